@@ -1,0 +1,68 @@
+# Two commands for a newcomer: `make run` and `make test`. Everything else is a helper.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PY_STAMP := $(VENV)/.installed
+NPM_STAMP := node_modules/.installed
+RUN_ENV := DJANGO_DEBUG=1
+
+.PHONY: help setup run test test-fast test-e2e lint format migrate demo messages bench clean
+
+help:
+	@echo "make run    set up, migrate, seed demo data and serve on http://127.0.0.1:8000"
+	@echo "make test   set up and run the whole test suite"
+	@echo "make lint   ruff, mypy and import-linter"
+
+$(PY_STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (set PYTHON=...)")'
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	@touch $@
+
+$(NPM_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+setup: $(PY_STAMP) $(NPM_STAMP)
+
+migrate: setup
+	@mkdir -p var
+	$(RUN_ENV) $(PY) manage.py migrate --noinput
+
+demo: migrate
+	$(RUN_ENV) $(PY) manage.py seed_demo
+
+run: demo
+	$(RUN_ENV) $(PY) manage.py runserver 127.0.0.1:8000
+
+test: setup
+	$(PY) -m pytest
+
+test-fast: setup
+	$(PY) -m pytest -m "not e2e and not slow"
+
+test-e2e: setup
+	$(PY) -m pytest tests/e2e
+
+lint: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy .
+	$(VENV)/bin/lint-imports
+
+format: setup
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+# Regenerate translation catalogues (needs GNU gettext); the compiled .mo files are committed.
+messages: setup
+	cd lup && ../$(PY) ../manage.py makemessages -l nb -l nn -l en --no-obsolete
+	$(PY) manage.py makemessages -l nb -l nn -l en --no-obsolete --ignore='lup/*' --ignore='.venv/*' --ignore='node_modules/*'
+	$(PY) manage.py compilemessages --ignore='.venv/*' --ignore='node_modules/*'
+
+bench: setup
+	$(PY) benchmarks/dashboard.py
+
+clean:
+	rm -rf $(VENV) node_modules var staticfiles .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""LUP: the leadership programme for innovation, built on `courses` and `certificates`."""

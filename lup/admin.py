@@ -1,0 +1,168 @@
+"""Admin for the programme backbone, with CSV imports of units and participants."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import URLPattern, path
+from django.utils.translation import gettext_lazy as _
+
+from . import imports
+from .forms import ParticipantImportForm, UnitImportForm
+from .models import (
+    Cohort,
+    Gathering,
+    Organisation,
+    Participant,
+    Programme,
+    Sector,
+    ServiceUnit,
+    UnitEnrolment,
+)
+
+
+class CsvImportAdminMixin:
+    """Adds an “Import CSV” page to a model's admin that runs one of `lup.imports`."""
+
+    import_form_class: type
+    import_title = _("Import from CSV")
+
+    def run_import(self, form: Any) -> imports.ImportResult:
+        raise NotImplementedError
+
+    def get_urls(self) -> list[URLPattern]:
+        info = self.model._meta.app_label, self.model._meta.model_name  # type: ignore[attr-defined]
+        extra = [
+            path(
+                "import/",
+                self.admin_site.admin_view(self.import_view),  # type: ignore[attr-defined]
+                name="{}_{}_import".format(*info),
+            )
+        ]
+        return extra + super().get_urls()  # type: ignore[misc]
+
+    def import_view(self, request: HttpRequest) -> HttpResponse:
+        if not self.has_add_permission(request):  # type: ignore[attr-defined]
+            raise PermissionDenied
+        errors: list[imports.RowError] = []
+        form = self.import_form_class(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                result = self.run_import(form)
+            except imports.ImportRejected as rejected:
+                errors = rejected.errors
+            else:
+                messages.success(request, _("Import finished: %(result)s") % {"result": result})
+                opts = self.model._meta  # type: ignore[attr-defined]
+                return redirect(f"admin:{opts.app_label}_{opts.model_name}_changelist")
+        context = {
+            **self.admin_site.each_context(request),  # type: ignore[attr-defined]
+            "opts": self.model._meta,  # type: ignore[attr-defined]
+            "title": self.import_title,
+            "form": form,
+            "row_errors": errors,
+        }
+        return TemplateResponse(request, "admin/lup/csv_import.html", context)
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(admin.ModelAdmin):
+    list_display = ["name", "organisation_number"]
+    search_fields = ["name", "organisation_number"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(Sector)
+class SectorAdmin(admin.ModelAdmin):
+    list_display = ["name", "organisation"]
+    list_filter = ["organisation"]
+    search_fields = ["name"]
+
+
+@admin.register(ServiceUnit)
+class ServiceUnitAdmin(CsvImportAdminMixin, admin.ModelAdmin):
+    list_display = ["name", "code", "sector", "organisation", "active"]
+    list_filter = ["organisation", "sector", "active"]
+    list_select_related = ["sector", "organisation"]
+    search_fields = ["name", "code"]
+    import_form_class = UnitImportForm
+    import_title = _("Import service units from CSV")
+
+    def run_import(self, form: Any) -> imports.ImportResult:
+        return imports.import_units(
+            data=form.cleaned_data["file"].read(),
+            organisation=form.cleaned_data["organisation"],
+            create_sectors=form.cleaned_data["create_sectors"],
+        )
+
+
+class GatheringInline(admin.TabularInline):
+    model = Gathering
+    extra = 0
+
+
+@admin.register(Programme)
+class ProgrammeAdmin(admin.ModelAdmin):
+    list_display = ["name", "short_name", "organisation", "target_units", "deadline"]
+    list_filter = ["organisation"]
+    prepopulated_fields = {"slug": ["short_name"]}
+    filter_horizontal = ["population_sectors"]
+
+
+@admin.register(Cohort)
+class CohortAdmin(admin.ModelAdmin):
+    list_display = ["name", "programme", "starts_on", "ends_on", "unit_count"]
+    list_filter = ["programme"]
+    filter_horizontal = ["facilitators"]
+    inlines = [GatheringInline]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Cohort]:
+        return super().get_queryset(request).annotate(unit_count=Count("enrolments"))
+
+    @admin.display(description=_("units"), ordering="unit_count")
+    def unit_count(self, cohort: Any) -> int:
+        return int(cohort.unit_count)
+
+
+@admin.register(Gathering)
+class GatheringAdmin(admin.ModelAdmin):
+    list_display = ["title", "cohort", "kind", "starts_at", "place"]
+    list_filter = ["kind", "cohort__programme"]
+
+
+class ParticipantInline(admin.TabularInline):
+    model = Participant
+    extra = 0
+    raw_id_fields = ["user"]
+
+
+@admin.register(UnitEnrolment)
+class UnitEnrolmentAdmin(admin.ModelAdmin):
+    list_display = ["unit", "cohort", "status", "completed_at"]
+    list_filter = ["status", "cohort__programme", "cohort"]
+    list_select_related = ["unit", "cohort"]
+    search_fields = ["unit__name", "unit__code"]
+    raw_id_fields = ["unit"]
+    inlines = [ParticipantInline]
+
+
+@admin.register(Participant)
+class ParticipantAdmin(CsvImportAdminMixin, admin.ModelAdmin):
+    list_display = ["user", "role", "status", "enrolment"]
+    list_filter = ["role", "status", "enrolment__cohort"]
+    list_select_related = ["user", "enrolment__unit", "enrolment__cohort"]
+    search_fields = ["user__email", "user__first_name", "user__last_name", "enrolment__unit__name"]
+    raw_id_fields = ["user", "enrolment"]
+    import_form_class = ParticipantImportForm
+    import_title = _("Import participants from CSV")
+
+    def run_import(self, form: Any) -> imports.ImportResult:
+        return imports.import_participants(
+            data=form.cleaned_data["file"].read(), programme=form.cleaned_data["programme"]
+        )

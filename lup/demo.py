@@ -1,0 +1,433 @@
+"""Believable demo data: a municipality of 200 service units taking part in LUP.
+
+`seed_demo(scale=N)` builds N organisations (the first is Bærum), each with seven
+sectors, 200 units, a LUP programme with six cohorts (four finished, one running,
+one upcoming), about 1,000 participants, and completions at the past cohorts'
+closing gatherings, so the target dashboard shows a real trend. Guest units from
+Hole take part in Bærum's cohorts. Running it again creates nothing twice.
+
+Rows are inserted in bulk so that scale 20 takes seconds, not minutes; they are
+written in states that satisfy every database constraint the services rely on.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import unicodedata
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
+from django.contrib.auth.models import Group, Permission
+from django.db import transaction
+from django.utils import timezone
+
+from . import demo_names
+from .models import (
+    Cohort,
+    Gathering,
+    Organisation,
+    Participant,
+    Programme,
+    Sector,
+    ServiceUnit,
+    UnitEnrolment,
+)
+
+DEMO_PASSWORD = "lup-demo-2026"  # noqa: S105  (documented demo logins, demo data only)
+PROGRAMME_NAME = "Lederutviklingsprogram for innovasjon og ledelse"
+OSLO = ZoneInfo("Europe/Oslo")
+BATCH = 500
+
+ADMINISTRATORS_GROUP = "Programme administrators"
+HR_GROUP = "HR"
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    email: str
+    role: str
+
+
+DEMO_LOGINS = [
+    DemoLogin("admin@baerum.kommune.no", "programme administrator"),
+    DemoLogin("hr@baerum.kommune.no", "HR"),
+    DemoLogin("fasilitator@baerum.kommune.no", "facilitator of the running cohort"),
+    DemoLogin("leder@baerum.kommune.no", "unit manager in the running cohort"),
+    DemoLogin("ildsjel@baerum.kommune.no", "enthusiast in the running cohort"),
+]
+
+
+@dataclass
+class DemoSummary:
+    organisations: int = 0
+    units: int = 0
+    cohorts: int = 0
+    participants: int = 0
+    completed_units: int = 0
+
+
+def seed_demo(*, scale: int = 1, today: dt.date | None = None) -> DemoSummary:
+    """Create (or complete) the demo data for `scale` organisations. Idempotent."""
+    if scale < 1 or scale > len(demo_names.ORGANISATIONS) * 10:
+        raise ValueError("scale must be between 1 and 100")
+    today = today or timezone.localdate()
+    password_hash = make_password(DEMO_PASSWORD)
+    with transaction.atomic():
+        groups = ensure_role_groups()
+        guests = _seed_guest_organisation()
+        for index in range(scale):
+            _seed_organisation(
+                index, today=today, guests=guests if index == 0 else [], password_hash=password_hash
+            )
+        _seed_demo_logins(groups=groups, password_hash=password_hash, today=today)
+    summary = DemoSummary(
+        organisations=Organisation.objects.count(),
+        units=ServiceUnit.objects.count(),
+        cohorts=Cohort.objects.count(),
+        participants=Participant.objects.count(),
+        completed_units=UnitEnrolment.objects.filter(status=UnitEnrolment.Status.COMPLETED).count(),
+    )
+    return summary
+
+
+def ensure_role_groups() -> dict[str, Group]:
+    """The groups that carry the programme roles' permissions (roles are data, not code)."""
+    dashboard = Permission.objects.get(codename="view_target_dashboard", content_type__app_label="lup")
+    lup_permissions = list(Permission.objects.filter(content_type__app_label="lup"))
+    administrators, _ = Group.objects.get_or_create(name=ADMINISTRATORS_GROUP)
+    administrators.permissions.add(*lup_permissions)
+    hr, _ = Group.objects.get_or_create(name=HR_GROUP)
+    hr.permissions.add(dashboard)
+    return {ADMINISTRATORS_GROUP: administrators, HR_GROUP: hr}
+
+
+def _rng(*key: object) -> random.Random:
+    """A reproducible random stream for one piece of the demo (not for security)."""
+    return random.Random("lup-demo-" + "-".join(str(part) for part in key))  # noqa: S311
+
+
+def _organisation_identity(index: int) -> tuple[str, str, str]:
+    base = demo_names.ORGANISATIONS[index % len(demo_names.ORGANISATIONS)]
+    if index < len(demo_names.ORGANISATIONS):
+        return base
+    round_ = index // len(demo_names.ORGANISATIONS) + 1
+    return (f"{base[0]} {round_}", f"{base[1]}-{round_}", "")
+
+
+def _ascii(text: str) -> str:
+    text = text.lower().replace("æ", "ae").replace("ø", "o").replace("å", "a")
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return "".join(ch for ch in text if ch.isalnum() or ch in ".-")
+
+
+def _seed_guest_organisation() -> list[ServiceUnit]:
+    name, slug, number = demo_names.GUEST_ORGANISATION
+    organisation, _ = Organisation.objects.get_or_create(
+        slug=slug, defaults={"name": name, "organisation_number": number}
+    )
+    units = []
+    for code, unit_name, sector_name in demo_names.GUEST_UNITS:
+        sector, _ = Sector.objects.get_or_create(organisation=organisation, name=sector_name)
+        unit, _ = ServiceUnit.objects.get_or_create(
+            organisation=organisation, code=code, defaults={"name": unit_name, "sector": sector}
+        )
+        units.append(unit)
+    return units
+
+
+def _unit_rows(rng: random.Random) -> list[tuple[str, str, str, bool]]:
+    """(sector, code, name, active) for 200 units, with a few closed units."""
+    rows = []
+    for sector_name, count, prefix, kinds in demo_names.SECTORS:
+        names: set[str] = set()
+        places = demo_names.PLACES[:]
+        rng.shuffle(places)
+        number = 0
+        while len(names) < count:
+            place = places[number % len(places)]
+            kind = kinds[(number // len(places)) % len(kinds)]
+            number += 1
+            name = f"{place} {kind}" if kind[0].islower() else f"{kind} {place}"
+            names.add(name)
+        for position, name in enumerate(sorted(names), start=1):
+            rows.append((sector_name, f"{prefix}{position:03d}", name, True))
+    # A handful of units have closed since the register was made: not in the population.
+    for position in rng.sample(range(len(rows)), 4):
+        sector_name, code, name, _active = rows[position]
+        rows[position] = (sector_name, code, name, False)
+    return rows
+
+
+def _cohort_plan(today: dt.date) -> tuple[dt.date, dt.date, list[tuple[str, dt.date, dt.date]]]:
+    """Programme start, deadline and six cohorts: four finished, one running, one upcoming."""
+    current_start = _add_months(today.replace(day=1), -3)
+    cohorts = []
+    for number in range(1, 7):
+        starts = _add_months(current_start, 6 * (number - 5))
+        ends = _add_months(starts, 6) - dt.timedelta(days=14)
+        cohorts.append((f"LUP {number}", starts, ends))
+    deadline = dt.date(today.year, 12, 31)
+    if (deadline - today).days < 30:
+        deadline = dt.date(today.year + 1, 12, 31)
+    return cohorts[0][1], deadline, cohorts
+
+
+def _add_months(day: dt.date, months: int) -> dt.date:
+    month_index = day.year * 12 + day.month - 1 + months
+    return dt.date(month_index // 12, month_index % 12 + 1, 1)
+
+
+def _seed_organisation(
+    index: int, *, today: dt.date, guests: list[ServiceUnit], password_hash: str
+) -> None:
+    rng = _rng(index, "organisation")
+    name, slug, number = _organisation_identity(index)
+    organisation, _ = Organisation.objects.get_or_create(
+        slug=slug, defaults={"name": name, "organisation_number": number}
+    )
+    domain = f"{_ascii(slug)}.kommune.no"
+
+    sectors = {}
+    for sector_name, *_rest in demo_names.SECTORS:
+        sectors[sector_name], _ = Sector.objects.get_or_create(
+            organisation=organisation, name=sector_name
+        )
+    rows = _unit_rows(rng)
+    existing_codes = set(organisation.units.values_list("code", flat=True))
+    ServiceUnit.objects.bulk_create(
+        [
+            ServiceUnit(
+                organisation=organisation,
+                sector=sectors[sector_name],
+                code=code,
+                name=unit_name,
+                active=active,
+            )
+            for sector_name, code, unit_name, active in rows
+            if code not in existing_codes
+        ],
+        batch_size=BATCH,
+    )
+    units = list(organisation.units.filter(active=True).order_by("code"))
+
+    starts_on, deadline, plan = _cohort_plan(today)
+    programme, _ = Programme.objects.get_or_create(
+        slug="lup" if index == 0 else f"lup-{slug}",
+        defaults={
+            "organisation": organisation,
+            "name": PROGRAMME_NAME,
+            "short_name": "LUP",
+            "description": "Lederen og noen ildsjeler fra samme tjenestested lærer innovasjon "
+            "i teori og praksis, sammen, og gjennomfører et eget innovasjonsprosjekt.",
+            "starts_on": starts_on,
+            "deadline": deadline,
+            "target_units": 120,
+        },
+    )
+    cohorts = []
+    for cohort_name, cohort_start, cohort_end in plan:
+        cohort, created = Cohort.objects.get_or_create(
+            programme=programme,
+            name=cohort_name,
+            defaults={"starts_on": cohort_start, "ends_on": cohort_end},
+        )
+        if created:
+            _seed_gatherings(cohort)
+        cohorts.append(cohort)
+
+    # Spread units over the cohorts; guests join three of them.
+    rng.shuffle(units)
+    enrolment_plan: list[tuple[Cohort, ServiceUnit]] = []
+    cursor = 0
+    for position, cohort in enumerate(cohorts):
+        size = 20 if position == 5 else rng.randint(23, 26)
+        enrolment_plan.extend((cohort, unit) for unit in units[cursor : cursor + size])
+        cursor += size
+    for guest, cohort in zip(guests, cohorts[2:5], strict=False):
+        enrolment_plan.append((cohort, guest))
+
+    existing_pairs = set(
+        UnitEnrolment.objects.filter(cohort__programme=programme).values_list("cohort_id", "unit_id")
+    )
+    new_enrolments = []
+    for cohort, unit in enrolment_plan:
+        if (cohort.pk, unit.pk) in existing_pairs:
+            continue
+        enrolment = UnitEnrolment(cohort=cohort, unit=unit)
+        if cohort.ends_on < today:
+            unit_rng = _rng(index, "outcome", cohort.name, unit.code)
+            outcome = unit_rng.random()
+            if outcome < 0.86:
+                enrolment.status = UnitEnrolment.Status.COMPLETED
+                closing = dt.datetime.combine(cohort.ends_on, dt.time(15), tzinfo=OSLO)
+                late = unit_rng.choice([0, 0, 0, 7, 21])
+                enrolment.completed_at = closing + dt.timedelta(days=late)
+            elif outcome < 0.93:
+                enrolment.status = UnitEnrolment.Status.WITHDRAWN
+        new_enrolments.append(enrolment)
+    UnitEnrolment.objects.bulk_create(new_enrolments, batch_size=BATCH)
+
+    enrolments = list(
+        UnitEnrolment.objects.filter(cohort__programme=programme)
+        .select_related("unit", "cohort")
+        .order_by("cohort__starts_on", "unit__code")
+    )
+    _seed_participants(enrolments, index=index, domain=domain)
+
+
+def _seed_gatherings(cohort: Cohort) -> None:
+    def at(day: dt.date, hour: int) -> dt.datetime:
+        return dt.datetime.combine(day, dt.time(hour), tzinfo=OSLO)
+
+    middle = cohort.starts_on + (cohort.ends_on - cohort.starts_on) / 2
+    Gathering.objects.bulk_create(
+        [
+            Gathering(
+                cohort=cohort,
+                kind=Gathering.Kind.OPENING,
+                title="Åpningssamling",
+                starts_at=at(cohort.starts_on, 9),
+                ends_at=at(cohort.starts_on, 15),
+                place="Sandvika rådhus, Kommunestyresalen",
+                agenda="Velkommen, innovasjon i Bærum, teamcanvas, behovskartlegging.",
+            ),
+            Gathering(
+                cohort=cohort,
+                kind=Gathering.Kind.SESSION,
+                title="Samling 2: Innsikt og idéutvikling",
+                starts_at=at(middle, 9),
+                ends_at=at(middle, 15),
+                place="Kunnskapssenteret, Bekkestua",
+                agenda="Brukerinnsikt, idéverksted, gevinstkartlegging.",
+            ),
+            Gathering(
+                cohort=cohort,
+                kind=Gathering.Kind.CLOSING,
+                title="Avslutningssamling med prosjektpresentasjoner",
+                starts_at=at(cohort.ends_on, 9),
+                ends_at=at(cohort.ends_on, 15),
+                place="Sandvika rådhus, Kommunestyresalen",
+                agenda="Prosjektpresentasjoner, stjæl og del, kursbevis.",
+            ),
+        ]
+    )
+
+
+def _seed_participants(enrolments: list[UnitEnrolment], *, index: int, domain: str) -> None:
+    user_model = get_user_model()
+    unusable_password = make_password(None)
+    planned: list[tuple[UnitEnrolment, str, str, str, str]] = []
+    for enrolment in enrolments:
+        # Each team draws from its own stream, so a re-run plans exactly the same people.
+        rng = _rng(index, "team", enrolment.cohort.name, enrolment.unit.code)
+        team_size = rng.randint(4, 10)
+        for seat in range(team_size):
+            first = rng.choice(demo_names.FIRST_NAMES)
+            last = rng.choice(demo_names.LAST_NAMES)
+            email = f"{_ascii(first)}.{_ascii(last)}.{enrolment.unit.code.lower()}{seat}@{domain}"
+            role = Participant.Role.MANAGER if seat == 0 else Participant.Role.ENTHUSIAST
+            planned.append((enrolment, email, first, last, role))
+
+    existing_users = {
+        user.email: user
+        for user in user_model.objects.filter(email__in=[email for _e, email, *_ in planned])
+    }
+    user_model.objects.bulk_create(
+        [
+            user_model(
+                username=email,
+                email=email,
+                first_name=first,
+                last_name=last,
+                password=unusable_password,  # they would sign in by SSO
+            )
+            for _enrolment, email, first, last, _role in planned
+            if email not in existing_users
+        ],
+        batch_size=BATCH,
+    )
+    users = {
+        user.email: user
+        for user in user_model.objects.filter(email__in=[email for _e, email, *_ in planned])
+    }
+    existing = set(
+        Participant.objects.filter(enrolment__in=enrolments).values_list("enrolment_id", "user_id")
+    )
+    new_participants = []
+    for enrolment, email, _first, _last, role in planned:
+        user = users[email]
+        if (enrolment.pk, user.pk) in existing:
+            continue
+        participant = Participant(enrolment=enrolment, user=user, role=role)
+        if enrolment.status == UnitEnrolment.Status.COMPLETED:
+            if role == Participant.Role.MANAGER or _rng(index, "stays", email).random() < 0.9:
+                participant.status = Participant.Status.COMPLETED
+                participant.completed_at = enrolment.completed_at
+            else:
+                participant.status = Participant.Status.WITHDRAWN
+        elif enrolment.status == UnitEnrolment.Status.WITHDRAWN:
+            participant.status = Participant.Status.WITHDRAWN
+        new_participants.append(participant)
+    Participant.objects.bulk_create(new_participants, batch_size=BATCH)
+
+
+def _seed_demo_logins(*, groups: dict[str, Group], password_hash: str, today: dt.date) -> None:
+    """The people named in README.md, with the demo password, in the first organisation."""
+    user_model = get_user_model()
+    programme = Programme.objects.get(slug="lup")
+    running = (
+        programme.cohorts.filter(starts_on__lte=today).order_by("-starts_on").first()
+    )
+    people = {}
+    for login, (first, last) in zip(
+        DEMO_LOGINS,
+        [("Astrid", "Admin"), ("Hanne", "Rød"), ("Frida", "Fasilitator"), ("Leif", "Leder"),
+         ("Ida", "Ildsjel")],
+        strict=True,
+    ):
+        user, _ = user_model.objects.get_or_create(
+            email=login.email,
+            defaults={"username": login.email, "first_name": first, "last_name": last},
+        )
+        user.password = password_hash
+        user.save(update_fields=["password"])
+        people[login.email] = user
+        _verify_email(user)
+    administrator = people["admin@baerum.kommune.no"]
+    administrator.is_staff = True
+    administrator.save(update_fields=["is_staff"])
+    administrator.groups.add(groups[ADMINISTRATORS_GROUP])
+    people["hr@baerum.kommune.no"].groups.add(groups[HR_GROUP])
+    if running is None:
+        return
+    running.facilitators.add(people["fasilitator@baerum.kommune.no"])
+    enrolment = running.enrolments.order_by("unit__code").first()
+    if enrolment is None:
+        return
+    # The demo manager takes over the first team's manager seat; the enthusiast joins it.
+    manager = people["leder@baerum.kommune.no"]
+    if not enrolment.participants.filter(user=manager).exists():
+        enrolment.participants.filter(role=Participant.Role.MANAGER).update(
+            role=Participant.Role.ENTHUSIAST
+        )
+        Participant.objects.create(enrolment=enrolment, user=manager, role=Participant.Role.MANAGER)
+    Participant.objects.get_or_create(
+        enrolment=enrolment,
+        user=people["ildsjel@baerum.kommune.no"],
+        defaults={"role": Participant.Role.ENTHUSIAST},
+    )
+
+
+def _verify_email(user: object) -> None:
+    """Mark the demo address verified for django-allauth, when it is installed."""
+    from django.apps import apps
+
+    if not apps.is_installed("allauth.account"):
+        return
+    email_address_model = apps.get_model("account", "EmailAddress")
+    email_address_model.objects.update_or_create(
+        user=user, email=user.email, defaults={"verified": True, "primary": True}  # type: ignore[attr-defined]
+    )

@@ -1,0 +1,130 @@
+"""Writes that carry the programme's invariants. Views, imports, the admin and the API call these."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .models import Cohort, Participant, ServiceUnit, UnitEnrolment
+
+
+def enrolment_conflict(*, unit: ServiceUnit, cohort: Cohort) -> str | None:
+    """Why `unit` cannot join `cohort`, or None when it can.
+
+    A unit takes part in a programme once: it may not be enrolled in two cohorts of
+    the same programme unless the earlier enrolment was withdrawn.
+    """
+    if not unit.active:
+        return _("%(unit)s is inactive and cannot be enrolled.") % {"unit": unit.name}
+    other = (
+        UnitEnrolment.objects.filter(unit=unit, cohort__programme_id=cohort.programme_id)
+        .exclude(cohort=cohort)
+        .exclude(status=UnitEnrolment.Status.WITHDRAWN)
+        .select_related("cohort")
+        .first()
+    )
+    if other is not None:
+        return _("%(unit)s is already enrolled in %(cohort)s.") % {
+            "unit": unit.name,
+            "cohort": other.cohort.name,
+        }
+    return None
+
+
+@transaction.atomic
+def enrol_unit(*, cohort: Cohort, unit: ServiceUnit) -> UnitEnrolment:
+    """Enrol a service unit in a cohort; returns the existing enrolment when there is one.
+
+    Raises ValidationError when the unit is inactive or already takes part in
+    another cohort of the same programme.
+    """
+    existing = UnitEnrolment.objects.filter(cohort=cohort, unit=unit).first()
+    if existing is not None:
+        return existing
+    conflict = enrolment_conflict(unit=unit, cohort=cohort)
+    if conflict:
+        raise ValidationError(conflict)
+    enrolment = UnitEnrolment(cohort=cohort, unit=unit)
+    enrolment.full_clean()
+    enrolment.save()
+    return enrolment
+
+
+@transaction.atomic
+def add_participant(
+    *, enrolment: UnitEnrolment, user: AbstractBaseUser, role: str
+) -> tuple[Participant, bool]:
+    """Put a person on a unit's team in a cohort, or update their role if already there.
+
+    Returns the participant and whether it was created. A team has one manager:
+    making a second person manager raises ValidationError naming the current one.
+    """
+    if role not in Participant.Role.values:
+        raise ValidationError(_("Unknown role: %(role)s") % {"role": role})
+    participant = Participant.objects.filter(enrolment=enrolment, user=user).first()
+    if role == Participant.Role.MANAGER:
+        current_manager = (
+            Participant.objects.current()
+            .filter(enrolment=enrolment, role=Participant.Role.MANAGER)
+            .exclude(user=user)
+            .select_related("user")
+            .first()
+        )
+        if current_manager is not None:
+            raise ValidationError(
+                _("%(unit)s already has a manager in %(cohort)s: %(email)s.")
+                % {
+                    "unit": enrolment.unit.name,
+                    "cohort": enrolment.cohort.name,
+                    "email": current_manager.user.email,
+                }
+            )
+    if participant is None:
+        participant = Participant(enrolment=enrolment, user=user, role=role)
+        participant.full_clean(exclude=["user", "enrolment"])
+        participant.save()
+        return participant, True
+    if participant.role != role:
+        participant.role = role
+        participant.save(update_fields=["role"])
+    return participant, False
+
+
+@transaction.atomic
+def record_unit_completion(
+    *, enrolment: UnitEnrolment, completed_at: dt.datetime | None = None
+) -> UnitEnrolment:
+    """Stamp a unit's enrolment as completed. Idempotent: the first stamp is kept.
+
+    The target dashboard counts a unit from the moment of its first completion.
+    """
+    enrolment = UnitEnrolment.objects.select_for_update().get(pk=enrolment.pk)
+    if enrolment.status == UnitEnrolment.Status.COMPLETED:
+        return enrolment
+    if enrolment.status == UnitEnrolment.Status.WITHDRAWN:
+        raise ValidationError(_("A withdrawn enrolment cannot be completed."))
+    enrolment.status = UnitEnrolment.Status.COMPLETED
+    enrolment.completed_at = completed_at or timezone.now()
+    enrolment.save(update_fields=["status", "completed_at"])
+    return enrolment
+
+
+@transaction.atomic
+def record_participant_completion(
+    *, participant: Participant, completed_at: dt.datetime | None = None
+) -> Participant:
+    """Stamp a participant as completed. Idempotent: the first stamp is kept."""
+    participant = Participant.objects.select_for_update().get(pk=participant.pk)
+    if participant.status == Participant.Status.COMPLETED:
+        return participant
+    if participant.status == Participant.Status.WITHDRAWN:
+        raise ValidationError(_("A withdrawn participant cannot complete."))
+    participant.status = Participant.Status.COMPLETED
+    participant.completed_at = completed_at or timezone.now()
+    participant.save(update_fields=["status", "completed_at"])
+    return participant
