@@ -17,9 +17,10 @@ def check_lup_configuration(app_configs: Any = None, **kwargs: Any) -> list[Chec
             messages.append(
                 Error(f"LUP_{name} must be a positive integer, not {value!r}.", id="lup.E001")
             )
+    templates: list[dict[str, Any]] = settings.TEMPLATES
     processors = [
         processor
-        for template in settings.TEMPLATES
+        for template in templates
         for processor in template.get("OPTIONS", {}).get("context_processors", [])
     ]
     if "django.template.context_processors.request" not in processors:

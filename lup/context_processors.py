@@ -32,7 +32,9 @@ def navigation(request: HttpRequest) -> dict[str, list[NavItem]]:
     path = request.path
     return {
         "lup_nav": [
-            NavItem(label=label, url=url, active=(path == url or (url != "/" and path.startswith(url))))
+            NavItem(
+                label=label, url=url, active=(path == url or (url != "/" and path.startswith(url)))
+            )
             for label, url in items
         ]
     }

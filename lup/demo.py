@@ -16,6 +16,7 @@ import datetime as dt
 import random
 import unicodedata
 from dataclasses import dataclass
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.contrib.auth import get_user_model
@@ -95,7 +96,9 @@ def seed_demo(*, scale: int = 1, today: dt.date | None = None) -> DemoSummary:
 
 def ensure_role_groups() -> dict[str, Group]:
     """The groups that carry the programme roles' permissions (roles are data, not code)."""
-    dashboard = Permission.objects.get(codename="view_target_dashboard", content_type__app_label="lup")
+    dashboard = Permission.objects.get(
+        codename="view_target_dashboard", content_type__app_label="lup"
+    )
     lup_permissions = list(Permission.objects.filter(content_type__app_label="lup"))
     administrators, _ = Group.objects.get_or_create(name=ADMINISTRATORS_GROUP)
     administrators.permissions.add(*lup_permissions)
@@ -106,7 +109,7 @@ def ensure_role_groups() -> dict[str, Group]:
 
 def _rng(*key: object) -> random.Random:
     """A reproducible random stream for one piece of the demo (not for security)."""
-    return random.Random("lup-demo-" + "-".join(str(part) for part in key))  # noqa: S311
+    return random.Random("lup-demo-" + "-".join(str(part) for part in key))
 
 
 def _organisation_identity(index: int) -> tuple[str, str, str]:
@@ -250,7 +253,9 @@ def _seed_organisation(
         enrolment_plan.append((cohort, guest))
 
     existing_pairs = set(
-        UnitEnrolment.objects.filter(cohort__programme=programme).values_list("cohort_id", "unit_id")
+        UnitEnrolment.objects.filter(cohort__programme=programme).values_list(
+            "cohort_id", "unit_id"
+        )
     )
     new_enrolments = []
     for cohort, unit in enrolment_plan:
@@ -328,7 +333,7 @@ def _seed_participants(enrolments: list[UnitEnrolment], *, index: int, domain: s
             first = rng.choice(demo_names.FIRST_NAMES)
             last = rng.choice(demo_names.LAST_NAMES)
             email = f"{_ascii(first)}.{_ascii(last)}.{enrolment.unit.code.lower()}{seat}@{domain}"
-            role = Participant.Role.MANAGER if seat == 0 else Participant.Role.ENTHUSIAST
+            role: str = Participant.Role.MANAGER if seat == 0 else Participant.Role.ENTHUSIAST
             planned.append((enrolment, email, first, last, role))
 
     existing_users = {
@@ -378,14 +383,17 @@ def _seed_demo_logins(*, groups: dict[str, Group], password_hash: str, today: dt
     """The people named in README.md, with the demo password, in the first organisation."""
     user_model = get_user_model()
     programme = Programme.objects.get(slug="lup")
-    running = (
-        programme.cohorts.filter(starts_on__lte=today).order_by("-starts_on").first()
-    )
+    running = programme.cohorts.filter(starts_on__lte=today).order_by("-starts_on").first()
     people = {}
     for login, (first, last) in zip(
         DEMO_LOGINS,
-        [("Astrid", "Admin"), ("Hanne", "Rød"), ("Frida", "Fasilitator"), ("Leif", "Leder"),
-         ("Ida", "Ildsjel")],
+        [
+            ("Astrid", "Admin"),
+            ("Hanne", "Rød"),
+            ("Frida", "Fasilitator"),
+            ("Leif", "Leder"),
+            ("Ida", "Ildsjel"),
+        ],
         strict=True,
     ):
         user, _ = user_model.objects.get_or_create(
@@ -421,7 +429,7 @@ def _seed_demo_logins(*, groups: dict[str, Group], password_hash: str, today: dt
     )
 
 
-def _verify_email(user: object) -> None:
+def _verify_email(user: Any) -> None:
     """Mark the demo address verified for django-allauth, when it is installed."""
     from django.apps import apps
 
@@ -429,5 +437,7 @@ def _verify_email(user: object) -> None:
         return
     email_address_model = apps.get_model("account", "EmailAddress")
     email_address_model.objects.update_or_create(
-        user=user, email=user.email, defaults={"verified": True, "primary": True}  # type: ignore[attr-defined]
+        user=user,
+        email=user.email,
+        defaults={"verified": True, "primary": True},
     )

@@ -9,7 +9,7 @@ from .models import Organisation, Programme
 class CsvFileField(forms.FileField):
     default_error_messages = {"invalid_extension": _("Choose a .csv file.")}
 
-    def clean(self, data, initial=None):  # type: ignore[no-untyped-def]
+    def clean(self, data, initial=None):
         uploaded = super().clean(data, initial)
         if uploaded and not uploaded.name.lower().endswith((".csv", ".txt")):
             raise forms.ValidationError(self.error_messages["invalid_extension"])
@@ -22,7 +22,9 @@ class UnitImportForm(forms.Form):
     )
     file = CsvFileField(
         label=_("CSV file"),
-        help_text=_("Columns: code (kode), name (navn), sector (sektor), optionally active (aktiv)."),
+        help_text=_(
+            "Columns: code (kode), name (navn), sector (sektor), optionally active (aktiv)."
+        ),
     )
     create_sectors = forms.BooleanField(
         required=False,

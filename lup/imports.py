@@ -14,6 +14,7 @@ import io
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
@@ -383,9 +384,7 @@ def import_participants(*, data: bytes, programme: Programme) -> ImportResult:
                 RowError(line, _("No unit has the code “%(code)s”.") % {"code": row["unit_code"]})
             )
         elif not unit.active:
-            row_errors.append(
-                RowError(line, _("%(unit)s is inactive.") % {"unit": unit.name})
-            )
+            row_errors.append(RowError(line, _("%(unit)s is inactive.") % {"unit": unit.name}))
         cohort = cohorts.get(row["cohort"].lower())
         if cohort is None:
             row_errors.append(
@@ -407,21 +406,24 @@ def import_participants(*, data: bytes, programme: Programme) -> ImportResult:
         for key, label in (("first_name", _("The first name")), ("last_name", _("The last name"))):
             _check_length(row_errors, line, label, row.get(key, ""), 150)
         if cohort is not None:
-            key = (cohort.pk, email)
-            if key in seen:
+            seen_key = (cohort.pk, email)
+            if seen_key in seen:
                 row_errors.append(
                     RowError(
                         line,
                         _("%(email)s already appears in %(cohort)s on line %(line)d.")
-                        % {"email": email, "cohort": cohort.name, "line": seen[key]},
+                        % {"email": email, "cohort": cohort.name, "line": seen[seen_key]},
                     )
                 )
             else:
-                seen[key] = line
+                seen[seen_key] = line
         if row_errors:
             errors.extend(row_errors)
             continue
-        assert unit is not None and cohort is not None and role is not None
+        # No row errors means the unit, cohort and role were all found.
+        assert unit is not None
+        assert cohort is not None
+        assert role is not None
         parsed.append(
             _ParticipantRow(
                 line=line,
@@ -531,11 +533,12 @@ def _team_conflicts(rows: list[_ParticipantRow]) -> list[RowError]:
     return errors
 
 
-def _upsert_user(item: _ParticipantRow, users_by_email: dict[str, list]) -> tuple[object, bool]:
+def _upsert_user(item: _ParticipantRow, users_by_email: dict[str, list]) -> tuple[Any, bool]:
     """Find the person by e-mail or create them with no usable password (they sign in by SSO
     or reset their password); update their names when the file has new ones."""
     user_model = get_user_model()
     found = users_by_email.get(item.email)
+    user: Any
     if not found:
         user = user_model(
             username=item.email[:150],

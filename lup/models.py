@@ -43,10 +43,13 @@ class Organisation(models.Model):
 
 
 class Sector(models.Model):
-    """A service area (tjenesteområde) of an organisation: school, kindergarten, health and care..."""
+    """A service area (tjenesteområde) of an organisation: school, kindergarten, care..."""
 
     organisation = models.ForeignKey(
-        Organisation, on_delete=models.CASCADE, related_name="sectors", verbose_name=_("organisation")
+        Organisation,
+        on_delete=models.CASCADE,
+        related_name="sectors",
+        verbose_name=_("organisation"),
     )
     name = models.CharField(_("name"), max_length=120)
 
@@ -244,7 +247,8 @@ class Gathering(models.Model):
                 name="lup_gathering_one_closing_per_cohort",
             ),
             models.CheckConstraint(
-                condition=Q(ends_at__gt=models.F("starts_at")), name="lup_gathering_ends_after_start"
+                condition=Q(ends_at__gt=models.F("starts_at")),
+                name="lup_gathering_ends_after_start",
             ),
         ]
 

@@ -13,7 +13,7 @@ import datetime as dt
 import math
 from dataclasses import dataclass
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
@@ -274,19 +274,21 @@ def _month_end(day: dt.date) -> dt.date:
     return following - dt.timedelta(days=1)
 
 
-def dashboard_programmes(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Programme]:
+def dashboard_programmes(user: User | AnonymousUser) -> QuerySet[Programme]:
     """Programmes whose target dashboard the user may see."""
     if not user.is_authenticated or not user.has_perm("lup.view_target_dashboard"):
         return Programme.objects.none()
     return Programme.objects.select_related("organisation").order_by("name")
 
 
-def participations_of(user: AbstractBaseUser) -> QuerySet[Participant]:
+def participations_of(user: User) -> QuerySet[Participant]:
     """A person's own participations, newest cohort first, ready to show."""
     return (
         Participant.objects.filter(user_id=user.pk)
         .select_related(
-            "enrolment__unit__sector", "enrolment__cohort__programme", "enrolment__unit__organisation"
+            "enrolment__unit__sector",
+            "enrolment__cohort__programme",
+            "enrolment__unit__organisation",
         )
         .order_by("-enrolment__cohort__starts_on")
     )

@@ -1,16 +1,19 @@
-"""Writes that carry the programme's invariants. Views, imports, the admin and the API call these."""
+"""Writes that carry the programme's invariants, called by views, imports, admin and API."""
 
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
-from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .models import Cohort, Participant, ServiceUnit, UnitEnrolment
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 
 def enrolment_conflict(*, unit: ServiceUnit, cohort: Cohort) -> str | None:
@@ -56,9 +59,7 @@ def enrol_unit(*, cohort: Cohort, unit: ServiceUnit) -> UnitEnrolment:
 
 
 @transaction.atomic
-def add_participant(
-    *, enrolment: UnitEnrolment, user: AbstractBaseUser, role: str
-) -> tuple[Participant, bool]:
+def add_participant(*, enrolment: UnitEnrolment, user: User, role: str) -> tuple[Participant, bool]:
     """Put a person on a unit's team in a cohort, or update their role if already there.
 
     Returns the participant and whether it was created. A team has one manager:

@@ -49,7 +49,7 @@ def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @permission_required("lup.view_target_dashboard", raise_exception=True)
 def dashboard_csv(request: HttpRequest, slug: str) -> HttpResponse:
-    """The dashboard's figures as CSV (UTF-8 with BOM and semicolons, as Norwegian Excel expects)."""
+    """The dashboard's figures as CSV: UTF-8 with BOM and semicolons, for Norwegian Excel."""
     programme = get_object_or_404(selectors.dashboard_programmes(request.user), slug=slug)
     progress = selectors.programme_target_progress(programme)
     response = HttpResponse(content_type="text/csv; charset=utf-8")

@@ -1,5 +1,6 @@
 """Shared runner for the CSV import commands: report every rejected row, exit non-zero."""
 
+from collections.abc import Callable
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
@@ -7,7 +8,9 @@ from django.core.management.base import BaseCommand, CommandError
 from lup.imports import ImportRejected, ImportResult
 
 
-def run_import(command: BaseCommand, path: str, do_import) -> ImportResult:  # type: ignore[no-untyped-def]
+def run_import(
+    command: BaseCommand, path: str, do_import: Callable[[bytes], ImportResult]
+) -> ImportResult:
     file = Path(path)
     if not file.is_file():
         raise CommandError(f"No such file: {path}")

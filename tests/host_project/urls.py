@@ -1,0 +1,7 @@
+from django.urls import include, path
+
+urlpatterns = [
+    path("learning/", include("lup.urls")),
+    path("learning/courses/", include("courses.urls")),
+    path("learning/certificates/", include("certificates.urls")),
+]

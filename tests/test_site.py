@@ -1,0 +1,97 @@
+"""The standalone site: health check, settings from the environment, languages, cache."""
+
+import runpy
+from pathlib import Path
+from unittest import mock
+
+import pytest
+from django.core.cache import cache
+from django.core.exceptions import ImproperlyConfigured
+from django.db import DatabaseError
+
+SETTINGS_FILE = Path(__file__).resolve().parent.parent / "config" / "settings.py"
+
+
+def load_settings(monkeypatch, **env):
+    for name in ("DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL", "CELERY_TASK_ALWAYS_EAGER"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    return runpy.run_path(str(SETTINGS_FILE), run_name="config.settings_under_test")
+
+
+def test_healthz_reports_the_database(client, db):
+    response = client.get("/healthz")
+
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": "ok"}
+
+
+def test_healthz_is_503_when_the_database_is_down(client, db):
+    with mock.patch("config.views.connection.cursor", side_effect=DatabaseError("down")):
+        response = client.get("/healthz")
+
+    assert response.status_code == 503
+    assert response.json()["database"] == "unavailable"
+
+
+def test_accessibility_statement_is_public(client, db):
+    response = client.get("/tilgjengelighet/")
+
+    assert response.status_code == 200
+    assert "WCAG" in response.content.decode()
+
+
+def test_embedded_defaults_are_sqlite_locmem_and_eager_celery(monkeypatch):
+    settings = load_settings(monkeypatch)
+
+    assert settings["DATABASES"]["default"]["ENGINE"] == "django.db.backends.sqlite3"
+    assert "locmem" in settings["CACHES"]["default"]["BACKEND"]
+    assert settings["CELERY_TASK_ALWAYS_EAGER"] is True
+
+
+def test_scale_out_settings_come_from_the_environment(monkeypatch):
+    settings = load_settings(
+        monkeypatch,
+        DATABASE_URL="postgres://lup:secret@db.example:5432/lup",
+        REDIS_URL="redis://cache.example:6379/0",
+    )
+
+    database = settings["DATABASES"]["default"]
+    assert database["ENGINE"] == "django.db.backends.postgresql"
+    assert (database["HOST"], database["NAME"]) == ("db.example", "lup")
+    assert settings["CACHES"]["default"]["LOCATION"] == "redis://cache.example:6379/0"
+    assert settings["CELERY_BROKER_URL"] == "redis://cache.example:6379/0"
+    assert settings["CELERY_TASK_ALWAYS_EAGER"] is False
+
+
+def test_a_malformed_boolean_setting_is_refused(monkeypatch):
+    with pytest.raises(ImproperlyConfigured, match="DJANGO_DEBUG"):
+        load_settings(monkeypatch, DJANGO_DEBUG="maybe")
+
+
+def test_the_cache_round_trips():
+    # Locmem in the embedded setup; the real Redis when CI sets REDIS_URL.
+    cache.set("lup-test-key", {"units": 120}, timeout=30)
+
+    assert cache.get("lup-test-key") == {"units": 120}
+    cache.delete("lup-test-key")
+
+
+@pytest.mark.parametrize(
+    ("language", "sign_in"), [("nb", "Logg inn"), ("nn", "Logg inn"), ("en", "Sign in")]
+)
+def test_language_switch_changes_the_page_language(client, db, language, sign_in):
+    response = client.post(
+        "/i18n/setlang/", {"language": language, "next": "/accounts/login/"}, follow=True
+    )
+
+    html = response.content.decode()
+    assert f'<html lang="{language}"' in html
+    assert sign_in in html
+
+
+def test_the_default_language_is_bokmal(client, db):
+    html = client.get("/accounts/login/").content.decode()
+
+    assert '<html lang="nb"' in html
