@@ -1,0 +1,79 @@
+"""The demo data: believable, idempotent, and with logins that work."""
+
+import datetime as dt
+
+import pytest
+from django.contrib.auth import authenticate
+from django.core.management import call_command
+
+from lup.demo import DEMO_LOGINS, DEMO_PASSWORD
+from lup.models import Cohort, Organisation, Participant, Programme, ServiceUnit, UnitEnrolment
+from lup.selectors import programme_target_progress
+
+pytestmark = pytest.mark.django_db
+TODAY = dt.date(2026, 11, 23)
+
+
+def counts() -> tuple[int, ...]:
+    return (
+        Organisation.objects.count(),
+        ServiceUnit.objects.count(),
+        Cohort.objects.count(),
+        UnitEnrolment.objects.count(),
+        Participant.objects.count(),
+        UnitEnrolment.objects.filter(status="completed").count(),
+    )
+
+
+def test_seed_demo_builds_a_municipality_and_is_idempotent(capsys):
+    call_command("seed_demo")
+    first = counts()
+    call_command("seed_demo")
+
+    assert counts() == first
+    baerum = Organisation.objects.get(slug="baerum")
+    assert baerum.units.count() == 200
+    assert baerum.sectors.count() == 7
+    assert 900 <= Participant.objects.count() <= 1300
+    assert "admin@baerum.kommune.no" in capsys.readouterr().out
+
+
+def test_demo_cohorts_are_past_current_and_future_with_a_trend():
+    call_command("seed_demo")
+    programme = Programme.objects.get(slug="lup")
+
+    progress = programme_target_progress(programme)
+
+    phases = [row.phase for row in progress.by_cohort]
+    assert phases == ["past", "past", "past", "past", "current", "future"]
+    assert 60 <= progress.completed < progress.target == 120
+    assert progress.population == 196  # four closed units are out of scope
+    assert len({point.completed for point in progress.series}) >= 4  # completions come in steps
+    assert progress.guest_units_completed >= 1
+
+
+def test_every_team_still_taking_part_has_exactly_one_manager():
+    call_command("seed_demo")
+
+    teams = UnitEnrolment.objects.exclude(status="withdrawn").prefetch_related("participants")
+    for enrolment in teams:
+        managers = [
+            p
+            for p in enrolment.participants.all()
+            if p.role == "manager" and p.status != "withdrawn"
+        ]
+        assert len(managers) == 1, enrolment
+
+
+@pytest.mark.parametrize("email", [login.email for login in DEMO_LOGINS])
+def test_demo_logins_sign_in_with_the_documented_password(email):
+    call_command("seed_demo")
+
+    assert authenticate(username=email, password=DEMO_PASSWORD) is not None
+
+
+def test_scale_multiplies_the_organisations():
+    call_command("seed_demo", scale=3)
+
+    assert Programme.objects.count() == 3
+    assert ServiceUnit.objects.filter(organisation__slug="asker").count() == 200
