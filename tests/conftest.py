@@ -1,5 +1,6 @@
 import pytest
 from django.contrib.auth.models import Permission
+from django.utils import translation
 
 from tests.factories import UserFactory
 
@@ -20,3 +21,10 @@ def staff_admin(db):
     user = UserFactory(email="staff@example.no", is_staff=True)
     user.user_permissions.add(*Permission.objects.filter(content_type__app_label="lup"))
     return user
+
+
+@pytest.fixture
+def english():
+    """Read messages in English; the site's default language is bokmål."""
+    with translation.override("en"):
+        yield

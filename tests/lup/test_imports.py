@@ -5,6 +5,7 @@ from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.urls import reverse
+from django.utils import translation
 
 from lup.imports import ImportRejected, import_participants, import_units
 from lup.models import Participant, Sector, ServiceUnit, UnitEnrolment
@@ -19,7 +20,7 @@ from tests.factories import (
     UserFactory,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 UNITS_CSV = (
     "\ufeffKode;Navn;Sektor;Aktiv\n"
@@ -310,3 +311,10 @@ def test_admin_import_requires_permission_to_add(client, organisation):
     response = client.get(reverse("admin:lup_serviceunit_import"))
 
     assert response.status_code == 403
+
+
+def test_errors_are_reported_in_bokmal_by_default(organisation):
+    with translation.override("nb"), pytest.raises(ImportRejected) as rejected:
+        import_units(data=b"kode;navn;sektor\n1;A;Ukjent\n", organisation=organisation)
+
+    assert str(rejected.value).startswith("Linje 2: Ukjent sektor")
