@@ -56,10 +56,12 @@ format: setup
 	$(VENV)/bin/ruff format .
 
 # Regenerate translation catalogues (needs GNU gettext); the compiled .mo files are committed.
+# Each app's strings go to its own locale/ folder, the site's to locale/.
 messages: setup
-	cd lup && ../$(PY) ../manage.py makemessages -l nb -l nn -l en --no-obsolete
-	$(PY) manage.py makemessages -l nb -l nn -l en --no-obsolete --ignore='lup/*' --ignore='.venv/*' --ignore='node_modules/*'
-	$(PY) manage.py compilemessages --ignore='.venv/*' --ignore='node_modules/*'
+	$(PY) manage.py makemessages -l nb -l nn -l en --no-obsolete $(I18N_IGNORE) --ignore='tests/*' --ignore='benchmarks/*'
+	$(PY) manage.py compilemessages $(I18N_IGNORE)
+
+I18N_IGNORE := --ignore='.venv/*' --ignore='node_modules/*'
 
 bench: setup
 	$(PY) benchmarks/dashboard.py
