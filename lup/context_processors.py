@@ -22,19 +22,26 @@ def navigation(request: HttpRequest) -> dict[str, list[NavItem]]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"lup_nav": []}
-    items: list[tuple[str | Promise, str]] = []
+    match = getattr(request, "resolver_match", None)
+    current = match.view_name if match else ""
+    # (label, url, the views the item stands for: it is marked current on them)
+    items: list[tuple[str | Promise, str, tuple[str, ...]]] = []
     if user.has_perm("lup.view_target_dashboard"):
-        items.append((_("Target dashboard"), reverse("lup:home")))
+        items.append((_("Target dashboard"), reverse("lup:home"), ("lup:home", "lup:dashboard")))
     else:
-        items.append((_("My programme"), reverse("lup:home")))
+        items.append((_("My programme"), reverse("lup:home"), ("lup:home",)))
     if user.is_staff:
-        items.append((_("Administration"), reverse("admin:index")))
-    path = request.path
+        items.append((_("Administration"), reverse("admin:index"), ("admin:",)))
     return {
         "lup_nav": [
             NavItem(
-                label=label, url=url, active=(path == url or (url != "/" and path.startswith(url)))
+                label=label,
+                url=url,
+                active=any(
+                    current == name or (name.endswith(":") and current.startswith(name))
+                    for name in views
+                ),
             )
-            for label, url in items
+            for label, url, views in items
         ]
     }

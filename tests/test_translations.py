@@ -26,6 +26,7 @@ def test_catalogues_exist_for_bokmal_nynorsk_and_english():
     "po", [p for p in CATALOGUES if p.parent.parent.name in {"nb", "nn"}], ids=str
 )
 def test_norwegian_catalogues_are_complete_and_compiled(po, tmp_path):
+    assert MSGFMT is not None
     compiled = tmp_path / "django.mo"
     result = subprocess.run(
         [MSGFMT, "--check-format", "--statistics", "-o", str(compiled), str(po)],

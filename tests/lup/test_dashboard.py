@@ -275,3 +275,11 @@ def test_dashboard_runs_the_same_number_of_queries_at_scale_1_and_5(client, admi
 def test_selector_runs_four_queries(programme, django_assert_num_queries):
     with django_assert_num_queries(4):
         programme_target_progress(programme, today=TODAY)
+
+
+def test_the_menu_marks_the_dashboard_as_the_current_page(client, administrator, programme):
+    client.force_login(administrator)
+
+    html = client.get(reverse("lup:dashboard", kwargs={"slug": "lup"})).content.decode()
+
+    assert 'href="/" aria-current="page">Måloversikt</a>' in html

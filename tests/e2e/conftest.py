@@ -1,0 +1,171 @@
+"""Browser journeys: the system Chromium driven by Playwright against Django's live server.
+
+Every page a test visits must pass axe-core (WCAG 2.1 A and AA). Tests use the
+`browser_page` fixture:
+
+    browser_page.goto("/")              # relative to the live server
+    browser_page.check_accessibility()  # axe on the page now shown
+
+Any other Playwright `Page` method works on `browser_page` too; Playwright's
+`expect()` wants the real page: `expect(browser_page.page).to_have_url(...)`. When a test
+passes, its teardown fails if some page it navigated to was never checked,
+so a journey cannot forget a page.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urldefrag
+
+import pytest
+
+# Playwright's sync API runs an asyncio event loop in this thread; without this,
+# Django refuses ORM calls made from the test body (seeding, reading expected figures).
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+AXE_SCRIPT = REPO_ROOT / "node_modules" / "axe-core" / "axe.min.js"
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test under tests/e2e is a browser journey."""
+    here = Path(__file__).parent
+    for item in items:
+        if here in Path(item.path).parents:
+            item.add_marker(pytest.mark.e2e)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+    """Keep each phase's report on the item, so teardown knows whether the test body passed."""
+    report = yield
+    setattr(item, f"e2e_report_{report.when}", report)
+    return report
+
+
+def _chromium_path() -> str | None:
+    """LUP_CHROMIUM if set (and only it), else the chromium on PATH or in /usr/bin."""
+    explicit = os.environ.get("LUP_CHROMIUM")
+    candidates: list[str | None] = (
+        [explicit] if explicit else [shutil.which("chromium"), "/usr/bin/chromium"]
+    )
+    for candidate in candidates:
+        if candidate and Path(candidate).is_file():
+            return candidate
+    return None
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Iterator[Any]:
+    """The system Chromium, headless, shared by the session (Playwright never downloads one)."""
+    executable = _chromium_path()
+    if executable is None:
+        message = "system Chromium not found; apt-get install chromium (or set LUP_CHROMIUM)"
+        if os.environ.get("LUP_REQUIRE_BROWSER") == "1":
+            pytest.fail(f"LUP_REQUIRE_BROWSER=1 but {message}", pytrace=False)
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=executable, headless=True, args=CHROMIUM_ARGS
+        )
+        yield browser
+        browser.close()
+
+
+@dataclass
+class Visit:
+    url: str
+    checked: bool = False
+
+
+class BrowserPage:
+    """A Playwright page on the live server that remembers which pages axe has checked."""
+
+    def __init__(self, page: Any, base_url: str) -> None:
+        self.page = page
+        self.base_url = base_url.rstrip("/")
+        self.visits: list[Visit] = []
+        page.on("framenavigated", self._on_navigated)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.page, name)
+
+    def _on_navigated(self, frame: Any) -> None:
+        if frame != self.page.main_frame or frame.url == "about:blank":
+            return
+        url, fragment = urldefrag(frame.url)
+        if fragment and self.visits and urldefrag(self.visits[-1].url).url == url:
+            return  # a jump within the same document (skip link, anchor), not a new page
+        self.visits.append(Visit(frame.url))
+
+    def url_for(self, path: str) -> str:
+        return path if "://" in path else f"{self.base_url}{path}"
+
+    def goto(self, path: str, **kwargs: Any) -> Any:
+        """Open a path on the live server (or an absolute URL)."""
+        return self.page.goto(self.url_for(path), **kwargs)
+
+    def check_accessibility(self) -> None:
+        """Run axe-core (WCAG 2.1 A/AA) on the page now shown; fail listing every violation."""
+        if not AXE_SCRIPT.is_file():
+            pytest.fail(f"axe-core not found at {AXE_SCRIPT}; run npm ci", pytrace=False)
+        self.page.wait_for_load_state("load")
+        if not self.page.evaluate("typeof window.axe !== 'undefined'"):
+            self.page.add_script_tag(path=str(AXE_SCRIPT))
+        violations = self.page.evaluate(
+            """tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})
+                .then(results => results.violations.map(v => ({
+                    id: v.id, impact: v.impact, help: v.help,
+                    targets: v.nodes.map(n => n.target.join(' ')),
+                })))""",
+            WCAG_TAGS,
+        )
+        if self.visits:
+            self.visits[-1].checked = True
+        if violations:
+            lines = [f"axe-core found {len(violations)} violation(s) on {self.page.url}:"]
+            for violation in violations:
+                lines.append(f"- {violation['id']} ({violation['impact']}): {violation['help']}")
+                lines.extend(f"    {target}" for target in violation["targets"])
+            pytest.fail("\n".join(lines), pytrace=False)
+
+    def unchecked_pages(self) -> list[str]:
+        return [visit.url for visit in self.visits if not visit.checked]
+
+
+@pytest.fixture
+def browser_page(
+    chromium: Any, live_server: Any, transactional_db: None, request: pytest.FixtureRequest
+) -> Iterator[BrowserPage]:
+    """A fresh Norwegian browser context on the live server; every page must pass axe."""
+    context = chromium.new_context(locale="nb-NO", timezone_id="Europe/Oslo")
+    try:
+        page = BrowserPage(context.new_page(), live_server.url)
+        yield page
+        call_report = getattr(request.node, "e2e_report_call", None)
+        if call_report is not None and call_report.passed:
+            unchecked = page.unchecked_pages()
+            if unchecked:
+                pytest.fail(
+                    "pages visited without check_accessibility(): " + ", ".join(unchecked),
+                    pytrace=False,
+                )
+    finally:
+        context.close()
