@@ -71,9 +71,13 @@ TEMPLATES = [
 WSGI_APPLICATION = "config.wsgi.application"
 ASGI_APPLICATION = "config.asgi.application"
 
+_EMBEDDED_DATABASE = BASE_DIR / "var" / "lup.sqlite3"
+if not env_str("DATABASE_URL"):
+    # So a fresh clone's first manage.py command can create the embedded database.
+    _EMBEDDED_DATABASE.parent.mkdir(exist_ok=True)
 DATABASES = {
     "default": dj_database_url.parse(
-        env_str("DATABASE_URL", f"sqlite:///{BASE_DIR / 'var' / 'lup.sqlite3'}"),
+        env_str("DATABASE_URL", f"sqlite:///{_EMBEDDED_DATABASE}"),
         conn_max_age=env_int("DATABASE_CONN_MAX_AGE", default=0),
     )
 }

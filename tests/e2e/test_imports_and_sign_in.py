@@ -1,0 +1,76 @@
+"""A staff member imports service units in the admin; a wrong password gets a clear error."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from lup.demo import DEMO_PASSWORD, seed_demo
+from lup.models import ServiceUnit
+
+ADMINISTRATOR = "admin@baerum.kommune.no"
+
+
+@pytest.fixture
+def demo_data() -> None:
+    seed_demo(scale=1)
+
+
+def sign_in(browser_page, email: str, password: str = DEMO_PASSWORD) -> None:
+    login_form = browser_page.locator('form[action="/accounts/login/"]')
+    login_form.locator("#id_login").fill(email)
+    login_form.locator("#id_password").fill(password)
+    login_form.locator('button[type="submit"]').click()
+
+
+def test_a_wrong_password_is_reported_accessibly(browser_page, demo_data):
+    browser_page.goto("/accounts/login/")
+    browser_page.check_accessibility()
+
+    sign_in(browser_page, ADMINISTRATOR, "wrong-password")
+
+    expect(browser_page.locator('[role="alert"]')).to_be_visible()
+    expect(browser_page.locator("#id_login")).to_have_value(ADMINISTRATOR)
+    browser_page.check_accessibility()
+
+
+def test_staff_imports_units_in_the_admin_and_a_bad_file_changes_nothing(
+    browser_page, demo_data, tmp_path
+):
+    bad = tmp_path / "enheter-feil.csv"
+    bad.write_text(
+        "kode;navn;sektor\n99001;Ny enhet;Skole\n99002;Feil;Svømmehall\n;Uten kode;Skole\n"
+    )
+    good = tmp_path / "enheter.csv"
+    good.write_text("\ufeffkode;navn;sektor\n99001;Ny enhet;Skole\n99002;Gammel enhet;Barnehage\n")
+    units_before = ServiceUnit.objects.count()
+
+    browser_page.goto("/accounts/login/?next=/admin/lup/serviceunit/")
+    browser_page.check_accessibility()
+    sign_in(browser_page, ADMINISTRATOR)
+    expect(browser_page.page).to_have_url(re.compile(r"/admin/lup/serviceunit/$"))
+    browser_page.check_accessibility()
+
+    browser_page.locator('a[href$="/admin/lup/serviceunit/import/"]').click()
+    browser_page.check_accessibility()
+    browser_page.locator("#id_organisation").select_option(label="Bærum kommune")
+    browser_page.locator("#id_file").set_input_files(str(bad))
+    browser_page.locator('input[type="submit"]').click()
+
+    errors = browser_page.locator(".import-errors li")
+    expect(errors).to_have_count(2)
+    expect(errors.first).to_contain_text("3")
+    expect(errors.first).to_contain_text("Svømmehall")
+    browser_page.check_accessibility()
+    assert ServiceUnit.objects.count() == units_before
+
+    browser_page.locator("#id_organisation").select_option(label="Bærum kommune")
+    browser_page.locator("#id_file").set_input_files(str(good))
+    browser_page.locator('input[type="submit"]').click()
+
+    expect(browser_page.page).to_have_url(re.compile(r"/admin/lup/serviceunit/$"))
+    expect(browser_page.locator(".messagelist")).to_contain_text("2")
+    browser_page.check_accessibility()
+    assert ServiceUnit.objects.count() == units_before + 2
