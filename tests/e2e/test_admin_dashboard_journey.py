@@ -11,9 +11,10 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from lup.demo import DEMO_PASSWORD, seed_demo
+from lup.demo import seed_demo
 from lup.models import Programme
 from lup.selectors import programme_target_progress
+from tests.e2e.journeys import sign_in
 
 ADMINISTRATOR = "admin@baerum.kommune.no"
 
@@ -21,14 +22,6 @@ ADMINISTRATOR = "admin@baerum.kommune.no"
 @pytest.fixture
 def demo_data() -> None:
     seed_demo(scale=1)
-
-
-def sign_in(browser_page, email: str) -> None:
-    """Fill in and submit the sign-in form shown on the current page."""
-    login_form = browser_page.locator('form[action="/accounts/login/"]')
-    login_form.locator("#id_login").fill(email)
-    login_form.locator("#id_password").fill(DEMO_PASSWORD)
-    login_form.locator('button[type="submit"]').click()
 
 
 def test_administrator_signs_in_and_reads_the_target_dashboard(browser_page, demo_data):

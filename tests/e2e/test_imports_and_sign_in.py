@@ -7,8 +7,9 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from lup.demo import DEMO_PASSWORD, seed_demo
+from lup.demo import seed_demo
 from lup.models import ServiceUnit
+from tests.e2e.journeys import sign_in
 
 ADMINISTRATOR = "admin@baerum.kommune.no"
 
@@ -16,13 +17,6 @@ ADMINISTRATOR = "admin@baerum.kommune.no"
 @pytest.fixture
 def demo_data() -> None:
     seed_demo(scale=1)
-
-
-def sign_in(browser_page, email: str, password: str = DEMO_PASSWORD) -> None:
-    login_form = browser_page.locator('form[action="/accounts/login/"]')
-    login_form.locator("#id_login").fill(email)
-    login_form.locator("#id_password").fill(password)
-    login_form.locator('button[type="submit"]').click()
 
 
 def test_a_wrong_password_is_reported_accessibly(browser_page, demo_data):
