@@ -31,6 +31,10 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "allauth",
     "allauth.account",
+    "allauth.mfa",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
+    "allauth.socialaccount.providers.microsoft",
     "rest_framework",
     "courses",
     "certificates",
@@ -47,6 +51,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "lup.audit.AuditActorMiddleware",
+    "lup.middleware.RequireMultiFactorMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -116,13 +122,66 @@ LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "lup:home"
 LOGOUT_REDIRECT_URL = "lup:home"
 
-# django-allauth: e-mail is the login; sign-up is by invitation/import, not open.
+# django-allauth: e-mail is the login; people are registered by imports or administrators.
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = "username"
-ACCOUNT_EMAIL_VERIFICATION = env_str("ACCOUNT_EMAIL_VERIFICATION", "optional")
+ACCOUNT_EMAIL_VERIFICATION = env_str("ACCOUNT_EMAIL_VERIFICATION", "mandatory")
 ACCOUNT_ADAPTER = "lup.account_adapter.ClosedSignupAccountAdapter"
 ACCOUNT_LOGOUT_ON_GET = False
+ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
+ACCOUNT_PASSWORD_RESET_BY_CODE_ENABLED = False
+ACCOUNT_RATE_LIMITS = {
+    # Brute force: at most 5 failed logins per account in 5 minutes, 20 per address a minute.
+    "login_failed": "20/m/ip,5/5m/key",
+    "reset_password": "20/m/ip,5/m/key",
+    "reset_password_from_key": "20/m/ip",
+}
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = env_str("MFA_TOTP_ISSUER", "LUP")
+
+# Single sign-on (see lup/sso.py). Providers come from these variables or from social
+# applications created in the admin: no code change either way.
+SOCIALACCOUNT_ADAPTER = "lup.sso.SocialAccountAdapter"
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = True  # a verified SSO e-mail signs in its existing person
+SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
+SOCIALACCOUNT_STORE_TOKENS = False
+SOCIALACCOUNT_LOGIN_ON_GET = False
+SOCIALACCOUNT_PROVIDERS: dict[str, dict] = {
+    "microsoft": {
+        "SCOPE": ["openid", "email", "profile"],
+        "EMAIL_AUTHENTICATION": True,
+        "VERIFIED_EMAIL": True,  # a fixed tenant's own addresses
+    },
+    "openid_connect": {
+        "provider_class": "lup.sso.NonceOpenIDConnectProvider",
+        "OAUTH_PKCE_ENABLED": True,
+        "SCOPE": ["openid", "profile", "email"],
+    },
+}
+if env_str("ENTRA_CLIENT_ID"):
+    SOCIALACCOUNT_PROVIDERS["microsoft"]["APPS"] = [
+        {
+            "client_id": env_str("ENTRA_CLIENT_ID"),
+            "secret": env_str("ENTRA_CLIENT_SECRET"),
+            "settings": {"tenant": env_str("ENTRA_TENANT_ID", "organizations")},
+        }
+    ]
+if env_str("OIDC_CLIENT_ID"):
+    SOCIALACCOUNT_PROVIDERS["openid_connect"]["APPS"] = [
+        {
+            "provider_id": env_str("OIDC_PROVIDER_ID", "idporten"),
+            "name": env_str("OIDC_NAME", "ID-porten"),
+            "client_id": env_str("OIDC_CLIENT_ID"),
+            "secret": env_str("OIDC_CLIENT_SECRET"),
+            "settings": {
+                "server_url": env_str("OIDC_SERVER_URL"),
+                "oauth_pkce_enabled": True,
+                "scope": env_list("OIDC_SCOPES", default=["openid", "profile"]),
+                "minimum_acr": env_str("OIDC_MINIMUM_ACR", "idporten-loa-substantial"),
+            },
+        }
+    ]
 
 LANGUAGE_CODE = "nb"
 LANGUAGES = [

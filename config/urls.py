@@ -1,10 +1,14 @@
 from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
+from django.contrib.auth.decorators import login_required
 from django.urls import include, path
 from django.views.generic import TemplateView
 
 from . import views
+
+# Staff sign in through allauth like everyone else, so two-factor authentication applies.
+admin.site.login = login_required(admin.site.login)  # type: ignore[method-assign]
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
@@ -13,6 +17,7 @@ urlpatterns = [
         TemplateView.as_view(template_name="accessibility_statement.html"),
         name="accessibility-statement",
     ),
+    path("personvern/", views.privacy_statement, name="privacy"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),

@@ -1,9 +1,11 @@
 """Settings of the `lup` app, all prefixed LUP_ and read when used so tests can override them."""
 
+from typing import Any
+
 from django.conf import settings
 
 
-def _get(name: str, default: int) -> int:
+def _get(name: str, default: Any) -> Any:
     return getattr(settings, f"LUP_{name}", default)
 
 
@@ -20,3 +22,18 @@ def IMPORT_MAX_ROWS() -> int:
 def DASHBOARD_FORECAST_WINDOW_DAYS() -> int:
     """How many recent days the completion pace (and so the forecast) is measured over."""
     return int(_get("DASHBOARD_FORECAST_WINDOW_DAYS", 365))
+
+
+def SSO_FORBIDDEN_CLAIMS() -> list[str]:
+    """Claims stripped from everything kept of an SSO login: never store an identity number."""
+    return list(_get("SSO_FORBIDDEN_CLAIMS", ["pid", "fnr", "national_identity_number"]))
+
+
+def MFA_REQUIRED_GROUPS() -> list[str]:
+    """Members of these groups (and superusers) must use two-factor authentication."""
+    return list(_get("MFA_REQUIRED_GROUPS", ["Programme administrators", "HR"]))
+
+
+def AUDIT_RETENTION_DAYS() -> int:
+    """How long audit events are kept before `purge_audit_log` deletes them."""
+    return int(_get("AUDIT_RETENTION_DAYS", 365))

@@ -18,18 +18,25 @@ class NavItem:
 
 
 def navigation(request: HttpRequest) -> dict[str, list[NavItem]]:
-    """The main menu: the dashboard for those who may see it, admin for staff."""
+    """The main menu, by role: dashboard, cohorts, audit log, own data, admin for staff."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"lup_nav": []}
     match = getattr(request, "resolver_match", None)
     current = match.view_name if match else ""
-    # (label, url, the views the item stands for: it is marked current on them)
+    # (label, url, the views it stands for; a name ending in ":" or "-" is a prefix)
     items: list[tuple[str | Promise, str, tuple[str, ...]]] = []
     if user.has_perm("lup.view_target_dashboard"):
         items.append((_("Target dashboard"), reverse("lup:home"), ("lup:home", "lup:dashboard")))
     else:
         items.append((_("My programme"), reverse("lup:home"), ("lup:home",)))
+    if user.has_perm("lup.view_cohort") or user.facilitated_cohorts.exists():
+        items.append(
+            (_("Cohorts"), reverse("lup:cohort-list"), ("lup:cohort-", "lup:team-detail"))
+        )
+    if user.has_perm("lup.view_auditevent"):
+        items.append((_("Audit log"), reverse("lup:audit-log"), ("lup:audit-log",)))
+    items.append((_("Your data"), reverse("lup:my-data"), ("lup:my-data",)))
     if user.is_staff:
         items.append((_("Administration"), reverse("admin:index"), ("admin:",)))
     return {
@@ -38,7 +45,7 @@ def navigation(request: HttpRequest) -> dict[str, list[NavItem]]:
                 label=label,
                 url=url,
                 active=any(
-                    current == name or (name.endswith(":") and current.startswith(name))
+                    current == name or (name.endswith((":", "-")) and current.startswith(name))
                     for name in views
                 ),
             )

@@ -30,6 +30,7 @@ from .models import (
     Cohort,
     Gathering,
     Organisation,
+    OrganisationMembership,
     Participant,
     Programme,
     Sector,
@@ -38,6 +39,8 @@ from .models import (
 )
 
 DEMO_PASSWORD = "lup-demo-2026"  # noqa: S105  (documented demo logins, demo data only)
+# The demo administrator's and HR's authenticator secret, published in README.md (demo only).
+DEMO_TOTP_SECRET = "JBSWY3DPEHPK3PXPLUPDEMOLUPDEMO22"  # noqa: S105
 PROGRAMME_NAME = "Lederutviklingsprogram for innovasjon og ledelse"
 OSLO = ZoneInfo("Europe/Oslo")
 BATCH = 500
@@ -102,8 +105,12 @@ def ensure_role_groups() -> dict[str, Group]:
     lup_permissions = list(Permission.objects.filter(content_type__app_label="lup"))
     administrators, _ = Group.objects.get_or_create(name=ADMINISTRATORS_GROUP)
     administrators.permissions.add(*lup_permissions)
+    # HR reads across its organisation and changes nothing.
+    reading = Permission.objects.filter(
+        content_type__app_label="lup", codename__startswith="view_"
+    ).exclude(codename="view_auditevent")
     hr, _ = Group.objects.get_or_create(name=HR_GROUP)
-    hr.permissions.add(dashboard)
+    hr.permissions.add(dashboard, *reading)
     return {ADMINISTRATORS_GROUP: administrators, HR_GROUP: hr}
 
 
@@ -409,6 +416,12 @@ def _seed_demo_logins(*, groups: dict[str, Group], password_hash: str, today: dt
     administrator.save(update_fields=["is_staff"])
     administrator.groups.add(groups[ADMINISTRATORS_GROUP])
     people["hr@baerum.kommune.no"].groups.add(groups[HR_GROUP])
+    for email in ("admin@baerum.kommune.no", "hr@baerum.kommune.no"):
+        OrganisationMembership.objects.get_or_create(
+            organisation=programme.organisation, user=people[email]
+        )
+    for email in ("admin@baerum.kommune.no", "hr@baerum.kommune.no"):
+        _activate_demo_totp(people[email])
     if running is None:
         return
     running.facilitators.add(people["fasilitator@baerum.kommune.no"])
@@ -441,3 +454,30 @@ def _verify_email(user: Any) -> None:
         email=user.email,
         defaults={"verified": True, "primary": True},
     )
+
+
+def _activate_demo_totp(user: Any) -> None:
+    """Give a demo login the published authenticator secret, since its role requires MFA."""
+    from django.apps import apps
+
+    if not apps.is_installed("allauth.mfa"):
+        return
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+    from allauth.mfa.totp.internal.auth import TOTP
+
+    if not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
+        TOTP.activate(user, DEMO_TOTP_SECRET)
+    if not Authenticator.objects.filter(user=user, type=Authenticator.Type.RECOVERY_CODES).exists():
+        RecoveryCodes.activate(user)
+
+
+def current_demo_totp_code() -> str:
+    """The code an authenticator app would show now for DEMO_TOTP_SECRET."""
+    import time
+
+    from allauth.mfa import app_settings as mfa_settings
+    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+
+    counter = int(time.time()) // mfa_settings.TOTP_PERIOD
+    return format_hotp_value(hotp_value(DEMO_TOTP_SECRET, counter))

@@ -42,3 +42,19 @@ class ParticipantImportForm(forms.Form):
             "optionally organisation (for guest units)."
         ),
     )
+
+
+class AnonymiseForm(forms.Form):
+    """Asks the administrator to confirm by typing the person's e-mail address."""
+
+    confirm_email = forms.CharField(label=_("Type the person's e-mail address to confirm"))
+
+    def __init__(self, *args: object, person: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.person = person
+
+    def clean_confirm_email(self) -> str:
+        value = self.cleaned_data["confirm_email"].strip()
+        if value.lower() != (self.person.email or "").lower():  # type: ignore[attr-defined]
+            raise forms.ValidationError(_("The e-mail address does not match."))
+        return value

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 if TYPE_CHECKING:
@@ -335,6 +336,7 @@ class Participant(models.Model):
         ordering = ["enrolment", "role", "user__last_name"]
         verbose_name = _("participant")
         verbose_name_plural = _("participants")
+        permissions = [("anonymise_person", _("Can anonymise a person who has left"))]
         constraints = [
             models.UniqueConstraint(
                 fields=["enrolment", "user"], name="lup_participant_once_per_enrolment"
@@ -353,3 +355,84 @@ class Participant(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} ({self.get_role_display()})"
+
+
+class OrganisationMembership(models.Model):
+    """A person who works for an organisation's programme office or HR.
+
+    Their groups say what they may do (administer, or read reports); this record says
+    where: the programmes of this organisation, with every unit enrolled in them.
+    """
+
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.CASCADE,
+        related_name="memberships",
+        verbose_name=_("organisation"),
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="lup_memberships",
+        verbose_name=_("user"),
+    )
+
+    class Meta:
+        verbose_name = _("organisation membership")
+        verbose_name_plural = _("organisation memberships")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "user"], name="lup_membership_once_per_organisation"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.organisation}"
+
+
+class AuditEvent(models.Model):
+    """A security-relevant event. Written by `lup.audit.record_event`, never edited.
+
+    Labels keep who it was at the time, so the log reads after a person is gone;
+    anonymising a person scrubs their labels here too.
+    """
+
+    class Action(models.TextChoices):
+        LOGIN = "login", _("Signed in")
+        LOGIN_FAILED = "login_failed", _("Failed sign-in")
+        ROLE_CHANGED = "role_changed", _("Role changed")
+        PERSONAL_DATA_EXPORTED = "data_exported", _("Personal data exported")
+        PERSON_ANONYMISED = "anonymised", _("Person anonymised")
+        CERTIFICATE_REVOKED = "certificate_revoked", _("Certificate revoked")
+
+    at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
+    action = models.CharField(_("event"), max_length=24, choices=Action.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("done by"),
+    )
+    actor_label = models.CharField(_("done by (as shown)"), max_length=254, blank=True)
+    subject = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("concerning"),
+    )
+    subject_label = models.CharField(_("concerning (as shown)"), max_length=254, blank=True)
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    details = models.JSONField(_("details"), default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
+        indexes = [models.Index(fields=["action", "at"], name="lup_audit_action_at_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.get_action_display()} {self.subject_label}"

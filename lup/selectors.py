@@ -12,9 +12,10 @@ from __future__ import annotations
 import datetime as dt
 import math
 from dataclasses import dataclass
+from typing import Any
 
-from django.contrib.auth.models import AnonymousUser, User
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.contrib.auth.models import User
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from . import app_settings
@@ -274,13 +275,6 @@ def _month_end(day: dt.date) -> dt.date:
     return following - dt.timedelta(days=1)
 
 
-def dashboard_programmes(user: User | AnonymousUser) -> QuerySet[Programme]:
-    """Programmes whose target dashboard the user may see."""
-    if not user.is_authenticated or not user.has_perm("lup.view_target_dashboard"):
-        return Programme.objects.none()
-    return Programme.objects.select_related("organisation").order_by("name")
-
-
 def participations_of(user: User) -> QuerySet[Participant]:
     """A person's own participations, newest cohort first, ready to show."""
     return (
@@ -292,3 +286,92 @@ def participations_of(user: User) -> QuerySet[Participant]:
         )
         .order_by("-enrolment__cohort__starts_on")
     )
+
+
+def cohort_overview(cohorts: QuerySet[Cohort]) -> QuerySet[Cohort]:
+    """Cohorts (already scoped) with their units enrolled and completed: one query."""
+    return cohorts.annotate(
+        units_enrolled=Count(
+            "enrolments",
+            filter=~Q(enrolments__status=UnitEnrolment.Status.WITHDRAWN),
+            distinct=True,
+        ),
+        units_completed=Count(
+            "enrolments", filter=Q(enrolments__status=UnitEnrolment.Status.COMPLETED), distinct=True
+        ),
+    )
+
+
+def team_overview(enrolments: QuerySet[UnitEnrolment]) -> QuerySet[UnitEnrolment]:
+    """Enrolments (already scoped) with team size and the manager's name: one query."""
+    manager = Participant.objects.current().filter(
+        enrolment_id=OuterRef("pk"), role=Participant.Role.MANAGER
+    )
+    return enrolments.annotate(
+        team_size=Count(
+            "participants",
+            filter=~Q(participants__status=Participant.Status.WITHDRAWN),
+            distinct=True,
+        ),
+        manager_first_name=Subquery(manager.values("user__first_name")[:1]),
+        manager_last_name=Subquery(manager.values("user__last_name")[:1]),
+    ).order_by("unit__name")
+
+
+def personal_data_of(user: User) -> dict[str, Any]:
+    """Everything stored about a person, for their own copy (GDPR art. 15 and 20)."""
+    from django.apps import apps
+
+    data: dict[str, Any] = {
+        "account": {
+            "email": user.email,
+            "first_name": user.first_name,
+            "last_name": user.last_name,
+            "date_joined": user.date_joined,
+            "last_login": user.last_login,
+        },
+        "participations": [
+            {
+                "programme": p.enrolment.cohort.programme.name,
+                "cohort": p.enrolment.cohort.name,
+                "unit": p.enrolment.unit.name,
+                "organisation": p.enrolment.unit.organisation.name,
+                "role": p.get_role_display(),
+                "status": p.get_status_display(),
+                "completed_at": p.completed_at,
+            }
+            for p in participations_of(user)
+        ],
+        "memberships": list(
+            user.lup_memberships.values_list("organisation__name", flat=True)  # type: ignore[attr-defined]
+        ),
+        "facilitated_cohorts": list(
+            user.facilitated_cohorts.values_list("name", flat=True)  # type: ignore[attr-defined]
+        ),
+        "roles": list(user.groups.values_list("name", flat=True)),
+    }
+    if apps.is_installed("allauth.account"):
+        data["email_addresses"] = list(
+            apps.get_model("account", "EmailAddress")
+            .objects.filter(user=user)
+            .values("email", "verified", "primary")
+        )
+    if apps.is_installed("allauth.socialaccount"):
+        data["single_sign_on"] = list(
+            apps.get_model("socialaccount", "SocialAccount")
+            .objects.filter(user=user)
+            .values("provider", "date_joined", "last_login")
+        )
+    if apps.is_installed("allauth.mfa"):
+        data["two_factor"] = list(
+            apps.get_model("mfa", "Authenticator")
+            .objects.filter(user=user)
+            .values("type", "created_at", "last_used_at")
+        )
+    from .models import AuditEvent
+
+    data["security_log"] = [
+        {"at": event.at, "event": event.get_action_display(), "ip_address": event.ip_address}
+        for event in AuditEvent.objects.filter(subject=user)[:200]
+    ]
+    return data

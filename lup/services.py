@@ -10,7 +10,15 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .models import Cohort, Participant, ServiceUnit, UnitEnrolment
+from .audit import record_event
+from .models import (
+    AuditEvent,
+    Cohort,
+    OrganisationMembership,
+    Participant,
+    ServiceUnit,
+    UnitEnrolment,
+)
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -91,8 +99,17 @@ def add_participant(*, enrolment: UnitEnrolment, user: User, role: str) -> tuple
         participant.save()
         return participant, True
     if participant.role != role:
+        previous = participant.role
         participant.role = role
         participant.save(update_fields=["role"])
+        record_event(
+            action=AuditEvent.Action.ROLE_CHANGED,
+            subject=user,
+            unit=enrolment.unit.name,
+            cohort=enrolment.cohort.name,
+            role_before=previous,
+            role_after=role,
+        )
     return participant, False
 
 
@@ -129,3 +146,49 @@ def record_participant_completion(
     participant.completed_at = completed_at or timezone.now()
     participant.save(update_fields=["status", "completed_at"])
     return participant
+
+
+ANONYMISED_NAME = "Anonymisert"
+
+
+@transaction.atomic
+def anonymise_person(*, person: User, actor: User) -> None:
+    """Remove a departed person's personal data while keeping the programme's figures.
+
+    Their participation records stay (so completion counts and dashboards do not move)
+    but name, e-mail, login methods, roles and two-factor devices go; they can no longer
+    sign in. Audit events keep only "anonymised #id" for them. Refuses one's own account.
+    """
+    if person.pk == actor.pk:
+        raise ValidationError(_("You cannot anonymise yourself."))
+    if not person.is_active and person.email.endswith(ANONYMISED_EMAIL_DOMAIN):
+        raise ValidationError(_("This person is already anonymised."))
+    label = f"anonymised #{person.pk}"
+    from django.apps import apps
+
+    for app_label, model_name in (
+        ("account", "EmailAddress"),
+        ("socialaccount", "SocialAccount"),
+        ("mfa", "Authenticator"),
+    ):
+        if apps.is_installed(f"allauth.{'mfa' if app_label == 'mfa' else app_label}"):
+            apps.get_model(app_label, model_name).objects.filter(user=person).delete()
+    OrganisationMembership.objects.filter(user=person).delete()
+    person.facilitated_cohorts.clear()
+    person.groups.clear()
+    person.user_permissions.clear()
+    person.first_name = ANONYMISED_NAME
+    person.last_name = ""
+    person.email = f"anonymised-{person.pk}{ANONYMISED_EMAIL_DOMAIN}"
+    person.username = f"anonymised-{person.pk}"
+    person.is_active = person.is_staff = person.is_superuser = False
+    person.set_unusable_password()  # also ends every session: the session hash changes
+    person.save()
+    AuditEvent.objects.filter(actor=person).update(actor_label=label)
+    AuditEvent.objects.filter(subject=person).update(subject_label=label, details={})
+    record_event(
+        action=AuditEvent.Action.PERSON_ANONYMISED, subject=person, actor=actor, subject_label=label
+    )
+
+
+ANONYMISED_EMAIL_DOMAIN = "@anonymised.invalid"

@@ -8,4 +8,11 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("programmes/<slug:slug>/", views.dashboard, name="dashboard"),
     path("programmes/<slug:slug>/figures.csv", views.dashboard_csv, name="dashboard-csv"),
+    path("cohorts/", views.cohort_list, name="cohort-list"),
+    path("cohorts/<int:pk>/", views.cohort_detail, name="cohort-detail"),
+    path("teams/<int:pk>/", views.team_detail, name="team-detail"),
+    path("me/data/", views.my_data, name="my-data"),
+    path("me/data.json", views.my_data_json, name="my-data-json"),
+    path("people/<int:pk>/anonymise/", views.anonymise_person, name="anonymise-person"),
+    path("audit/", views.audit_log, name="audit-log"),
 ]

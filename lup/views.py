@@ -3,22 +3,31 @@
 from __future__ import annotations
 
 import csv
+import json
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods
 
-from . import selectors
+from . import scoping, selectors, services
+from .audit import record_event
 from .charts import burn_up_chart
+from .forms import AnonymiseForm
+from .models import AuditEvent
 
 
 @require_GET
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     """Administrators land on the target dashboard; participants on their own participation."""
-    programmes = list(selectors.dashboard_programmes(request.user))
+    programmes = list(scoping.programmes_for(request.user))
     if len(programmes) == 1:
         return redirect("lup:dashboard", slug=programmes[0].slug)
     return render(
@@ -36,7 +45,7 @@ def home(request: HttpRequest) -> HttpResponse:
 @permission_required("lup.view_target_dashboard", raise_exception=True)
 def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
     """The target dashboard: units completed against target, burn-up, forecast, breakdowns."""
-    programme = get_object_or_404(selectors.dashboard_programmes(request.user), slug=slug)
+    programme = get_object_or_404(scoping.programmes_for(request.user), slug=slug)
     progress = selectors.programme_target_progress(programme)
     return render(
         request,
@@ -50,7 +59,7 @@ def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
 @permission_required("lup.view_target_dashboard", raise_exception=True)
 def dashboard_csv(request: HttpRequest, slug: str) -> HttpResponse:
     """The dashboard's figures as CSV: UTF-8 with BOM and semicolons, for Norwegian Excel."""
-    programme = get_object_or_404(selectors.dashboard_programmes(request.user), slug=slug)
+    programme = get_object_or_404(scoping.programmes_for(request.user), slug=slug)
     progress = selectors.programme_target_progress(programme)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     filename = f"{programme.slug}-{progress.today.isoformat()}.csv"
@@ -104,3 +113,109 @@ def dashboard_csv(request: HttpRequest, slug: str) -> HttpResponse:
             [_("completed by date"), "", point.day.isoformat(), "", "", point.completed, "", ""]
         )
     return response
+
+
+@require_GET
+@login_required
+def cohort_list(request: HttpRequest) -> HttpResponse:
+    """The cohorts the user runs, oversees or takes part in."""
+    cohorts = selectors.cohort_overview(scoping.cohorts_for(request.user))
+    return render(request, "lup/cohort_list.html", {"cohorts": cohorts})
+
+
+@require_GET
+@login_required
+def cohort_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """A cohort's gatherings and, for those who may see them, its units' teams."""
+    cohort = get_object_or_404(scoping.cohorts_for(request.user), pk=pk)
+    teams = selectors.team_overview(scoping.enrolments_for(request.user).filter(cohort=cohort))
+    return render(
+        request,
+        "lup/cohort_detail.html",
+        {"cohort": cohort, "gatherings": cohort.gatherings.all(), "teams": teams},
+    )
+
+
+@require_GET
+@login_required
+def team_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """A unit's team in a cohort: its manager and enthusiasts and how far they are."""
+    enrolment = get_object_or_404(scoping.enrolments_for(request.user), pk=pk)
+    members = (
+        scoping.participants_for(request.user)
+        .filter(enrolment=enrolment)
+        .order_by("role", "user__last_name", "user__first_name")
+    )
+    return render(
+        request,
+        "lup/team_detail.html",
+        {
+            "enrolment": enrolment,
+            "members": members,
+            "can_anonymise": request.user.has_perm("lup.anonymise_person"),
+        },
+    )
+
+
+@require_GET
+@login_required
+def my_data(request: HttpRequest) -> HttpResponse:
+    """Everything the platform holds about the signed-in person, readable."""
+    return render(request, "lup/my_data.html", {"data": selectors.personal_data_of(request.user)})
+
+
+@require_GET
+@login_required
+def my_data_json(request: HttpRequest) -> HttpResponse:
+    """The same as a JSON download; the export is written to the audit log."""
+    data = selectors.personal_data_of(request.user)
+    record_event(
+        action=AuditEvent.Action.PERSONAL_DATA_EXPORTED, subject=request.user, format="json"
+    )
+    response = HttpResponse(
+        json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2),
+        content_type="application/json; charset=utf-8",
+    )
+    filename = f"mine-data-{timezone.localdate().isoformat()}.json"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+@permission_required("lup.anonymise_person", raise_exception=True)
+def anonymise_person(request: HttpRequest, pk: int) -> HttpResponse:
+    """Confirm, then anonymise a person who has left (their figures stay)."""
+    person = get_object_or_404(scoping.people_for(request.user).exclude(pk=request.user.pk), pk=pk)
+    participations = scoping.participants_for(request.user).filter(user=person)
+    form = AnonymiseForm(request.POST or None, person=person)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.anonymise_person(person=person, actor=request.user)  # type: ignore[arg-type]
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("The person was anonymised."))
+            return redirect("lup:home")
+    return render(
+        request,
+        "lup/anonymise_person.html",
+        {"person": person, "participations": participations, "form": form},
+    )
+
+
+@require_GET
+@login_required
+@permission_required("lup.view_auditevent", raise_exception=True)
+def audit_log(request: HttpRequest) -> HttpResponse:
+    """Security-relevant events, newest first, filterable by kind."""
+    events = scoping.audit_events_for(request.user)
+    action = request.GET.get("action", "")
+    if action in AuditEvent.Action.values:
+        events = events.filter(action=action)
+    page = Paginator(events, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "lup/audit_log.html",
+        {"page": page, "actions": AuditEvent.Action.choices, "selected_action": action},
+    )

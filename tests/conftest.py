@@ -5,13 +5,15 @@ from django.utils import translation
 from tests.factories import UserFactory
 
 
+def administrator_permissions():
+    return Permission.objects.filter(content_type__app_label="lup")
+
+
 @pytest.fixture
 def administrator(db):
-    """A programme administrator: may see the target dashboards."""
+    """A programme administrator; add an OrganisationMembership to give them a scope."""
     user = UserFactory(email="admin@example.no")
-    user.user_permissions.add(
-        Permission.objects.get(codename="view_target_dashboard", content_type__app_label="lup")
-    )
+    user.user_permissions.add(*administrator_permissions())
     return user
 
 

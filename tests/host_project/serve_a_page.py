@@ -11,7 +11,13 @@ from django.contrib.auth.models import Permission  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.test import Client  # noqa: E402
 
-from lup.models import Organisation, Programme, Sector, ServiceUnit  # noqa: E402
+from lup.models import (  # noqa: E402
+    Organisation,
+    OrganisationMembership,
+    Programme,
+    Sector,
+    ServiceUnit,
+)
 
 call_command("migrate", verbosity=0)
 organisation = Organisation.objects.create(name="Vestby kommune", slug="vestby")
@@ -28,6 +34,7 @@ Programme.objects.create(
 )
 user = get_user_model().objects.create_user("hr", "hr@vestby.kommune.no", "x")
 user.user_permissions.add(Permission.objects.get(codename="view_target_dashboard"))
+OrganisationMembership.objects.create(organisation=organisation, user=user)
 client = Client()
 client.force_login(user)
 response = client.get("/learning/programmes/ip/")

@@ -10,8 +10,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from lup.demo import seed_demo
-from lup.models import Programme, UnitEnrolment
+from lup.models import OrganisationMembership, Programme, UnitEnrolment
 from lup.selectors import programme_target_progress
+from tests.conftest import administrator_permissions
 from tests.factories import (
     CohortFactory,
     OrganisationFactory,
@@ -20,6 +21,7 @@ from tests.factories import (
     SectorFactory,
     ServiceUnitFactory,
     UnitEnrolmentFactory,
+    UserFactory,
 )
 
 pytestmark = pytest.mark.django_db
@@ -31,9 +33,10 @@ def completed_at(day: dt.date) -> dt.datetime:
 
 
 @pytest.fixture
-def programme():
+def programme(administrator):
     """Ten active units in two sectors, a target of 8, completions in January and April."""
     organisation = OrganisationFactory(name="Bærum kommune")
+    OrganisationMembership.objects.create(organisation=organisation, user=administrator)
     school = SectorFactory(organisation=organisation, name="Skole")
     care = SectorFactory(organisation=organisation, name="Helse og omsorg")
     units = [ServiceUnitFactory(organisation=organisation, sector=school) for _ in range(4)]
@@ -258,6 +261,9 @@ def test_figures_export_as_csv_for_norwegian_excel(client, administrator, progra
 @pytest.mark.slow
 def test_dashboard_runs_the_same_number_of_queries_at_scale_1_and_5(client, administrator):
     seed_demo(scale=1)
+    OrganisationMembership.objects.create(
+        organisation=Programme.objects.get(slug="lup").organisation, user=administrator
+    )
     client.force_login(administrator)
     url = reverse("lup:dashboard", kwargs={"slug": "lup"})
 
@@ -283,3 +289,13 @@ def test_the_menu_marks_the_dashboard_as_the_current_page(client, administrator,
     html = client.get(reverse("lup:dashboard", kwargs={"slug": "lup"})).content.decode()
 
     assert 'href="/" aria-current="page">Måloversikt</a>' in html
+
+
+def test_an_administrator_of_another_organisation_gets_404(client, programme):
+    outsider = UserFactory(email="admin@asker.kommune.no")
+    outsider.user_permissions.add(*administrator_permissions())
+    OrganisationMembership.objects.create(organisation=OrganisationFactory(), user=outsider)
+    client.force_login(outsider)
+
+    assert client.get(reverse("lup:dashboard", kwargs={"slug": "lup"})).status_code == 404
+    assert client.get(reverse("lup:dashboard-csv", kwargs={"slug": "lup"})).status_code == 404

@@ -1,0 +1,134 @@
+"""Signal receivers of `lup`, connected in LupConfig.ready(): each one calls a service.
+
+They listen upward only: to Django's auth signals and to changes of role data
+(group memberships, cohort facilitators, organisation memberships).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.signals import user_logged_in, user_login_failed
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
+from django.dispatch import receiver
+
+from .audit import record_event
+from .models import AuditEvent, Cohort, OrganisationMembership
+
+ROLE_FLAGS = ("is_superuser", "is_staff", "is_active")
+
+
+@receiver(user_logged_in, dispatch_uid="lup_audit_login")
+def audit_login(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+    record_event(action=AuditEvent.Action.LOGIN, subject=user, actor=user, request=request)
+
+
+@receiver(user_login_failed, dispatch_uid="lup_audit_login_failed")
+def audit_login_failed(sender: Any, credentials: dict, request: Any = None, **kwargs: Any) -> None:
+    attempted = str(credentials.get("email") or credentials.get("username") or "")[:254]
+    record_event(action=AuditEvent.Action.LOGIN_FAILED, request=request, subject_label=attempted)
+
+
+def connect_role_change_receivers() -> None:
+    """Receivers for the role data of the user model and cohorts (senders known at ready())."""
+    user_model = get_user_model()
+    m2m_changed.connect(
+        audit_group_change, sender=user_model.groups.through, dispatch_uid="lup_audit_groups"
+    )
+    m2m_changed.connect(
+        audit_facilitator_change,
+        sender=Cohort.facilitators.through,
+        dispatch_uid="lup_audit_facilitators",
+    )
+    pre_save.connect(audit_role_flags, sender=user_model, dispatch_uid="lup_audit_role_flags")
+
+
+def audit_group_change(
+    sender: Any, instance: Any, action: str, reverse: bool, pk_set: Any, **kwargs: Any
+) -> None:
+    if action not in {"post_add", "post_remove", "pre_clear"} or (
+        not pk_set and action != "pre_clear"
+    ):
+        return
+    from django.contrib.auth.models import Group
+
+    if reverse:  # group.user_set.add(...): instance is the group
+        people = get_user_model().objects.filter(pk__in=pk_set or [])
+        for person in people:
+            record_event(
+                action=AuditEvent.Action.ROLE_CHANGED,
+                subject=person,
+                change=action,
+                groups=[instance.name],
+            )
+        return
+    if action == "pre_clear":
+        names = list(instance.groups.values_list("name", flat=True))
+    else:
+        names = list(Group.objects.filter(pk__in=pk_set).values_list("name", flat=True))
+    if names:
+        record_event(
+            action=AuditEvent.Action.ROLE_CHANGED, subject=instance, change=action, groups=names
+        )
+
+
+def audit_facilitator_change(
+    sender: Any, instance: Any, action: str, reverse: bool, pk_set: Any, **kwargs: Any
+) -> None:
+    if action not in {"post_add", "post_remove"} or not pk_set:
+        return
+    if reverse:  # user.facilitated_cohorts.add(cohort)
+        for cohort in Cohort.objects.filter(pk__in=pk_set):
+            record_event(
+                action=AuditEvent.Action.ROLE_CHANGED,
+                subject=instance,
+                change=action,
+                facilitator_of=cohort.name,
+            )
+        return
+    for person in get_user_model().objects.filter(pk__in=pk_set):
+        record_event(
+            action=AuditEvent.Action.ROLE_CHANGED,
+            subject=person,
+            change=action,
+            facilitator_of=instance.name,
+        )
+
+
+def audit_role_flags(sender: Any, instance: Any, **kwargs: Any) -> None:
+    if instance.pk is None:
+        return
+    before = sender.objects.filter(pk=instance.pk).values(*ROLE_FLAGS).first()
+    if before is None:
+        return
+    changed = {
+        flag: getattr(instance, flag)
+        for flag in ROLE_FLAGS
+        if before[flag] != getattr(instance, flag)
+    }
+    if changed:
+        record_event(action=AuditEvent.Action.ROLE_CHANGED, subject=instance, **changed)
+
+
+@receiver(post_save, sender=OrganisationMembership, dispatch_uid="lup_audit_membership_added")
+def audit_membership_added(
+    sender: Any, instance: OrganisationMembership, created: bool, **kwargs: Any
+) -> None:
+    if created:
+        record_event(
+            action=AuditEvent.Action.ROLE_CHANGED,
+            subject=instance.user,
+            change="post_add",
+            member_of=instance.organisation.name,
+        )
+
+
+@receiver(post_delete, sender=OrganisationMembership, dispatch_uid="lup_audit_membership_removed")
+def audit_membership_removed(sender: Any, instance: OrganisationMembership, **kwargs: Any) -> None:
+    record_event(
+        action=AuditEvent.Action.ROLE_CHANGED,
+        subject=instance.user,
+        change="post_remove",
+        member_of=instance.organisation.name,
+    )

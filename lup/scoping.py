@@ -1,0 +1,151 @@
+"""Who may see what: one queryset per model family, filtered by the requesting user's scope.
+
+HTML views, exports and the API all start from these. An object outside the scope is
+simply not in the queryset, so a view that looks it up answers 404 and leaks nothing.
+
+Roles are data:
+- superuser: everything;
+- programme administrator and HR: groups give the permissions, and an
+  `OrganisationMembership` gives the organisations whose programmes they see;
+- facilitator: the cohorts listing them as facilitators;
+- unit manager: their own unit's team, in the enrolments where they are manager;
+- participant: their own participation.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from .models import (
+    AuditEvent,
+    Cohort,
+    OrganisationMembership,
+    Participant,
+    Programme,
+    ServiceUnit,
+    UnitEnrolment,
+)
+
+ORGANISATION_WIDE_PERMISSION = "lup.view_unitenrolment"
+
+
+def _sees_organisation_wide(user: Any) -> bool:
+    return bool(user.is_authenticated and user.has_perm(ORGANISATION_WIDE_PERMISSION))
+
+
+def _member_organisations(user: Any) -> QuerySet[OrganisationMembership]:
+    return OrganisationMembership.objects.filter(user_id=user.pk).values("organisation_id")
+
+
+def _managed_enrolments(user: Any) -> QuerySet[Participant]:
+    return (
+        Participant.objects.current()
+        .filter(user_id=user.pk, role=Participant.Role.MANAGER)
+        .values("enrolment_id")
+    )
+
+
+def programmes_for(user: Any) -> QuerySet[Programme]:
+    """Programmes whose target dashboard the user may see."""
+    programmes = Programme.objects.select_related("organisation").order_by("name")
+    if not user.is_authenticated or not user.has_perm("lup.view_target_dashboard"):
+        return programmes.none()
+    if user.is_superuser:
+        return programmes
+    return programmes.filter(organisation__in=_member_organisations(user))
+
+
+def cohorts_for(user: Any) -> QuerySet[Cohort]:
+    """Cohorts the user runs, oversees or takes part in."""
+    cohorts = Cohort.objects.select_related("programme").order_by("-starts_on", "name")
+    if not user.is_authenticated:
+        return cohorts.none()
+    if user.is_superuser:
+        return cohorts
+    scope = Q(
+        Exists(
+            Cohort.facilitators.through.objects.filter(cohort_id=OuterRef("pk"), user_id=user.pk)
+        )
+    ) | Q(
+        Exists(
+            Participant.objects.current().filter(
+                enrolment__cohort_id=OuterRef("pk"), user_id=user.pk
+            )
+        )
+    )
+    if _sees_organisation_wide(user):
+        scope |= Q(programme__organisation__in=_member_organisations(user))
+    return cohorts.filter(scope)
+
+
+def enrolments_for(user: Any) -> QuerySet[UnitEnrolment]:
+    """Unit enrolments whose team the user may see: overseen, facilitated, or managed."""
+    enrolments = UnitEnrolment.objects.select_related(
+        "unit__sector", "unit__organisation", "cohort__programme"
+    )
+    if not user.is_authenticated:
+        return enrolments.none()
+    if user.is_superuser:
+        return enrolments
+    scope = Q(
+        Exists(
+            Cohort.facilitators.through.objects.filter(
+                cohort_id=OuterRef("cohort_id"), user_id=user.pk
+            )
+        )
+    ) | Q(pk__in=_managed_enrolments(user))
+    if _sees_organisation_wide(user):
+        scope |= Q(cohort__programme__organisation__in=_member_organisations(user))
+    return enrolments.filter(scope)
+
+
+def participants_for(user: Any) -> QuerySet[Participant]:
+    """Participant records the user may see: their teams' (as above) and always their own."""
+    participants = Participant.objects.select_related(
+        "user", "enrolment__unit", "enrolment__cohort__programme"
+    )
+    if not user.is_authenticated:
+        return participants.none()
+    if user.is_superuser:
+        return participants
+    return participants.filter(
+        Q(user_id=user.pk) | Q(enrolment__in=enrolments_for(user).values("pk"))
+    )
+
+
+def units_for(user: Any) -> QuerySet[ServiceUnit]:
+    """Service units the user may see: their organisations' and those in their cohorts."""
+    units = ServiceUnit.objects.select_related("sector", "organisation")
+    if not user.is_authenticated:
+        return units.none()
+    if user.is_superuser:
+        return units
+    scope = Q(pk__in=enrolments_for(user).values("unit_id"))
+    if _sees_organisation_wide(user):
+        scope |= Q(organisation__in=_member_organisations(user))
+    return units.filter(scope)
+
+
+def people_for(user: Any) -> QuerySet[Any]:
+    """People (user accounts) the user may see: those on teams in scope, and themselves."""
+    people = get_user_model().objects.all()
+    if not user.is_authenticated:
+        return people.none()
+    if user.is_superuser:
+        return people
+    return people.filter(
+        Q(pk=user.pk) | Q(pk__in=participants_for(user).values("user_id"))
+    ).distinct()
+
+
+def audit_events_for(user: Any) -> QuerySet[AuditEvent]:
+    """Audit events an administrator may read: about people in their scope, or by them."""
+    events = AuditEvent.objects.all()
+    if not user.is_authenticated or not user.has_perm("lup.view_auditevent"):
+        return events.none()
+    if user.is_superuser:
+        return events
+    return events.filter(Q(actor_id=user.pk) | Q(subject__in=people_for(user).values("pk")))

@@ -1,0 +1,112 @@
+"""A small world with every role, for access tests and the permission matrix.
+
+Bærum runs LUP with cohorts A and B; in cohort A, unit U1 has a manager and an
+enthusiast and unit U2 another manager. Asker runs its own programme. People:
+superuser, Bærum's administrator and HR (two-factor set up), Asker's administrator,
+cohort A's facilitator, U1's manager and enthusiast, and U2's manager.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib.auth.models import Group
+
+from lup.demo import ADMINISTRATORS_GROUP, DEMO_TOTP_SECRET, HR_GROUP, ensure_role_groups
+from lup.models import OrganisationMembership, Participant
+from tests.factories import (
+    CohortFactory,
+    OrganisationFactory,
+    ParticipantFactory,
+    ProgrammeFactory,
+    ServiceUnitFactory,
+    UnitEnrolmentFactory,
+    UserFactory,
+)
+
+ROLES = [
+    "anonymous",
+    "enthusiast",
+    "manager",
+    "facilitator",
+    "hr",
+    "administrator",
+    "other_administrator",
+    "superuser",
+]
+
+
+@dataclass
+class World:
+    people: dict[str, Any]
+    programme: Any
+    other_programme: Any
+    cohort_a: Any
+    cohort_b: Any
+    team_u1: Any
+    team_u2: Any
+    team_other: Any
+
+
+def with_two_factor(user: Any) -> Any:
+    from allauth.mfa.totp.internal.auth import TOTP
+
+    TOTP.activate(user, DEMO_TOTP_SECRET)
+    return user
+
+
+def build_world() -> World:
+    groups: dict[str, Group] = ensure_role_groups()
+    baerum = OrganisationFactory(name="Bærum kommune", slug="baerum")
+    asker = OrganisationFactory(name="Asker kommune", slug="asker")
+    programme = ProgrammeFactory(organisation=baerum, slug="lup")
+    other_programme = ProgrammeFactory(organisation=asker, slug="lup-asker")
+    cohort_a = CohortFactory(programme=programme, name="LUP 1")
+    cohort_b = CohortFactory(programme=programme, name="LUP 2")
+    other_cohort = CohortFactory(programme=other_programme, name="Asker 1")
+    team_u1 = UnitEnrolmentFactory(cohort=cohort_a, unit=ServiceUnitFactory(organisation=baerum))
+    team_u2 = UnitEnrolmentFactory(cohort=cohort_a, unit=ServiceUnitFactory(organisation=baerum))
+    team_b = UnitEnrolmentFactory(cohort=cohort_b, unit=ServiceUnitFactory(organisation=baerum))
+    team_other = UnitEnrolmentFactory(
+        cohort=other_cohort, unit=ServiceUnitFactory(organisation=asker)
+    )
+
+    people: dict[str, Any] = {"anonymous": None}
+    people["superuser"] = with_two_factor(
+        UserFactory(email="root@example.no", is_superuser=True, is_staff=True)
+    )
+    for role, organisation, group in (
+        ("administrator", baerum, ADMINISTRATORS_GROUP),
+        ("hr", baerum, HR_GROUP),
+        ("other_administrator", asker, ADMINISTRATORS_GROUP),
+    ):
+        person = with_two_factor(
+            UserFactory(email=f"{role}@example.no", is_staff=group == ADMINISTRATORS_GROUP)
+        )
+        person.groups.add(groups[group])
+        OrganisationMembership.objects.create(organisation=organisation, user=person)
+        people[role] = person
+    people["facilitator"] = UserFactory(email="facilitator@example.no")
+    cohort_a.facilitators.add(people["facilitator"])
+    people["manager"] = ParticipantFactory(
+        enrolment=team_u1, role=Participant.Role.MANAGER, user__email="manager@example.no"
+    ).user
+    people["enthusiast"] = ParticipantFactory(
+        enrolment=team_u1, user__email="enthusiast@example.no"
+    ).user
+    people["other_manager"] = ParticipantFactory(
+        enrolment=team_u2, role=Participant.Role.MANAGER, user__email="manager2@example.no"
+    ).user
+    ParticipantFactory(enrolment=team_b, role=Participant.Role.MANAGER)
+    ParticipantFactory(enrolment=team_other, role=Participant.Role.MANAGER)
+    return World(
+        people=people,
+        programme=programme,
+        other_programme=other_programme,
+        cohort_a=cohort_a,
+        cohort_b=cohort_b,
+        team_u1=team_u1,
+        team_u2=team_u2,
+        team_other=team_other,
+    )
