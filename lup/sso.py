@@ -1,0 +1,134 @@
+"""Single sign-on with OpenID Connect: Microsoft Entra ID for employees, ID-porten/Ansattporten
+for guests, both through django-allauth.
+
+What this adds to allauth:
+- a nonce in every OpenID Connect authorization request, checked against the ID token
+  (allauth's generic provider checks issuer and audience but sends no nonce);
+- a minimum assurance level (`acr`), from the provider app's settings;
+- no national identity number (`pid`) is ever stored: it is stripped from what allauth keeps;
+- no one signs up through SSO: a login is matched to an existing person by verified e-mail.
+
+Providers are configured from settings (environment variables, see config/settings.py) or
+in the admin as social applications, with no code change. A provider app's settings may
+hold `minimum_acr` and `acr_order` (lowest first) for the assurance check.
+"""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from allauth.core.exceptions import ImmediateHttpResponse
+from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
+from allauth.socialaccount.models import SocialLogin
+from allauth.socialaccount.providers.openid_connect.provider import OpenIDConnectProvider
+from django.http import HttpRequest
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+from . import app_settings
+
+NONCE_STATE_KEY = "lup_oidc_nonce"
+# ID-porten's levels, lowest first; older names beside the current ones.
+DEFAULT_ACR_ORDER = [
+    "idporten-loa-low",
+    "Level3",
+    "idporten-loa-substantial",
+    "Level4",
+    "idporten-loa-high",
+]
+
+
+class NonceOpenIDConnectProvider(OpenIDConnectProvider):
+    """allauth's OpenID Connect provider, sending a fresh nonce (and acr_values) each time."""
+
+    def redirect(
+        self,
+        request: HttpRequest,
+        process: Any,
+        next_url: str | None = None,
+        data: Any = None,
+        **kwargs: Any,
+    ) -> Any:
+        nonce = secrets.token_urlsafe(32)
+        auth_params = kwargs.pop("auth_params", None)
+        if auth_params is None:
+            auth_params = self.get_auth_params()
+        auth_params["nonce"] = nonce
+        minimum_acr = self.app.settings.get("minimum_acr")
+        if minimum_acr and "acr_values" not in auth_params:
+            auth_params["acr_values"] = minimum_acr
+        kwargs[NONCE_STATE_KEY] = nonce  # stashed with allauth's state, server-side
+        return super().redirect(request, process, next_url, data, auth_params=auth_params, **kwargs)
+
+
+class SsoRejected(Exception):
+    """A sign-in response that must not create a session; `message` is shown to the person."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+def strip_forbidden_claims(data: Any) -> Any:
+    """A copy of `data` without claims we must never store (the national identity number)."""
+    forbidden = set(app_settings.SSO_FORBIDDEN_CLAIMS())
+    if isinstance(data, dict):
+        return {
+            key: strip_forbidden_claims(value)
+            for key, value in data.items()
+            if key not in forbidden
+        }
+    if isinstance(data, list):
+        return [strip_forbidden_claims(item) for item in data]
+    return data
+
+
+def check_openid_connect_login(sociallogin: SocialLogin) -> None:
+    """Raise SsoRejected unless the ID token's nonce and assurance level are as required."""
+    extra = sociallogin.account.extra_data or {}
+    id_token = extra.get("id_token") or {}
+    state = sociallogin.state or {}
+    expected_nonce = state.get(NONCE_STATE_KEY)
+    if not expected_nonce or not secrets.compare_digest(
+        str(id_token.get("nonce", "")), str(expected_nonce)
+    ):
+        raise SsoRejected(
+            _("The sign-in response could not be verified. Please try to sign in again.")
+        )
+    settings = sociallogin.provider.app.settings if sociallogin.provider.app else {}
+    minimum = settings.get("minimum_acr")
+    if minimum:
+        order = list(settings.get("acr_order") or DEFAULT_ACR_ORDER)
+        acr = id_token.get("acr")
+        if acr not in order or minimum not in order or order.index(acr) < order.index(minimum):
+            raise SsoRejected(
+                _(
+                    "Your sign-in used a lower security level than this service requires. "
+                    "Please sign in again with a higher security level, such as BankID."
+                )
+            )
+
+
+class SocialAccountAdapter(DefaultSocialAccountAdapter):
+    """Checks every SSO login before allauth signs anyone in, and keeps no identity number."""
+
+    def is_open_for_signup(self, request: HttpRequest, sociallogin: SocialLogin) -> bool:
+        # People are registered by imports or administrators; SSO only signs them in.
+        return False
+
+    def pre_social_login(self, request: HttpRequest, sociallogin: SocialLogin) -> None:
+        sociallogin.account.extra_data = strip_forbidden_claims(sociallogin.account.extra_data)
+        if sociallogin.provider.id == NonceOpenIDConnectProvider.id:
+            try:
+                check_openid_connect_login(sociallogin)
+            except SsoRejected as rejected:
+                raise ImmediateHttpResponse(
+                    render(
+                        request,
+                        "socialaccount/authentication_error.html",
+                        {"lup_sso_message": rejected.message},
+                        status=403,
+                    )
+                ) from rejected
+        super().pre_social_login(request, sociallogin)
