@@ -53,6 +53,7 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "lup.audit.AuditActorMiddleware",
     "lup.middleware.RequireMultiFactorMiddleware",
+    "lup.middleware.UnconfiguredProviderMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -189,7 +190,7 @@ LANGUAGES = [
     ("nn", _("Norwegian Nynorsk")),
     ("en", _("English")),
 ]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "i18n" / "allauth" / "locale"]
 TIME_ZONE = "Europe/Oslo"
 USE_I18N = True
 USE_TZ = True

@@ -13,18 +13,72 @@ from django.template.response import TemplateResponse
 from django.urls import URLPattern, path
 from django.utils.translation import gettext_lazy as _
 
-from . import imports
+from . import imports, scoping
 from .forms import ParticipantImportForm, UnitImportForm
 from .models import (
+    AuditEvent,
     Cohort,
     Gathering,
     Organisation,
+    OrganisationMembership,
     Participant,
     Programme,
     Sector,
     ServiceUnit,
     UnitEnrolment,
 )
+
+
+def _member_organisations(user: Any) -> QuerySet[Organisation]:
+    return Organisation.objects.filter(memberships__user=user)
+
+
+# What a staff member may see of each model in the admin: the same scope as everywhere.
+ADMIN_SCOPES: dict[type, Any] = {
+    Organisation: _member_organisations,
+    Sector: lambda user: Sector.objects.filter(organisation__in=_member_organisations(user)),
+    ServiceUnit: scoping.units_for,
+    Programme: lambda user: Programme.objects.filter(organisation__in=_member_organisations(user)),
+    Cohort: scoping.cohorts_for,
+    Gathering: lambda user: Gathering.objects.filter(cohort__in=scoping.cohorts_for(user)),
+    UnitEnrolment: scoping.enrolments_for,
+    Participant: scoping.participants_for,
+    OrganisationMembership: lambda user: OrganisationMembership.objects.filter(
+        organisation__in=_member_organisations(user)
+    ),
+    AuditEvent: scoping.audit_events_for,
+}
+
+
+def scoped(model: type, user: Any) -> QuerySet[Any]:
+    """The model's objects within the user's scope (all of them for superusers)."""
+    queryset = model._default_manager.all()  # type: ignore[attr-defined]
+    if user.is_superuser or model not in ADMIN_SCOPES:
+        return queryset
+    return queryset.filter(pk__in=ADMIN_SCOPES[model](user).values("pk"))
+
+
+class ScopedAdmin(admin.ModelAdmin):
+    """Lists, object pages and foreign-key choices limited to the staff member's scope."""
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        queryset = super().get_queryset(request)
+        if request.user.is_superuser:
+            return queryset
+        return queryset.filter(pk__in=scoped(self.model, request.user).values("pk"))
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.related_model in ADMIN_SCOPES:
+            kwargs["queryset"] = scoped(db_field.related_model, request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class ScopedInline(admin.TabularInline):
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        queryset = super().get_queryset(request)
+        if request.user.is_superuser:
+            return queryset
+        return queryset.filter(pk__in=scoped(self.model, request.user).values("pk"))
 
 
 class CsvImportAdminMixin:
@@ -52,6 +106,10 @@ class CsvImportAdminMixin:
             raise PermissionDenied
         errors: list[imports.RowError] = []
         form = self.import_form_class(request.POST or None, request.FILES or None)
+        for field in form.fields.values():
+            model = getattr(getattr(field, "queryset", None), "model", None)
+            if model in ADMIN_SCOPES:
+                field.queryset = scoped(model, request.user)
         if request.method == "POST" and form.is_valid():
             try:
                 result = self.run_import(form)
@@ -72,21 +130,21 @@ class CsvImportAdminMixin:
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(admin.ModelAdmin):
+class OrganisationAdmin(ScopedAdmin):
     list_display = ["name", "organisation_number"]
     search_fields = ["name", "organisation_number"]
     prepopulated_fields = {"slug": ["name"]}
 
 
 @admin.register(Sector)
-class SectorAdmin(admin.ModelAdmin):
+class SectorAdmin(ScopedAdmin):
     list_display = ["name", "organisation"]
     list_filter = ["organisation"]
     search_fields = ["name"]
 
 
 @admin.register(ServiceUnit)
-class ServiceUnitAdmin(CsvImportAdminMixin, admin.ModelAdmin):
+class ServiceUnitAdmin(CsvImportAdminMixin, ScopedAdmin):
     list_display = ["name", "code", "sector", "organisation", "active"]
     list_filter = ["organisation", "sector", "active"]
     list_select_related = ["sector", "organisation"]
@@ -102,13 +160,13 @@ class ServiceUnitAdmin(CsvImportAdminMixin, admin.ModelAdmin):
         )
 
 
-class GatheringInline(admin.TabularInline):
+class GatheringInline(ScopedInline):
     model = Gathering
     extra = 0
 
 
 @admin.register(Programme)
-class ProgrammeAdmin(admin.ModelAdmin):
+class ProgrammeAdmin(ScopedAdmin):
     list_display = ["name", "short_name", "organisation", "target_units", "deadline"]
     list_filter = ["organisation"]
     prepopulated_fields = {"slug": ["short_name"]}
@@ -116,7 +174,7 @@ class ProgrammeAdmin(admin.ModelAdmin):
 
 
 @admin.register(Cohort)
-class CohortAdmin(admin.ModelAdmin):
+class CohortAdmin(ScopedAdmin):
     list_display = ["name", "programme", "starts_on", "ends_on", "unit_count"]
     list_filter = ["programme"]
     filter_horizontal = ["facilitators"]
@@ -131,19 +189,19 @@ class CohortAdmin(admin.ModelAdmin):
 
 
 @admin.register(Gathering)
-class GatheringAdmin(admin.ModelAdmin):
+class GatheringAdmin(ScopedAdmin):
     list_display = ["title", "cohort", "kind", "starts_at", "place"]
     list_filter = ["kind", "cohort__programme"]
 
 
-class ParticipantInline(admin.TabularInline):
+class ParticipantInline(ScopedInline):
     model = Participant
     extra = 0
     raw_id_fields = ["user"]
 
 
 @admin.register(UnitEnrolment)
-class UnitEnrolmentAdmin(admin.ModelAdmin):
+class UnitEnrolmentAdmin(ScopedAdmin):
     list_display = ["unit", "cohort", "status", "completed_at"]
     list_filter = ["status", "cohort__programme", "cohort"]
     list_select_related = ["unit", "cohort"]
@@ -153,7 +211,7 @@ class UnitEnrolmentAdmin(admin.ModelAdmin):
 
 
 @admin.register(Participant)
-class ParticipantAdmin(CsvImportAdminMixin, admin.ModelAdmin):
+class ParticipantAdmin(CsvImportAdminMixin, ScopedAdmin):
     list_display = ["user", "role", "status", "enrolment"]
     list_filter = ["role", "status", "enrolment__cohort"]
     list_select_related = ["user", "enrolment__unit", "enrolment__cohort"]
@@ -166,3 +224,31 @@ class ParticipantAdmin(CsvImportAdminMixin, admin.ModelAdmin):
         return imports.import_participants(
             data=form.cleaned_data["file"].read(), programme=form.cleaned_data["programme"]
         )
+
+
+class MembershipInline(ScopedInline):
+    model = OrganisationMembership
+    extra = 0
+    raw_id_fields = ["user"]
+
+
+OrganisationAdmin.inlines = [MembershipInline]
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(ScopedAdmin):
+    """Read-only: the audit log is written by the application and never edited."""
+
+    list_display = ["at", "action", "subject_label", "actor_label", "ip_address"]
+    list_filter = ["action"]
+    search_fields = ["subject_label", "actor_label"]
+    date_hierarchy = "at"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import Resolver404, resolve
 from django.utils.translation import gettext as _
+from django.views.defaults import page_not_found
 
 from .access import has_multi_factor, requires_multi_factor
 
@@ -59,3 +60,24 @@ class RequireMultiFactorMiddleware:
             return True  # the 404 page itself
         name = match.url_name or ""
         return name.startswith(MFA_SETUP_ALLOWED) or request.path_info.startswith("/static/")
+
+
+class UnconfiguredProviderMiddleware:
+    """Answer 404, not 500, for a sign-in provider that has no configured application.
+
+    allauth's generic OpenID Connect views already do this; the Microsoft views raise
+    SocialApp.DoesNotExist when Entra ID is not set up.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        from allauth.socialaccount.models import SocialApp
+
+        if isinstance(exception, SocialApp.DoesNotExist):
+            return page_not_found(request, Http404(str(exception)))
+        return None

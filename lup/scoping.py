@@ -36,11 +36,11 @@ def _sees_organisation_wide(user: Any) -> bool:
     return bool(user.is_authenticated and user.has_perm(ORGANISATION_WIDE_PERMISSION))
 
 
-def _member_organisations(user: Any) -> QuerySet[OrganisationMembership]:
+def _member_organisations(user: Any) -> QuerySet[Any, Any]:
     return OrganisationMembership.objects.filter(user_id=user.pk).values("organisation_id")
 
 
-def _managed_enrolments(user: Any) -> QuerySet[Participant]:
+def _managed_enrolments(user: Any) -> QuerySet[Any, Any]:
     return (
         Participant.objects.current()
         .filter(user_id=user.pk, role=Participant.Role.MANAGER)

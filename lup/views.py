@@ -161,14 +161,15 @@ def team_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def my_data(request: HttpRequest) -> HttpResponse:
     """Everything the platform holds about the signed-in person, readable."""
-    return render(request, "lup/my_data.html", {"data": selectors.personal_data_of(request.user)})
+    data = selectors.personal_data_of(request.user)  # type: ignore[arg-type]
+    return render(request, "lup/my_data.html", {"data": data})
 
 
 @require_GET
 @login_required
 def my_data_json(request: HttpRequest) -> HttpResponse:
     """The same as a JSON download; the export is written to the audit log."""
-    data = selectors.personal_data_of(request.user)
+    data = selectors.personal_data_of(request.user)  # type: ignore[arg-type]
     record_event(
         action=AuditEvent.Action.PERSONAL_DATA_EXPORTED, subject=request.user, format="json"
     )

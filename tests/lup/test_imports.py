@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from lup.imports import ImportRejected, import_participants, import_units
-from lup.models import Participant, Sector, ServiceUnit, UnitEnrolment
+from lup.models import OrganisationMembership, Participant, Sector, ServiceUnit, UnitEnrolment
 from tests.factories import (
     CohortFactory,
     OrganisationFactory,
@@ -262,8 +262,15 @@ def test_import_commands_write_what_they_stored(programme, tmp_path, capsys):
     assert Participant.objects.count() == 3
 
 
-def test_admin_import_page_imports_units(client, staff_admin, organisation):
-    client.force_login(staff_admin)
+@pytest.fixture
+def staff_member(staff_admin, organisation):
+    """Staff with the lup permissions, working for the organisation."""
+    OrganisationMembership.objects.create(organisation=organisation, user=staff_admin)
+    return staff_admin
+
+
+def test_admin_import_page_imports_units(client, staff_member, organisation):
+    client.force_login(staff_member)
     upload = SimpleUploadedFile("enheter.csv", UNITS_CSV.encode(), content_type="text/csv")
 
     response = client.post(
@@ -277,8 +284,8 @@ def test_admin_import_page_imports_units(client, staff_admin, organisation):
     assert "3" in str(next(iter(response.context["messages"])))
 
 
-def test_admin_import_page_lists_row_errors_and_writes_nothing(client, staff_admin, organisation):
-    client.force_login(staff_admin)
+def test_admin_import_page_lists_row_errors_and_writes_nothing(client, staff_member, organisation):
+    client.force_login(staff_member)
     upload = SimpleUploadedFile(
         "enheter.csv", b"kode;navn;sektor\n1;A;Skole\n2;B;Ukjent\n;C;Skole\n"
     )
@@ -293,8 +300,8 @@ def test_admin_import_page_lists_row_errors_and_writes_nothing(client, staff_adm
     assert ServiceUnit.objects.count() == 0
 
 
-def test_admin_import_of_participants(client, staff_admin, programme):
-    client.force_login(staff_admin)
+def test_admin_import_of_participants(client, staff_member, programme):
+    client.force_login(staff_member)
     upload = SimpleUploadedFile("deltakere.csv", PARTICIPANTS_CSV.encode())
 
     client.post(
@@ -318,3 +325,15 @@ def test_errors_are_reported_in_bokmal_by_default(organisation):
         import_units(data=b"kode;navn;sektor\n1;A;Ukjent\n", organisation=organisation)
 
     assert str(rejected.value).startswith("Linje 2: Ukjent sektor")
+
+
+def test_admin_import_offers_only_organisations_in_scope(client, staff_admin, organisation):
+    client.force_login(staff_admin)  # staff, but working for no organisation
+    upload = SimpleUploadedFile("enheter.csv", UNITS_CSV.encode())
+
+    response = client.post(
+        reverse("admin:lup_serviceunit_import"), {"organisation": organisation.pk, "file": upload}
+    )
+
+    assert "organisation" in response.context["form"].errors
+    assert ServiceUnit.objects.count() == 0

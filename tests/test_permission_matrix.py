@@ -1,0 +1,277 @@
+"""Who gets what, for every role and every URL in the project.
+
+The URLs are discovered from the URL resolver, so a new URL without a rule here
+fails `test_every_url_has_a_rule`. Outcomes are what a person notices: ok (200),
+login (sent to sign in), redirect, forbidden (403), not_found (404), method (405).
+Out-of-scope objects are not_found (or, in the admin, its "does not exist" redirect):
+never a 403 that would confirm they exist.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+import pytest
+
+from tests.roles import ROLES, World, build_world
+from tests.urlmatrix import Route, discover_routes, outcome
+
+ANON, ENTH, MGR, FAC, HR, ADM, OTHER, SUPER = ROLES
+
+
+def row(*outcomes: str) -> dict[str, str]:
+    assert len(outcomes) == len(ROLES)
+    return dict(zip(ROLES, outcomes, strict=True))
+
+
+def every(outcome_: str) -> dict[str, str]:
+    return row(*[outcome_] * len(ROLES))
+
+
+PUBLIC = every("ok")
+SIGNED_IN = row("login", "ok", "ok", "ok", "ok", "ok", "ok", "ok")
+STAFF_PAGE = row("login", "login", "login", "login", "login", "ok", "ok", "ok")
+
+# Rules for named URLs. row(...) takes the roles in the order of tests.roles.ROLES:
+# anonymous, enthusiast, manager, facilitator, hr, administrator, other administrator, superuser.
+RULES: dict[str, dict[str, str]] = {
+    "accessibility-statement": PUBLIC,
+    "privacy": PUBLIC,
+    "healthz": PUBLIC,
+    "set_language": every("redirect"),  # a GET just goes back
+    # lup
+    "lup:home": row("login", "ok", "ok", "ok", "redirect", "redirect", "redirect", "ok"),
+    "lup:dashboard": row(
+        "login", "forbidden", "forbidden", "forbidden", "ok", "ok", "not_found", "ok"
+    ),
+    "lup:dashboard-csv": row(
+        "login", "forbidden", "forbidden", "forbidden", "ok", "ok", "not_found", "ok"
+    ),
+    "lup:cohort-list": SIGNED_IN,
+    "lup:cohort-detail": row("login", "ok", "ok", "ok", "ok", "ok", "not_found", "ok"),
+    "lup:team-detail": row("login", "not_found", "ok", "ok", "ok", "ok", "not_found", "ok"),
+    "lup:my-data": SIGNED_IN,
+    "lup:my-data-json": SIGNED_IN,
+    "lup:anonymise-person": row(
+        "login", "forbidden", "forbidden", "forbidden", "forbidden", "ok", "not_found", "ok"
+    ),
+    "lup:audit-log": row(
+        "login", "forbidden", "forbidden", "forbidden", "forbidden", "ok", "ok", "ok"
+    ),
+    # django-allauth: accounts
+    "account_login": row("ok", *["redirect"] * 7),  # signed-in people are sent on
+    "account_logout": row("redirect", *["ok"] * 7),  # a confirmation page; logging out is a POST
+    "account_signup": row("ok", *["redirect"] * 7),  # says sign-up is closed
+    "account_reset_password": PUBLIC,
+    "account_reset_password_done": PUBLIC,
+    "account_reset_password_from_key": PUBLIC,  # says the link is invalid or expired
+    "account_reset_password_from_key_done": PUBLIC,
+    "account_confirm_email": PUBLIC,  # says the link is invalid or expired
+    "account_email_verification_sent": PUBLIC,
+    "account_inactive": PUBLIC,
+    "account_change_password": SIGNED_IN,
+    "account_set_password": row("login", *["redirect"] * 7),  # they already have one
+    "account_email": SIGNED_IN,
+    "account_reauthenticate": SIGNED_IN,
+    "account_confirm_login_code": row("login", *["redirect"] * 7),  # no code was asked for
+    # django-allauth: two-factor
+    "mfa_index": SIGNED_IN,
+    "mfa_activate_totp": row("login", *["redirect"] * 7),  # asks to re-authenticate first
+    "mfa_deactivate_totp": row(
+        "login",
+        "not_found",
+        "not_found",
+        "not_found",
+        "redirect",
+        "redirect",
+        "redirect",
+        "redirect",
+    ),
+    "mfa_authenticate": row("login", *["redirect"] * 7),  # only during a sign-in
+    "mfa_reauthenticate": row("login", "redirect", "redirect", "redirect", "ok", "ok", "ok", "ok"),
+    "mfa_generate_recovery_codes": row("login", *["redirect"] * 7),
+    "mfa_view_recovery_codes": row("login", *["not_found"] * 7),  # none generated in this world
+    "mfa_download_recovery_codes": row("login", *["not_found"] * 7),
+    # django-allauth: single sign-on (no provider is configured in this world)
+    "openid_connect_login": every("not_found"),
+    "openid_connect_callback": every("not_found"),
+    "microsoft_login": every("not_found"),
+    "microsoft_callback": every("not_found"),
+    "socialaccount_connections": SIGNED_IN,
+    "socialaccount_login_cancelled": PUBLIC,
+    "socialaccount_login_error": every("401"),
+    "socialaccount_signup": every("login"),  # only in the middle of an SSO sign-up (closed)
+    # allauth's old addresses, kept as redirects to the new ones
+    "accounts/social/connections/": every("redirect"),
+    "accounts/social/login/cancelled/": every("redirect"),
+    "accounts/social/login/error/": every("redirect"),
+    "accounts/social/signup/": every("redirect"),
+    # the admin's own pages
+    "admin:index": STAFF_PAGE,
+    "admin:jsi18n": STAFF_PAGE,
+    "admin:password_change": STAFF_PAGE,
+    "admin:password_change_done": STAFF_PAGE,
+    "admin:app_list": row("login", "login", "login", "login", "login", "ok", "ok", "ok"),
+    "admin:autocomplete": row(
+        "login", "login", "login", "login", "login", "forbidden", "forbidden", "forbidden"
+    ),
+    "admin:view_on_site": row(
+        "login", "login", "login", "login", "login", "not_found", "not_found", "not_found"
+    ),
+    "admin:login": row("login", "ok", "ok", "ok", "ok", "redirect", "redirect", "redirect"),
+    "admin:logout": row(
+        "redirect", "redirect", "redirect", "redirect", "redirect", "method", "method", "method"
+    ),
+}
+
+ADMIN_MODEL_URL = re.compile(r"^admin:(?P<app>[a-z]+)_(?P<model>[a-z]+)_(?P<action>[a-z_]+)$")
+ADMIN_SHORT_OBJECT_URL = re.compile(r"^admin/(?P<app>[a-z]+)/(?P<model>[a-z]+)/<path:object_id>/$")
+ADMIN_CATCH_ALL = "admin/(?P<url>.*)$"
+
+
+def admin_rule(app: str, model: str, action: str) -> dict[str, str]:
+    """The admin's model pages: staff only; lup's are scoped, others need permissions."""
+    not_staff = ["login"] * 5
+    if app != "lup":
+        # Administrators have no permissions on accounts, groups or sign-in records.
+        return row(*not_staff, "forbidden", "forbidden", "ok")
+    if model == "auditevent" and action in {"add", "delete"}:
+        return row(*not_staff, "forbidden", "forbidden", "forbidden")  # never edited
+    if action in OBJECT_ACTIONS:
+        # The object is Bærum's: Asker's administrator is told it does not exist.
+        return row(*not_staff, "ok", "redirect", "ok")
+    return row(*not_staff, "ok", "ok", "ok")
+
+
+OBJECT_ACTIONS = {"change", "delete", "history", "password_change"}
+# Objects (in Bærum) to open in the admin, by (app, model).
+ADMIN_OBJECTS: dict[tuple[str, str], Any] = {}
+
+
+def rule_for(route: Route) -> dict[str, str] | None:
+    if route.name in RULES:
+        return RULES[route.name]
+    if match := ADMIN_MODEL_URL.match(route.name):
+        return admin_rule(match["app"], match["model"], match["action"])
+    if ADMIN_SHORT_OBJECT_URL.match(route.name):
+        # admin/<app>/<model>/<id>/ only redirects to the change page.
+        return row("login", "login", "login", "login", "login", "redirect", "redirect", "redirect")
+    if route.name == ADMIN_CATCH_ALL:
+        return row(
+            "login", "login", "login", "login", "login", "not_found", "not_found", "not_found"
+        )
+    return None
+
+
+ROUTES = discover_routes()
+
+
+def test_every_url_has_a_rule():
+    missing = [route.name for route in ROUTES if rule_for(route) is None]
+
+    assert not missing, f"add these URLs to the permission matrix: {missing}"
+
+
+def test_every_rule_names_a_url():
+    names = {route.name for route in ROUTES}
+
+    assert not set(RULES) - names, f"rules for URLs that no longer exist: {set(RULES) - names}"
+
+
+def arguments_for(route: Route, world: World) -> dict[str, Any]:
+    people = world.people
+    values: dict[str, Any] = {
+        "slug": world.programme.slug,
+        "key": "made-up-key",
+        "uidb36": "1",
+        "provider_id": "idporten",
+        "app_label": "lup",
+        "content_type_id": 1,
+        "url": "nowhere/",
+        "id": people["enthusiast"].pk,
+        "object_id": 999999,
+        "pk": {
+            "lup:cohort-detail": world.cohort_a.pk,
+            "lup:team-detail": world.team_u1.pk,
+            "lup:anonymise-person": people["enthusiast"].pk,
+        }.get(route.name),
+    }
+    match = ADMIN_MODEL_URL.match(route.name) or ADMIN_SHORT_OBJECT_URL.match(route.name)
+    if match and (match["app"], match["model"]) in ADMIN_OBJECTS:
+        values["object_id"] = ADMIN_OBJECTS[(match["app"], match["model"])](world).pk
+    return values
+
+
+def _first(model_path: str) -> Any:
+    from django.apps import apps
+
+    return lambda world: apps.get_model(model_path).objects.order_by("pk").first()
+
+
+ADMIN_OBJECTS.update(
+    {
+        ("lup", "organisation"): lambda world: world.programme.organisation,
+        ("lup", "programme"): lambda world: world.programme,
+        ("lup", "cohort"): lambda world: world.cohort_a,
+        ("lup", "gathering"): lambda world: world.cohort_a.gatherings.first(),
+        ("lup", "sector"): lambda world: world.team_u1.unit.sector,
+        ("lup", "serviceunit"): lambda world: world.team_u1.unit,
+        ("lup", "unitenrolment"): lambda world: world.team_u1,
+        ("lup", "participant"): lambda world: world.team_u1.participants.first(),
+        ("lup", "auditevent"): lambda world: world.audit_event,
+        ("auth", "user"): lambda world: world.people["enthusiast"],
+        ("auth", "group"): _first("auth.Group"),
+        ("account", "emailaddress"): _first("account.EmailAddress"),
+        ("mfa", "authenticator"): _first("mfa.Authenticator"),
+        ("socialaccount", "socialapp"): _first("socialaccount.SocialApp"),
+        ("socialaccount", "socialaccount"): _first("socialaccount.SocialAccount"),
+        ("socialaccount", "socialtoken"): _first("socialaccount.SocialToken"),
+    }
+)
+
+
+@pytest.fixture
+def world(db):
+    from allauth.account.models import EmailAddress
+    from allauth.socialaccount.models import SocialAccount, SocialApp, SocialToken
+
+    from lup.audit import record_event
+    from lup.models import AuditEvent, Gathering
+
+    world = build_world()
+    enthusiast = world.people["enthusiast"]
+    EmailAddress.objects.create(user=enthusiast, email=enthusiast.email, verified=True)
+    app = SocialApp.objects.create(provider="microsoft", name="Entra (unused)", client_id="x")
+    account = SocialAccount.objects.create(user=enthusiast, provider="microsoft", uid="entra-1")
+    SocialToken.objects.create(app=app, account=account, token="not-a-real-token")
+    Gathering.objects.create(
+        cohort=world.cohort_a,
+        kind=Gathering.Kind.OPENING,
+        title="Åpning",
+        starts_at="2025-08-01T09:00Z",
+        ends_at="2025-08-01T15:00Z",
+    )
+    world.audit_event = record_event(action=AuditEvent.Action.LOGIN, subject=enthusiast)
+    # An unused sign-in app must not make the Microsoft URLs look configured.
+    SocialApp.objects.filter(provider="microsoft").update(provider="unused")
+    return world
+
+
+@pytest.mark.parametrize("route", [r for r in ROUTES if rule_for(r)], ids=lambda r: r.name)
+def test_each_role_gets_what_the_matrix_says(client, world, route):
+    expected = rule_for(route)
+    url = route.url(arguments_for(route, world))
+    logging.disable(logging.WARNING)  # 403/404 responses log warnings by design
+    try:
+        actual = {}
+        for role in ROLES:
+            client.logout()
+            if world.people[role] is not None:
+                client.force_login(world.people[role])
+            actual[role] = outcome(client.get(url))
+    finally:
+        logging.disable(logging.NOTSET)
+
+    assert actual == expected, f"GET {url}"
