@@ -42,6 +42,11 @@ DEFAULT_ACR_ORDER = [
 class NonceOpenIDConnectProvider(OpenIDConnectProvider):
     """allauth's OpenID Connect provider, sending a fresh nonce (and acr_values) each time."""
 
+    # allauth builds a provider's URLs from `<package>.urls`, by default the package of the
+    # provider class's module: without this it would mount `lup.urls` under /accounts/
+    # instead of the OpenID Connect login and callback views.
+    package = "allauth.socialaccount.providers.openid_connect"
+
     def redirect(
         self,
         request: HttpRequest,
@@ -51,15 +56,24 @@ class NonceOpenIDConnectProvider(OpenIDConnectProvider):
         **kwargs: Any,
     ) -> Any:
         nonce = secrets.token_urlsafe(32)
+        configured = self.get_auth_params()
         auth_params = kwargs.pop("auth_params", None)
         if auth_params is None:
-            auth_params = self.get_auth_params()
+            auth_params = dict(configured)
         auth_params["nonce"] = nonce
         minimum_acr = self.app.settings.get("minimum_acr")
-        if minimum_acr and "acr_values" not in auth_params:
-            auth_params["acr_values"] = minimum_acr
+        if minimum_acr:
+            # The app's own auth_params may ask for a higher level; a request's may not ask
+            # for a lower one (allauth merges `?auth_params=` from the query string).
+            auth_params["acr_values"] = configured.get("acr_values", minimum_acr)
         kwargs[NONCE_STATE_KEY] = nonce  # stashed with allauth's state, server-side
         return super().redirect(request, process, next_url, data, auth_params=auth_params, **kwargs)
+
+    def extract_extra_data(self, data: Any) -> Any:
+        # What allauth keeps of a login. Strip here, not only in the adapter: for a person
+        # whose account is already linked, allauth saves this data during its account lookup,
+        # before the adapter's pre_social_login runs.
+        return strip_forbidden_claims(super().extract_extra_data(data))
 
 
 class SsoRejected(Exception):

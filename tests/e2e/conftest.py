@@ -110,6 +110,8 @@ class BrowserPage:
     def _on_navigated(self, frame: Any) -> None:
         if frame != self.page.main_frame or frame.url == "about:blank":
             return
+        if not frame.url.startswith(f"{self.base_url}/"):
+            return  # another origin (a test identity provider): not one of our pages
         url, fragment = urldefrag(frame.url)
         if fragment and self.visits and urldefrag(self.visits[-1].url).url == url:
             return  # a jump within the same document (skip link, anchor), not a new page
