@@ -95,3 +95,33 @@ def test_the_default_language_is_bokmal(client, db):
     html = client.get("/accounts/login/").content.decode()
 
     assert '<html lang="nb"' in html
+
+
+def test_deploy_check_reports_nothing_with_production_settings(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    root = SETTINGS_FILE.parent.parent
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "DJANGO_DEBUG": "0",
+        "DJANGO_HTTPS": "1",
+        "DJANGO_SECRET_KEY": "x7Kq2vLr9Tz4Wm8Np3Hs6Bd1Fg5Jc0Yu-Qe7Ra2Sv9Xw4Zt8Mn3Lp6Ok1Ij5Uh0",
+        "DJANGO_ALLOWED_HOSTS": "lup.baerum.kommune.no",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'deploy.sqlite3'}",
+    }
+
+    completed = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "DEBUG"],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    assert "System check identified no issues (0 silenced)." in completed.stdout
