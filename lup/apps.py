@@ -12,3 +12,4 @@ class LupConfig(AppConfig):
         from . import checks, receivers  # noqa: F401  (registers checks and receivers)
 
         receivers.connect_role_change_receivers()
+        receivers.connect_account_receivers()

@@ -13,6 +13,7 @@ from django.contrib.auth.signals import user_logged_in, user_login_failed
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 from django.dispatch import receiver
 
+from . import services
 from .audit import record_event
 from .models import AuditEvent, Cohort, OrganisationMembership
 
@@ -132,3 +133,20 @@ def audit_membership_removed(sender: Any, instance: OrganisationMembership, **kw
         change="post_remove",
         member_of=instance.organisation.name,
     )
+
+
+def connect_account_receivers() -> None:
+    """Receivers for django-allauth's account signals, when allauth is installed."""
+    from django.apps import apps
+
+    if not apps.is_installed("allauth.account"):
+        return
+    from allauth.account.signals import password_reset
+
+    password_reset.connect(
+        verify_email_after_password_reset, dispatch_uid="lup_verify_email_after_reset"
+    )
+
+
+def verify_email_after_password_reset(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+    services.verify_email_after_password_reset(user=user)

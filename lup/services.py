@@ -192,3 +192,24 @@ def anonymise_person(*, person: User, actor: User) -> None:
 
 
 ANONYMISED_EMAIL_DOMAIN = "@anonymised.invalid"
+
+
+def verify_email_after_password_reset(*, user: User) -> None:
+    """A password reset link reached the person, so their address is verified.
+
+    Imported participants have no password; without this they would have to confirm
+    the same address a second time before their first sign-in.
+    """
+    from allauth.account.models import EmailAddress
+
+    address = EmailAddress.objects.filter(user=user, email__iexact=user.email).first()
+    if address is None:
+        EmailAddress.objects.create(
+            user=user,
+            email=user.email,
+            verified=True,
+            primary=not EmailAddress.objects.filter(user=user, primary=True).exists(),
+        )
+    elif not address.verified:
+        address.verified = True
+        address.save(update_fields=["verified"])
