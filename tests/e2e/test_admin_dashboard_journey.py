@@ -14,7 +14,7 @@ from playwright.sync_api import expect
 from lup.demo import seed_demo
 from lup.models import Programme
 from lup.selectors import programme_target_progress
-from tests.e2e.journeys import sign_in
+from tests.e2e.journeys import sign_in, sign_in_with_two_factor
 
 ADMINISTRATOR = "admin@baerum.kommune.no"
 
@@ -31,7 +31,8 @@ def test_administrator_signs_in_and_reads_the_target_dashboard(browser_page, dem
     expect(browser_page.page).to_have_url(re.compile(r"/accounts/login/\?next=/$"))
     browser_page.check_accessibility()
 
-    sign_in(browser_page, ADMINISTRATOR)
+    # Administrators use two-factor authentication: password, then the authenticator code.
+    sign_in_with_two_factor(browser_page, ADMINISTRATOR)
     expect(browser_page.page).to_have_url(re.compile(r"/programmes/lup/$"))
     browser_page.check_accessibility()
 

@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 from lup.demo import seed_demo
 from lup.models import ServiceUnit
-from tests.e2e.journeys import sign_in
+from tests.e2e.journeys import sign_in, sign_in_with_two_factor
 
 ADMINISTRATOR = "admin@baerum.kommune.no"
 
@@ -43,7 +43,7 @@ def test_staff_imports_units_in_the_admin_and_a_bad_file_changes_nothing(
 
     browser_page.goto("/accounts/login/?next=/admin/lup/serviceunit/")
     browser_page.check_accessibility()
-    sign_in(browser_page, ADMINISTRATOR)
+    sign_in_with_two_factor(browser_page, ADMINISTRATOR)
     expect(browser_page.page).to_have_url(re.compile(r"/admin/lup/serviceunit/$"))
     browser_page.check_accessibility()
 
