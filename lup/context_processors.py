@@ -31,9 +31,7 @@ def navigation(request: HttpRequest) -> dict[str, list[NavItem]]:
     else:
         items.append((_("My programme"), reverse("lup:home"), ("lup:home",)))
     if user.has_perm("lup.view_cohort") or user.facilitated_cohorts.exists():
-        items.append(
-            (_("Cohorts"), reverse("lup:cohort-list"), ("lup:cohort-", "lup:team-detail"))
-        )
+        items.append((_("Cohorts"), reverse("lup:cohort-list"), ("lup:cohort-", "lup:team-detail")))
     if user.has_perm("lup.view_auditevent"):
         items.append((_("Audit log"), reverse("lup:audit-log"), ("lup:audit-log",)))
     items.append((_("Your data"), reverse("lup:my-data"), ("lup:my-data",)))

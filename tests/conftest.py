@@ -1,5 +1,6 @@
 import pytest
 from django.contrib.auth.models import Permission
+from django.core.cache import cache
 from django.utils import translation
 
 from tests.factories import UserFactory
@@ -30,3 +31,9 @@ def english():
     """Read messages in English; the site's default language is bokmål."""
     with translation.override("en"):
         yield
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    """Rate limits and used two-factor codes live in the cache: every test starts clean."""
+    cache.clear()

@@ -103,8 +103,10 @@ def test_deploy_check_reports_nothing_with_production_settings(tmp_path):
     import sys
 
     root = SETTINGS_FILE.parent.parent
+    # Browser tests allow async-unsafe ORM use in this process; production does not.
+    inherited = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
     env = {
-        **os.environ,
+        **inherited,
         "DJANGO_SETTINGS_MODULE": "config.settings",
         "DJANGO_DEBUG": "0",
         "DJANGO_HTTPS": "1",

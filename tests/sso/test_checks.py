@@ -20,6 +20,8 @@ from lup.sso import (
 
 NONCE = "n-0S6_WzA2Mj"
 
+pytestmark = pytest.mark.usefixtures("english")
+
 
 def test_strip_forbidden_claims_reaches_into_nested_dicts_and_lists() -> None:
     data = {
