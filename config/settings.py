@@ -8,6 +8,7 @@ README.md lists them all.
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from .env import env_bool, env_int, env_list, env_str
@@ -161,11 +162,14 @@ SOCIALACCOUNT_PROVIDERS: dict[str, dict] = {
     },
 }
 if env_str("ENTRA_CLIENT_ID"):
+    if not env_str("ENTRA_TENANT_ID"):
+        # Only the municipality's own tenant: never "common" or "organizations".
+        raise ImproperlyConfigured("ENTRA_TENANT_ID must be set with ENTRA_CLIENT_ID.")
     SOCIALACCOUNT_PROVIDERS["microsoft"]["APPS"] = [
         {
             "client_id": env_str("ENTRA_CLIENT_ID"),
             "secret": env_str("ENTRA_CLIENT_SECRET"),
-            "settings": {"tenant": env_str("ENTRA_TENANT_ID", "organizations")},
+            "settings": {"tenant": env_str("ENTRA_TENANT_ID")},
         }
     ]
 if env_str("OIDC_CLIENT_ID"):

@@ -13,7 +13,15 @@ SETTINGS_FILE = Path(__file__).resolve().parent.parent / "config" / "settings.py
 
 
 def load_settings(monkeypatch, **env):
-    for name in ("DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL", "CELERY_TASK_ALWAYS_EAGER"):
+    for name in (
+        "DATABASE_URL",
+        "REDIS_URL",
+        "CELERY_BROKER_URL",
+        "CELERY_TASK_ALWAYS_EAGER",
+        "ENTRA_CLIENT_ID",
+        "ENTRA_TENANT_ID",
+        "OIDC_CLIENT_ID",
+    ):
         monkeypatch.delenv(name, raising=False)
     for name, value in env.items():
         monkeypatch.setenv(name, value)
@@ -127,3 +135,29 @@ def test_deploy_check_reports_nothing_with_production_settings(tmp_path):
 
     assert completed.returncode == 0, completed.stdout + completed.stderr
     assert "System check identified no issues (0 silenced)." in completed.stdout
+
+
+def test_entra_id_needs_the_municipalitys_own_tenant(monkeypatch):
+    with pytest.raises(ImproperlyConfigured, match="ENTRA_TENANT_ID"):
+        load_settings(monkeypatch, ENTRA_CLIENT_ID="app-id", ENTRA_CLIENT_SECRET="secret")
+
+    settings = load_settings(
+        monkeypatch, ENTRA_CLIENT_ID="app-id", ENTRA_TENANT_ID="baerum-tenant-id"
+    )
+    app = settings["SOCIALACCOUNT_PROVIDERS"]["microsoft"]["APPS"][0]
+    assert app["settings"]["tenant"] == "baerum-tenant-id"
+
+
+def test_id_porten_from_the_environment_uses_pkce_and_a_minimum_level(monkeypatch):
+    settings = load_settings(
+        monkeypatch,
+        OIDC_CLIENT_ID="client",
+        OIDC_CLIENT_SECRET="secret",
+        OIDC_SERVER_URL="https://idporten.no",
+    )
+
+    app = settings["SOCIALACCOUNT_PROVIDERS"]["openid_connect"]["APPS"][0]
+    assert app["provider_id"] == "idporten"
+    assert app["settings"]["oauth_pkce_enabled"] is True
+    assert app["settings"]["minimum_acr"] == "idporten-loa-substantial"
+    assert app["settings"]["scope"] == ["openid", "profile"]
