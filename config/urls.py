@@ -21,6 +21,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
+    path("api/v1/", include("lup.api.urls")),
     path("courses/", include("courses.urls")),
     path("certificates/", include("certificates.urls")),
     path("", include("lup.urls")),

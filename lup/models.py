@@ -8,6 +8,7 @@ units in its population have completed against its target.
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -24,6 +25,9 @@ if TYPE_CHECKING:
 class Organisation(models.Model):
     """A municipality (or another public body). Units of other organisations join as guests."""
 
+    public_id = models.UUIDField(
+        _("public identifier"), default=uuid.uuid4, unique=True, editable=False
+    )
     name = models.CharField(_("name"), max_length=200, unique=True)
     slug = models.SlugField(_("slug"), max_length=80, unique=True)
     organisation_number = models.CharField(
@@ -76,6 +80,9 @@ class ServiceUnitQuerySet(models.QuerySet["ServiceUnit"]):
 class ServiceUnit(models.Model):
     """A service unit (tjenestested): a school, a kindergarten, a care home. The enrolled entity."""
 
+    public_id = models.UUIDField(
+        _("public identifier"), default=uuid.uuid4, unique=True, editable=False
+    )
     organisation = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, related_name="units", verbose_name=_("organisation")
     )
@@ -115,6 +122,9 @@ class Programme(models.Model):
     some sectors, or a fixed number when the organisation's register is incomplete.
     """
 
+    public_id = models.UUIDField(
+        _("public identifier"), default=uuid.uuid4, unique=True, editable=False
+    )
     organisation = models.ForeignKey(
         Organisation,
         on_delete=models.PROTECT,
@@ -170,6 +180,9 @@ class Programme(models.Model):
 class Cohort(models.Model):
     """A cohort (kull) of about six months: units learn together from an opening to a closing."""
 
+    public_id = models.UUIDField(
+        _("public identifier"), default=uuid.uuid4, unique=True, editable=False
+    )
     programme = models.ForeignKey(
         Programme, on_delete=models.PROTECT, related_name="cohorts", verbose_name=_("programme")
     )
@@ -265,6 +278,9 @@ class UnitEnrolment(models.Model):
         COMPLETED = "completed", _("Completed")
         WITHDRAWN = "withdrawn", _("Withdrawn")
 
+    public_id = models.UUIDField(
+        _("public identifier"), default=uuid.uuid4, unique=True, editable=False
+    )
     cohort = models.ForeignKey(
         Cohort, on_delete=models.PROTECT, related_name="enrolments", verbose_name=_("cohort")
     )
@@ -312,6 +328,9 @@ class Participant(models.Model):
         COMPLETED = "completed", _("Completed")
         WITHDRAWN = "withdrawn", _("Withdrawn")
 
+    public_id = models.UUIDField(
+        _("public identifier"), default=uuid.uuid4, unique=True, editable=False
+    )
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,

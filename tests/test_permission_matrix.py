@@ -32,6 +32,7 @@ def every(outcome_: str) -> dict[str, str]:
 
 PUBLIC = every("ok")
 SIGNED_IN = row("login", "ok", "ok", "ok", "ok", "ok", "ok", "ok")
+API_SIGNED_IN = row("forbidden", "ok", "ok", "ok", "ok", "ok", "ok", "ok")
 STAFF_PAGE = row("login", "login", "login", "login", "login", "ok", "ok", "ok")
 
 # Rules for named URLs. row(...) takes the roles in the order of tests.roles.ROLES:
@@ -60,6 +61,21 @@ RULES: dict[str, dict[str, str]] = {
     "lup:audit-log": row(
         "login", "forbidden", "forbidden", "forbidden", "forbidden", "ok", "ok", "ok"
     ),
+    # the REST API (session authentication: anonymous callers get 403)
+    "lup-api:me": API_SIGNED_IN,
+    "lup-api:programme-list": API_SIGNED_IN,
+    "lup-api:programme-detail": row(
+        "forbidden", "not_found", "not_found", "not_found", "ok", "ok", "not_found", "ok"
+    ),
+    "lup-api:programme-progress": row(
+        "forbidden", "not_found", "not_found", "not_found", "ok", "ok", "not_found", "ok"
+    ),
+    "lup-api:cohort-list": API_SIGNED_IN,
+    "lup-api:cohort-detail": row("forbidden", "ok", "ok", "ok", "ok", "ok", "not_found", "ok"),
+    "lup-api:unit-list": API_SIGNED_IN,
+    "lup-api:unit-detail": row("forbidden", "not_found", "ok", "ok", "ok", "ok", "not_found", "ok"),
+    "lup-api:participant-list": API_SIGNED_IN,
+    "lup-api:participant-detail": row("forbidden", "ok", "ok", "ok", "ok", "ok", "not_found", "ok"),
     # django-allauth: accounts
     "account_login": row("ok", *["redirect"] * 7),  # signed-in people are sent on
     "account_logout": row("redirect", *["ok"] * 7),  # a confirmation page; logging out is a POST
@@ -198,6 +214,15 @@ def arguments_for(route: Route, world: World) -> dict[str, Any]:
             "lup:anonymise-person": people["enthusiast"].pk,
         }.get(route.name),
     }
+    api_objects = {
+        "lup-api:programme-detail": world.programme,
+        "lup-api:programme-progress": world.programme,
+        "lup-api:cohort-detail": world.cohort_a,
+        "lup-api:unit-detail": world.team_u1.unit,
+        "lup-api:participant-detail": world.team_u1.participants.get(user=people["enthusiast"]),
+    }
+    if route.name in api_objects:
+        values["id"] = api_objects[route.name].public_id
     match = ADMIN_MODEL_URL.match(route.name) or ADMIN_SHORT_OBJECT_URL.match(route.name)
     if match and (match["app"], match["model"]) in ADMIN_OBJECTS:
         values["object_id"] = ADMIN_OBJECTS[(match["app"], match["model"])](world).pk

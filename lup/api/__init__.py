@@ -1,0 +1,1 @@
+"""lup's REST API (Django REST framework), read through the same scoping as the HTML views."""
