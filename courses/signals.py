@@ -2,5 +2,11 @@
 
 from django.dispatch import Signal
 
-# Sent once when a user first completes an activity: kwargs `user` and `activity`.
+# Sent once when a learner first completes an activity: kwargs `user`, `activity`, `completion`.
 activity_completed = Signal()
+
+# Sent when a completion is withdrawn (by a facilitator): kwargs `user`, `activity`, `withdrawn_by`.
+activity_completion_withdrawn = Signal()
+
+# Sent after a submission is reviewed: kwargs `submission`, `reviewer`.
+submission_reviewed = Signal()

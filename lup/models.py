@@ -151,6 +151,14 @@ class Programme(models.Model):
         verbose_name=_("sectors in scope"),
         help_text=_("Leave empty to count every active unit of the owner organisation."),
     )
+    course = models.ForeignKey(
+        "courses.Course",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="programmes",
+        verbose_name=_("curriculum"),
+    )
     population_size_override = models.PositiveIntegerField(
         _("fixed population size"),
         null=True,
@@ -227,6 +235,12 @@ class CohortPhase(models.TextChoices):
     FUTURE = "future", _("Upcoming")
 
 
+def _new_check_in_code() -> str:
+    import secrets
+
+    return secrets.token_urlsafe(16)
+
+
 class Gathering(models.Model):
     """A gathering (samling) of a cohort: the opening, sessions in between, and the closing."""
 
@@ -244,6 +258,19 @@ class Gathering(models.Model):
     ends_at = models.DateTimeField(_("ends"))
     place = models.CharField(_("place"), max_length=200, blank=True)
     agenda = models.TextField(_("agenda"), blank=True)
+    activity = models.ForeignKey(
+        "courses.Activity",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="gatherings",
+        limit_choices_to={"kind": "attendance"},
+        verbose_name=_("attendance activity"),
+        help_text=_("Attending completes this activity of the curriculum."),
+    )
+    check_in_code = models.CharField(
+        _("check-in code"), max_length=32, default=_new_check_in_code, editable=False
+    )
 
     class Meta:
         ordering = ["cohort", "starts_at"]
@@ -423,6 +450,7 @@ class AuditEvent(models.Model):
         PERSONAL_DATA_EXPORTED = "data_exported", _("Personal data exported")
         PERSON_ANONYMISED = "anonymised", _("Person anonymised")
         CERTIFICATE_REVOKED = "certificate_revoked", _("Certificate revoked")
+        COMPLETION_WITHDRAWN = "completion_withdrawn", _("Completion withdrawn")
 
     at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
     action = models.CharField(_("event"), max_length=24, choices=Action.choices)
@@ -455,3 +483,87 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.get_action_display()} {self.subject_label}"
+
+
+class Attendance(models.Model):
+    """A participant present at a gathering: recorded by a facilitator or by checking in."""
+
+    class Method(models.TextChoices):
+        FACILITATOR = "facilitator", _("Recorded by a facilitator")
+        CHECK_IN = "check_in", _("Checked in with the QR code")
+
+    gathering = models.ForeignKey(
+        Gathering, on_delete=models.CASCADE, related_name="attendances", verbose_name=_("gathering")
+    )
+    participant = models.ForeignKey(
+        Participant,
+        on_delete=models.CASCADE,
+        related_name="attendances",
+        verbose_name=_("participant"),
+    )
+    method = models.CharField(_("how"), max_length=12, choices=Method.choices)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    recorded_at = models.DateTimeField(_("recorded"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("attendance")
+        verbose_name_plural = _("attendances")
+        constraints = [
+            models.UniqueConstraint(fields=["gathering", "participant"], name="lup_attendance_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.participant} @ {self.gathering}"
+
+
+class CompletionRule(models.Model):
+    """When a programme counts a participant and a unit as completed.
+
+    A participant completes when they have done every required activity of the
+    required modules (all modules when none are chosen) and attended enough
+    gatherings. A unit completes when its manager and at least `min_enthusiasts`
+    enthusiasts have completed (and, when required, its innovation project is approved).
+    """
+
+    programme = models.OneToOneField(
+        Programme,
+        on_delete=models.CASCADE,
+        related_name="completion_rule",
+        verbose_name=_("programme"),
+    )
+    required_modules = models.ManyToManyField(
+        "courses.Module",
+        blank=True,
+        related_name="+",
+        verbose_name=_("required modules"),
+        help_text=_("Leave empty to require every module of the curriculum."),
+    )
+    min_enthusiasts = models.PositiveIntegerField(
+        _("enthusiasts who must complete"),
+        default=1,
+        help_text=_("Besides the manager."),
+    )
+    min_attendance = models.PositiveIntegerField(
+        _("gatherings to attend"), default=0, help_text=_("Per participant.")
+    )
+    require_project_approval = models.BooleanField(
+        _("innovation project must be approved"),
+        default=False,
+        help_text=_(
+            "Takes effect with innovation projects; until then no unit can complete with it on."
+        ),
+    )
+
+    class Meta:
+        verbose_name = _("completion rule")
+        verbose_name_plural = _("completion rules")
+
+    def __str__(self) -> str:
+        return str(self.programme)

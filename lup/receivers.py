@@ -13,7 +13,9 @@ from django.contrib.auth.signals import user_logged_in, user_login_failed
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 from django.dispatch import receiver
 
-from . import services
+from courses.signals import activity_completed, activity_completion_withdrawn
+
+from . import completion, services
 from .audit import record_event
 from .models import AuditEvent, Cohort, OrganisationMembership
 
@@ -150,3 +152,15 @@ def connect_account_receivers() -> None:
 
 def verify_email_after_password_reset(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
     services.verify_email_after_password_reset(user=user)
+
+
+@receiver(activity_completed, dispatch_uid="lup_completion_after_activity")
+def complete_after_activity(sender: Any, user: Any, activity: Any, **kwargs: Any) -> None:
+    completion.evaluate_after_completion(user=user, activity=activity)
+
+
+@receiver(activity_completion_withdrawn, dispatch_uid="lup_completion_after_withdrawal")
+def reevaluate_after_withdrawal(
+    sender: Any, user: Any, activity: Any, withdrawn_by: Any, **kwargs: Any
+) -> None:
+    completion.evaluate_after_withdrawal(user=user, activity=activity, withdrawn_by=withdrawn_by)

@@ -10,10 +10,15 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from courses import services as course_services
+from courses.models import ActivityCompletion
+
 from .audit import record_event
 from .models import (
+    Attendance,
     AuditEvent,
     Cohort,
+    Gathering,
     OrganisationMembership,
     Participant,
     ServiceUnit,
@@ -97,6 +102,9 @@ def add_participant(*, enrolment: UnitEnrolment, user: User, role: str) -> tuple
         participant = Participant(enrolment=enrolment, user=user, role=role)
         participant.full_clean(exclude=["user", "enrolment"])
         participant.save()
+        course = enrolment.cohort.programme.course
+        if course is not None:
+            course_services.enrol(user=user, course=course, starts_on=enrolment.cohort.starts_on)
         return participant, True
     if participant.role != role:
         previous = participant.role
@@ -213,3 +221,76 @@ def verify_email_after_password_reset(*, user: User) -> None:
     elif not address.verified:
         address.verified = True
         address.save(update_fields=["verified"])
+
+
+@transaction.atomic
+def record_attendance(
+    *, gathering: Gathering, participant: Participant, recorded_by: User, method: str
+) -> tuple[Attendance, bool]:
+    """Record that a participant was at a gathering (once); it completes the gathering's
+    attendance activity. Returns (attendance, created)."""
+    if participant.enrolment.cohort_id != gathering.cohort_id:
+        raise ValidationError(
+            _("%(person)s is not in this gathering's cohort.")
+            % {"person": participant.user.get_full_name() or participant.user.email}
+        )
+    if participant.status == Participant.Status.WITHDRAWN:
+        raise ValidationError(_("A withdrawn participant cannot attend."))
+    attendance, created = Attendance.objects.get_or_create(
+        gathering=gathering,
+        participant=participant,
+        defaults={"method": method, "recorded_by": recorded_by},
+    )
+    if gathering.activity_id is not None:
+        course_services.record_completion(
+            user=participant.user,
+            activity=gathering.activity,
+            source=ActivityCompletion.Source.ATTENDANCE,
+        )
+    elif created:
+        # Attendance may count toward the rule's minimum without an activity.
+        from . import completion
+
+        completion.reevaluate_participant(participant=participant)
+    return attendance, created
+
+
+@transaction.atomic
+def remove_attendance(*, gathering: Gathering, participant: Participant, removed_by: User) -> None:
+    """Undo an attendance recorded by mistake; the attendance activity is withdrawn too."""
+    deleted, _count = Attendance.objects.filter(
+        gathering=gathering, participant=participant
+    ).delete()
+    if deleted and gathering.activity_id is not None:
+        course_services.withdraw_completion(
+            user=participant.user, activity=gathering.activity, withdrawn_by=removed_by
+        )
+
+
+def check_in(*, gathering: Gathering, user: User, code: str) -> Attendance:
+    """A participant checks in with the gathering's QR code, on the day of the gathering."""
+    import secrets
+
+    from django.utils import timezone
+
+    if not secrets.compare_digest(code, gathering.check_in_code):
+        raise ValidationError(_("This check-in code is not valid."))
+    today = timezone.localdate()
+    if not (
+        timezone.localtime(gathering.starts_at).date()
+        <= today
+        <= timezone.localtime(gathering.ends_at).date()
+    ):
+        raise ValidationError(_("Check-in is open on the day of the gathering only."))
+    participant = (
+        Participant.objects.current().filter(user=user, enrolment__cohort=gathering.cohort).first()
+    )
+    if participant is None:
+        raise ValidationError(_("You are not registered in this gathering's cohort."))
+    attendance, _created = record_attendance(
+        gathering=gathering,
+        participant=participant,
+        recorded_by=user,
+        method=Attendance.Method.CHECK_IN,
+    )
+    return attendance

@@ -1,0 +1,40 @@
+"""The adapter through which a host project tells `courses` what it cannot know itself.
+
+Set COURSES_ADAPTER to a subclass of DefaultCoursesAdapter (as with allauth's adapters).
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+from django.utils.module_loading import import_string
+
+from . import app_settings
+
+
+class DefaultCoursesAdapter:
+    """Everyone learns alone: a team is just the learner."""
+
+    def team_for(self, user: Any, assignment: Any) -> tuple[str, list[Any]]:
+        """The key naming the learner's team for this assignment, and its members."""
+        return f"user-{user.pk}", [user]
+
+    def can_review(self, reviewer: Any, submission: Any) -> bool:
+        """Whether `reviewer` may review `submission` (default: staff with the permission)."""
+        return bool(reviewer.has_perm("courses.change_submission"))
+
+    def can_see_submission(self, user: Any, submission: Any) -> bool:
+        """Whether `user` may read a submission and download its file."""
+        return user.pk in {member.pk for member in submission.members.all()} or self.can_review(
+            user, submission
+        )
+
+
+@cache
+def _adapter_class(path: str) -> type[DefaultCoursesAdapter]:
+    return import_string(path)
+
+
+def get_adapter() -> DefaultCoursesAdapter:
+    return _adapter_class(app_settings.ADAPTER())()

@@ -1,0 +1,66 @@
+"""Tells `courses` who learns together in LUP: a unit's team in its cohort.
+
+Configured with COURSES_ADAPTER = "lup.courses_adapter.LupCoursesAdapter".
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from courses.adapter import DefaultCoursesAdapter
+
+from . import scoping
+from .models import Participant, UnitEnrolment
+
+TEAM_PREFIX = "enrolment-"
+
+
+def enrolment_of(user: Any, course_id: int) -> UnitEnrolment | None:
+    """The learner's current unit enrolment in a programme that uses this course."""
+    participant = (
+        Participant.objects.current()
+        .filter(user=user, enrolment__cohort__programme__course_id=course_id)
+        .exclude(enrolment__status=UnitEnrolment.Status.WITHDRAWN)
+        .select_related("enrolment")
+        .order_by("-enrolment__cohort__starts_on")
+        .first()
+    )
+    return participant.enrolment if participant else None
+
+
+def enrolment_of_submission(submission: Any) -> UnitEnrolment | None:
+    if submission.group_key.startswith(TEAM_PREFIX):
+        pk = submission.group_key.removeprefix(TEAM_PREFIX)
+        return UnitEnrolment.objects.filter(pk=pk).first() if pk.isdigit() else None
+    return enrolment_of(submission.submitted_by, submission.assignment.activity.module.course_id)
+
+
+class LupCoursesAdapter(DefaultCoursesAdapter):
+    def team_for(self, user: Any, assignment: Any) -> tuple[str, list[Any]]:
+        if not assignment.team:
+            return super().team_for(user, assignment)
+        enrolment = enrolment_of(user, assignment.activity.module.course_id)
+        if enrolment is None:
+            return super().team_for(user, assignment)
+        members = [
+            participant.user
+            for participant in Participant.objects.current()
+            .filter(enrolment=enrolment)
+            .select_related("user")
+        ]
+        return f"{TEAM_PREFIX}{enrolment.pk}", members
+
+    def can_review(self, reviewer: Any, submission: Any) -> bool:
+        """Facilitators of the team's cohort, and administrators whose scope holds it."""
+        if not reviewer.is_authenticated:
+            return False
+        if reviewer.is_superuser:
+            return True
+        enrolment = enrolment_of_submission(submission)
+        if enrolment is None:
+            return False
+        if enrolment.cohort.facilitators.filter(pk=reviewer.pk).exists():
+            return True
+        return reviewer.has_perm("courses.change_submission") and (
+            scoping.enrolments_for(reviewer).filter(pk=enrolment.pk).exists()
+        )
