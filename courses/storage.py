@@ -2,15 +2,44 @@
 
 from __future__ import annotations
 
+import os
+
 from django.core.files.storage import FileSystemStorage, InvalidStorageError, Storage, storages
+from django.utils.functional import LazyObject
 
 from . import app_settings
 
 
+class PrivateFileSystemStorage(FileSystemStorage):
+    """A local directory with no URL, read from COURSES_PRIVATE_ROOT each time it is used."""
+
+    def __init__(self) -> None:
+        super().__init__(base_url=None)
+
+    @property  # type: ignore[override]
+    def base_location(self) -> str:
+        return app_settings.PRIVATE_ROOT()
+
+    @property  # type: ignore[override]
+    def location(self) -> str:
+        return os.path.abspath(self.base_location)
+
+    def url(self, name: str | None) -> str:
+        raise ValueError("Private files have no URL; serve them through a view.")
+
+
+class _PrivateStorage(LazyObject):
+    def _setup(self) -> None:
+        try:
+            self._wrapped = storages["courses_private"]
+        except InvalidStorageError:
+            self._wrapped = PrivateFileSystemStorage()
+
+
+_private_storage = _PrivateStorage()
+
+
 def private_storage() -> Storage:
-    """The `courses_private` storage from STORAGES (e.g. a private S3 bucket), or a local
+    """The `courses_private` storage from STORAGES (e.g. a private S3 bucket), else a local
     directory outside the web root (COURSES_PRIVATE_ROOT)."""
-    try:
-        return storages["courses_private"]
-    except InvalidStorageError:
-        return FileSystemStorage(location=app_settings.PRIVATE_ROOT(), base_url=None)
+    return _private_storage  # type: ignore[return-value]

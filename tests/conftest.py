@@ -37,3 +37,9 @@ def english():
 def fresh_cache():
     """Rate limits and used two-factor codes live in the cache: every test starts clean."""
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def private_files(settings, tmp_path):
+    """Submitted files go to the test's own directory, never into the working tree."""
+    settings.COURSES_PRIVATE_ROOT = str(tmp_path / "private")
