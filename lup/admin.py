@@ -16,8 +16,10 @@ from django.utils.translation import gettext_lazy as _
 from . import imports, scoping
 from .forms import ParticipantImportForm, UnitImportForm
 from .models import (
+    Attendance,
     AuditEvent,
     Cohort,
+    CompletionRule,
     Gathering,
     Organisation,
     OrganisationMembership,
@@ -47,6 +49,9 @@ ADMIN_SCOPES: dict[type, Any] = {
         organisation__in=_member_organisations(user)
     ),
     AuditEvent: scoping.audit_events_for,
+    Attendance: lambda user: Attendance.objects.filter(
+        participant__in=scoping.participants_for(user)
+    ),
 }
 
 
@@ -165,12 +170,19 @@ class GatheringInline(ScopedInline):
     extra = 0
 
 
+class CompletionRuleInline(admin.StackedInline):
+    model = CompletionRule
+    can_delete = False
+    filter_horizontal = ["required_modules"]
+
+
 @admin.register(Programme)
 class ProgrammeAdmin(ScopedAdmin):
     list_display = ["name", "short_name", "organisation", "target_units", "deadline"]
     list_filter = ["organisation"]
     prepopulated_fields = {"slug": ["short_name"]}
     filter_horizontal = ["population_sectors"]
+    inlines = [CompletionRuleInline]
 
 
 @admin.register(Cohort)
@@ -252,3 +264,11 @@ class AuditEventAdmin(ScopedAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+@admin.register(Attendance)
+class AttendanceAdmin(ScopedAdmin):
+    list_display = ["participant", "gathering", "method", "recorded_at"]
+    list_filter = ["method", "gathering__cohort"]
+    list_select_related = ["participant__user", "gathering__cohort"]
+    raw_id_fields = ["participant", "gathering"]

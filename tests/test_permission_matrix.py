@@ -246,6 +246,7 @@ ADMIN_OBJECTS.update(
         ("lup", "unitenrolment"): lambda world: world.team_u1,
         ("lup", "participant"): lambda world: world.team_u1.participants.first(),
         ("lup", "auditevent"): lambda world: world.audit_event,
+        ("lup", "attendance"): _first("lup.Attendance"),
         ("auth", "user"): lambda world: world.people["enthusiast"],
         ("auth", "group"): _first("auth.Group"),
         ("account", "emailaddress"): _first("account.EmailAddress"),
@@ -263,7 +264,7 @@ def world(db):
     from allauth.socialaccount.models import SocialAccount, SocialApp, SocialToken
 
     from lup.audit import record_event
-    from lup.models import AuditEvent, Gathering
+    from lup.models import Attendance, AuditEvent, Gathering
 
     world = build_world()
     enthusiast = world.people["enthusiast"]
@@ -271,12 +272,17 @@ def world(db):
     app = SocialApp.objects.create(provider="microsoft", name="Entra (unused)", client_id="x")
     account = SocialAccount.objects.create(user=enthusiast, provider="microsoft", uid="entra-1")
     SocialToken.objects.create(app=app, account=account, token="not-a-real-token")
-    Gathering.objects.create(
+    opening = Gathering.objects.create(
         cohort=world.cohort_a,
         kind=Gathering.Kind.OPENING,
         title="Åpning",
         starts_at="2025-08-01T09:00Z",
         ends_at="2025-08-01T15:00Z",
+    )
+    Attendance.objects.create(
+        gathering=opening,
+        participant=world.team_u1.participants.get(user=enthusiast),
+        method=Attendance.Method.FACILITATOR,
     )
     world.audit_event = record_event(action=AuditEvent.Action.LOGIN, subject=enthusiast)
     # An unused sign-in app must not make the Microsoft URLs look configured.
