@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import learning_views, views
 
 app_name = "lup"
 
@@ -15,4 +15,19 @@ urlpatterns = [
     path("me/data.json", views.my_data_json, name="my-data-json"),
     path("people/<int:pk>/anonymise/", views.anonymise_person, name="anonymise-person"),
     path("audit/", views.audit_log, name="audit-log"),
+    path("me/programme/", learning_views.my_programme, name="my-programme"),
+]
+
+# Running a cohort: progress grid, attendance and QR check-in (lup.cohort_views).
+from . import cohort_views  # noqa: E402
+
+urlpatterns += [
+    path("cohorts/<int:pk>/progress/", cohort_views.cohort_grid, name="cohort-grid"),
+    path(
+        "gatherings/<int:pk>/attendance/",
+        cohort_views.gathering_attendance,
+        name="gathering-attendance",
+    ),
+    path("gatherings/<int:pk>/qr/", cohort_views.gathering_qr, name="gathering-qr"),
+    path("gatherings/<int:pk>/check-in/<str:code>/", cohort_views.check_in, name="check-in"),
 ]

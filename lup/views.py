@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from . import scoping, selectors, services
+from . import progress, scoping, selectors, services
 from .audit import record_event
 from .charts import burn_up_chart
 from .forms import AnonymiseForm
@@ -132,7 +132,13 @@ def cohort_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "lup/cohort_detail.html",
-        {"cohort": cohort, "gatherings": cohort.gatherings.all(), "teams": teams},
+        {
+            "cohort": cohort,
+            "gatherings": cohort.gatherings.all(),
+            "teams": teams,
+            "can_follow": progress.can_follow_cohort(request.user, cohort),
+            "can_record_attendance": progress.can_record_attendance(request.user, cohort),
+        },
     )
 
 
@@ -141,7 +147,7 @@ def cohort_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def team_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """A unit's team in a cohort: its manager and enthusiasts and how far they are."""
     enrolment = get_object_or_404(scoping.enrolments_for(request.user), pk=pk)
-    members = (
+    members = list(
         scoping.participants_for(request.user)
         .filter(enrolment=enrolment)
         .order_by("role", "user__last_name", "user__first_name")
@@ -152,6 +158,7 @@ def team_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "enrolment": enrolment,
             "members": members,
+            "progress": progress.team_progress(enrolment, members),
             "can_anonymise": request.user.has_perm("lup.anonymise_person"),
         },
     )

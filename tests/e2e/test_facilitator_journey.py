@@ -1,0 +1,132 @@
+"""A facilitator follows the running cohort and takes attendance on a phone; a participant
+checks in with the QR code.
+
+Every page is checked with axe. The site speaks bokmål, so the journeys find their way
+by ids and links and check what was stored.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from courses.models import ActivityCompletion
+from lup.demo import seed_demo
+from lup.models import Attendance, Cohort, Gathering, Participant, Programme
+from tests.e2e.journeys import sign_in
+
+FACILITATOR = "fasilitator@baerum.kommune.no"
+MANAGER = "leder@baerum.kommune.no"
+PHONE = {"width": 390, "height": 844}
+
+
+@pytest.fixture
+def running_cohort() -> Cohort:
+    seed_demo(scale=1)
+    today = timezone.localdate()
+    return Programme.objects.get(slug="lup").cohorts.get(starts_on__lte=today, ends_on__gte=today)
+
+
+def fits_the_screen(browser_page, width: int) -> bool:
+    return browser_page.evaluate("document.documentElement.scrollWidth") <= width
+
+
+def test_facilitator_follows_the_cohort_and_takes_attendance_on_a_phone(
+    browser_page, running_cohort
+):
+    browser_page.goto("/")
+    browser_page.check_accessibility()
+    sign_in(browser_page, FACILITATOR)
+    expect(browser_page.page).to_have_url(browser_page.url_for("/"))
+    browser_page.check_accessibility()
+
+    # The cohort page links to the progress grid.
+    browser_page.goto(f"/cohorts/{running_cohort.pk}/")
+    browser_page.check_accessibility()
+    browser_page.locator("#cohort-grid-link").click()
+    expect(browser_page.page).to_have_url(re.compile(rf"/cohorts/{running_cohort.pk}/progress/$"))
+    browser_page.check_accessibility()
+    expect(browser_page.locator("#cohort-grid tbody tr")).not_to_have_count(0)
+    expect(browser_page.locator("#review-queue tbody tr")).not_to_have_count(0)
+
+    # Only the units behind schedule.
+    browser_page.locator("#filter-behind").check()
+    browser_page.locator("form.filter-row button[type=submit]").click()
+    expect(browser_page.page).to_have_url(re.compile(r"\?.*behind=1"))
+    browser_page.check_accessibility()
+    expect(
+        browser_page.locator("#cohort-grid tbody tr").first.locator(".ds-tag")
+    ).not_to_have_count(0)
+
+    # On a phone: the closing gathering's attendance list, from the cohort page.
+    closing = running_cohort.gatherings.get(kind=Gathering.Kind.CLOSING)
+    browser_page.set_viewport_size(PHONE)
+    browser_page.goto(f"/cohorts/{running_cohort.pk}/")
+    browser_page.check_accessibility()
+    browser_page.locator(f'a[href="/gatherings/{closing.pk}/attendance/"]').click()
+    expect(browser_page.page).to_have_url(re.compile(rf"/gatherings/{closing.pk}/attendance/$"))
+    browser_page.check_accessibility()
+    assert fits_the_screen(browser_page, PHONE["width"])
+
+    participant = (
+        Participant.objects.current()
+        .filter(enrolment__cohort=running_cohort)
+        .order_by("enrolment__unit__name", "-role")
+        .first()
+    )
+    checkbox = browser_page.locator(f"#present-{participant.pk}")
+    expect(checkbox).not_to_be_checked()
+    browser_page.locator(f'label[for="present-{participant.pk}"]').click()
+    expect(checkbox).to_be_checked()
+    browser_page.locator("#attendance-form button[type=submit]").click()
+    expect(browser_page.page).to_have_url(re.compile(rf"/gatherings/{closing.pk}/attendance/$"))
+    expect(browser_page.locator(".site-messages .ds-alert")).to_be_visible()
+    browser_page.check_accessibility()
+    expect(browser_page.locator(f"#present-{participant.pk}")).to_be_checked()
+    assert Attendance.objects.filter(gathering=closing, participant=participant).count() == 1
+    assert ActivityCompletion.objects.filter(
+        activity=closing.activity, user=participant.user
+    ).exists()
+
+    # The QR code to show on the screen.
+    browser_page.goto(f"/gatherings/{closing.pk}/qr/")
+    browser_page.check_accessibility()
+    expect(browser_page.locator(".qr-code svg")).to_be_visible()
+    expect(browser_page.locator("#check-in-url")).to_contain_text(
+        f"/gatherings/{closing.pk}/check-in/"
+    )
+    assert fits_the_screen(browser_page, PHONE["width"])
+
+
+def test_participant_checks_in_with_the_qr_code_on_a_phone(browser_page, running_cohort):
+    now = timezone.localtime()
+    today = now.date()
+    gathering = Gathering.objects.create(
+        cohort=running_cohort,
+        kind=Gathering.Kind.SESSION,
+        title="Ekstra samling: prototyping",
+        starts_at=timezone.make_aware(dt.datetime.combine(today, dt.time(0, 1))),
+        ends_at=timezone.make_aware(dt.datetime.combine(today, dt.time(23, 59))),
+        place="Kunnskapssenteret, Bekkestua",
+    )
+    browser_page.set_viewport_size(PHONE)
+
+    # Scanning the code opens the check-in page, which asks to sign in first.
+    browser_page.goto(f"/gatherings/{gathering.pk}/check-in/{gathering.check_in_code}/")
+    expect(browser_page.page).to_have_url(re.compile(r"/accounts/login/\?next="))
+    browser_page.check_accessibility()
+    sign_in(browser_page, MANAGER)
+    expect(browser_page.page).to_have_url(re.compile(rf"/gatherings/{gathering.pk}/check-in/"))
+    browser_page.check_accessibility()
+    assert fits_the_screen(browser_page, PHONE["width"])
+
+    browser_page.locator("#check-in-button").click()
+    expect(browser_page.locator("#checked-in")).to_be_visible()
+    browser_page.check_accessibility()
+    attendance = Attendance.objects.get(gathering=gathering)
+    assert attendance.participant.user.email == MANAGER
+    assert attendance.method == Attendance.Method.CHECK_IN
