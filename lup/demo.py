@@ -6,8 +6,18 @@ one upcoming), about 1,000 participants, and completions at the past cohorts'
 closing gatherings, so the target dashboard shows a real trend. Guest units from
 Hole take part in Bærum's cohorts. Running it again creates nothing twice.
 
+Every programme follows the same curriculum (`demo_curriculum`): six modules of theory
+and practice, with two team assignments and attendance at the three gatherings, and a
+completion rule (every module, the manager and one enthusiast, two gatherings attended).
+Progress is consistent with the outcomes: completed participants have done every
+required activity and attended the opening and the closing; the running cohort is part
+of the way, with answers waiting for review and one returned with feedback; the upcoming
+cohort has not started.
+
 Rows are inserted in bulk so that scale 20 takes seconds, not minutes; they are
-written in states that satisfy every database constraint the services rely on.
+written in states that satisfy every database constraint the services rely on. The
+completion statuses of units and participants are written directly, not through the
+event-time evaluation in `lup.completion`, so they are planned to agree with the rule.
 """
 
 from __future__ import annotations
@@ -23,11 +33,25 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
-from . import demo_names
+from courses.models import (
+    Activity,
+    ActivityCompletion,
+    Assignment,
+    Course,
+    Enrolment,
+    Module,
+    Submission,
+)
+
+from . import demo_curriculum, demo_names
+from .courses_adapter import TEAM_PREFIX
 from .models import (
+    Attendance,
     Cohort,
+    CompletionRule,
     Gathering,
     Organisation,
     OrganisationMembership,
@@ -82,11 +106,16 @@ def seed_demo(*, scale: int = 1, today: dt.date | None = None) -> DemoSummary:
     with transaction.atomic():
         groups = ensure_role_groups()
         guests = _seed_guest_organisation()
-        for index in range(scale):
+        programmes = [
             _seed_organisation(
                 index, today=today, guests=guests if index == 0 else [], password_hash=password_hash
             )
+            for index in range(scale)
+        ]
         _seed_demo_logins(groups=groups, password_hash=password_hash, today=today)
+        curriculum = _seed_curriculum()
+        for index, programme in enumerate(programmes):
+            _seed_progress(index, programme=programme, curriculum=curriculum, today=today)
     summary = DemoSummary(
         organisations=Organisation.objects.count(),
         units=ServiceUnit.objects.count(),
@@ -105,6 +134,13 @@ def ensure_role_groups() -> dict[str, Group]:
     lup_permissions = list(Permission.objects.filter(content_type__app_label="lup"))
     administrators, _ = Group.objects.get_or_create(name=ADMINISTRATORS_GROUP)
     administrators.permissions.add(*lup_permissions)
+    # They review assignments in their organisation's cohorts (see lup.courses_adapter).
+    administrators.permissions.add(
+        *Permission.objects.filter(
+            content_type__app_label="courses",
+            codename__in=["view_submission", "change_submission"],
+        )
+    )
     # HR reads across its organisation and changes nothing.
     reading = Permission.objects.filter(
         content_type__app_label="lup", codename__startswith="view_"
@@ -192,7 +228,7 @@ def _add_months(day: dt.date, months: int) -> dt.date:
 
 def _seed_organisation(
     index: int, *, today: dt.date, guests: list[ServiceUnit], password_hash: str
-) -> None:
+) -> Programme:
     rng = _rng(index, "organisation")
     name, slug, number = _organisation_identity(index)
     organisation, _ = Organisation.objects.get_or_create(
@@ -288,6 +324,7 @@ def _seed_organisation(
         .order_by("cohort__starts_on", "unit__code")
     )
     _seed_participants(enrolments, index=index, domain=domain)
+    return programme
 
 
 def _seed_gatherings(cohort: Cohort) -> None:
@@ -331,7 +368,7 @@ def _seed_gatherings(cohort: Cohort) -> None:
 def _seed_participants(enrolments: list[UnitEnrolment], *, index: int, domain: str) -> None:
     user_model = get_user_model()
     unusable_password = make_password(None)
-    planned: list[tuple[UnitEnrolment, str, str, str, str]] = []
+    planned: list[tuple[UnitEnrolment, str, str, str, str, int]] = []
     for enrolment in enrolments:
         # Each team draws from its own stream, so a re-run plans exactly the same people.
         rng = _rng(index, "team", enrolment.cohort.name, enrolment.unit.code)
@@ -341,7 +378,7 @@ def _seed_participants(enrolments: list[UnitEnrolment], *, index: int, domain: s
             last = rng.choice(demo_names.LAST_NAMES)
             email = f"{_ascii(first)}.{_ascii(last)}.{enrolment.unit.code.lower()}{seat}@{domain}"
             role: str = Participant.Role.MANAGER if seat == 0 else Participant.Role.ENTHUSIAST
-            planned.append((enrolment, email, first, last, role))
+            planned.append((enrolment, email, first, last, role, seat))
 
     existing_users = {
         user.email: user
@@ -356,7 +393,7 @@ def _seed_participants(enrolments: list[UnitEnrolment], *, index: int, domain: s
                 last_name=last,
                 password=unusable_password,  # they would sign in by SSO
             )
-            for _enrolment, email, first, last, _role in planned
+            for _enrolment, email, first, last, _role, _seat in planned
             if email not in existing_users
         ],
         batch_size=BATCH,
@@ -369,13 +406,14 @@ def _seed_participants(enrolments: list[UnitEnrolment], *, index: int, domain: s
         Participant.objects.filter(enrolment__in=enrolments).values_list("enrolment_id", "user_id")
     )
     new_participants = []
-    for enrolment, email, _first, _last, role in planned:
+    for enrolment, email, _first, _last, role, seat in planned:
         user = users[email]
         if (enrolment.pk, user.pk) in existing:
             continue
         participant = Participant(enrolment=enrolment, user=user, role=role)
         if enrolment.status == UnitEnrolment.Status.COMPLETED:
-            if role == Participant.Role.MANAGER or _rng(index, "stays", email).random() < 0.9:
+            # The manager and the first enthusiast stay, so the unit meets the rule.
+            if seat <= 1 or _rng(index, "stays", email).random() < 0.9:
                 participant.status = Participant.Status.COMPLETED
                 participant.completed_at = enrolment.completed_at
             else:
@@ -481,3 +519,414 @@ def current_demo_totp_code() -> str:
 
     counter = int(time.time()) // mfa_settings.TOTP_PERIOD
     return format_hotp_value(hotp_value(DEMO_TOTP_SECRET, counter))
+
+
+# The curriculum and the participants' progress ---------------------------------------------
+
+
+@dataclass
+class Curriculum:
+    course: Course
+    activities: dict[str, Activity]  # by ActivityPlan.key
+    assignments: dict[str, Assignment]  # by ActivityPlan.key
+    attendance: dict[str, Activity]  # by gathering kind
+    modules: list[demo_curriculum.ModulePlan]
+
+
+def _seed_curriculum() -> Curriculum:
+    """The demo course with its modules, activities and assignments (get or create)."""
+    course, _ = Course.objects.get_or_create(
+        slug=demo_curriculum.COURSE_SLUG,
+        defaults={
+            "title": demo_curriculum.COURSE_TITLE,
+            "description": demo_curriculum.COURSE_DESCRIPTION,
+        },
+    )
+    modules: dict[int, Module] = {}
+    activities: dict[str, Activity] = {}
+    assignments: dict[str, Assignment] = {}
+    attendance: dict[str, Activity] = {}
+    for module_plan in demo_curriculum.MODULES:
+        module, _ = Module.objects.get_or_create(
+            course=course,
+            position=module_plan.position,
+            defaults={
+                "title": module_plan.title,
+                "kind": module_plan.kind,
+                "summary": module_plan.summary,
+                "due_days_after_start": module_plan.due_days,
+            },
+        )
+        modules[module_plan.position] = module
+        if module_plan.after:
+            module.prerequisites.add(*(modules[position] for position in module_plan.after))
+        for position, plan in enumerate(module_plan.activities, start=1):
+            activity, _ = Activity.objects.get_or_create(
+                module=module,
+                position=position,
+                defaults={
+                    "title": plan.title,
+                    "kind": plan.kind,
+                    "required": plan.required,
+                    "body": plan.body,
+                    "url": plan.url,
+                },
+            )
+            activities[plan.key] = activity
+            if plan.kind == Activity.Kind.ASSIGNMENT:
+                assignments[plan.key], _ = Assignment.objects.get_or_create(
+                    activity=activity,
+                    defaults={
+                        "instructions": plan.instructions,
+                        "team": plan.team,
+                        "due_days_after_start": module_plan.due_days,
+                    },
+                )
+            if plan.gathering_kind:
+                attendance[plan.gathering_kind] = activity
+    return Curriculum(
+        course=course,
+        activities=activities,
+        assignments=assignments,
+        attendance=attendance,
+        modules=demo_curriculum.MODULES,
+    )
+
+
+@dataclass
+class _Member:
+    participant_id: int
+    user_id: int
+    email: str
+    role: str
+    status: str
+
+
+@dataclass
+class _Team:
+    enrolment_id: int
+    status: str
+    completed_at: dt.datetime | None
+    cohort: Cohort
+    unit_code: str
+    members: list[_Member]
+
+
+@dataclass
+class _Rows:
+    completions: list[ActivityCompletion]
+    attendances: list[Attendance]
+    submissions: list[tuple[Submission, list[int]]]
+
+
+def _seed_progress(
+    index: int, *, programme: Programme, curriculum: Curriculum, today: dt.date
+) -> None:
+    """Link the programme to the curriculum, and give each participant not yet enrolled in
+    the course an enrolment and the progress that fits their cohort and outcome."""
+    course = curriculum.course
+    if programme.course_id is None:
+        programme.course = course
+        programme.save(update_fields=["course"])
+    CompletionRule.objects.get_or_create(
+        programme=programme, defaults={"min_enthusiasts": 1, "min_attendance": 2}
+    )
+    for kind, activity in curriculum.attendance.items():
+        Gathering.objects.filter(
+            cohort__programme=programme, kind=kind, activity__isnull=True
+        ).update(activity=activity)
+
+    newcomers = (
+        Participant.objects.filter(enrolment__cohort__programme=programme)
+        .exclude(Exists(Enrolment.objects.filter(course=course, user_id=OuterRef("user_id"))))
+        .order_by("enrolment__unit__code", "pk")
+        .values_list(
+            "pk",
+            "user_id",
+            "user__email",
+            "role",
+            "status",
+            "enrolment_id",
+            "enrolment__status",
+            "enrolment__completed_at",
+            "enrolment__cohort_id",
+            "enrolment__unit__code",
+        )
+    )
+    cohorts = {cohort.pk: cohort for cohort in programme.cohorts.all()}
+    teams: dict[int, _Team] = {}
+    for (
+        participant_id,
+        user_id,
+        email,
+        role,
+        status,
+        enrolment_id,
+        enrolment_status,
+        completed_at,
+        cohort_id,
+        unit_code,
+    ) in newcomers:
+        team = teams.get(enrolment_id)
+        if team is None:
+            team = teams[enrolment_id] = _Team(
+                enrolment_id, enrolment_status, completed_at, cohorts[cohort_id], unit_code, []
+            )
+        team.members.append(_Member(participant_id, user_id, email, role, status))
+    if not teams:
+        return
+
+    Enrolment.objects.bulk_create(
+        [
+            Enrolment(course=course, user_id=member.user_id, starts_on=team.cohort.starts_on)
+            for team in teams.values()
+            for member in team.members
+        ],
+        batch_size=BATCH,
+        ignore_conflicts=True,
+    )
+    gatherings = {
+        (gathering.cohort_id, gathering.kind): gathering
+        for gathering in Gathering.objects.filter(cohort__programme=programme)
+    }
+    facilitator = (
+        get_user_model().objects.filter(email="fasilitator@baerum.kommune.no").first()
+        if index == 0
+        else None
+    )
+    running_teams = sorted(
+        (team for team in teams.values() if team.cohort.phase_on(today) == "current"),
+        key=lambda team: team.unit_code,
+    )
+    returned_team = running_teams[0].enrolment_id if running_teams else None
+    now = timezone.now()
+    rows = _Rows([], [], [])
+    for team in teams.values():
+        _plan_team(
+            team,
+            index=index,
+            curriculum=curriculum,
+            gatherings=gatherings,
+            today=today,
+            now=now,
+            returned=team.enrolment_id == returned_team,
+            reviewer=facilitator if team.cohort.phase_on(today) == "current" else None,
+            rows=rows,
+        )
+    ActivityCompletion.objects.bulk_create(
+        rows.completions, batch_size=BATCH, ignore_conflicts=True
+    )
+    Attendance.objects.bulk_create(rows.attendances, batch_size=BATCH, ignore_conflicts=True)
+    _create_submissions(rows.submissions)
+
+
+def _create_submissions(planned: list[tuple[Submission, list[int]]]) -> None:
+    """Team answers and the members they cover; a team's existing answers are kept."""
+    if not planned:
+        return
+    keys = {submission.group_key for submission, _members in planned}
+    existing = set(
+        Submission.objects.filter(group_key__in=keys).values_list("assignment_id", "group_key")
+    )
+    new = [
+        (submission, members)
+        for submission, members in planned
+        if (submission.assignment_id, submission.group_key) not in existing
+    ]
+    Submission.objects.bulk_create([submission for submission, _members in new], batch_size=BATCH)
+    ids = {
+        (assignment_id, group_key): pk
+        for pk, assignment_id, group_key in Submission.objects.filter(
+            group_key__in=keys
+        ).values_list("pk", "assignment_id", "group_key")
+    }
+    through = Submission.members.through
+    through.objects.bulk_create(
+        [
+            through(
+                submission_id=ids[(submission.assignment_id, submission.group_key)],
+                user_id=user_id,
+            )
+            for submission, members in new
+            for user_id in members
+        ],
+        batch_size=BATCH,
+        ignore_conflicts=True,
+    )
+
+
+def _at(day: dt.date, hour: int, minutes: int = 0) -> dt.datetime:
+    """`minutes` after `hour` o'clock on `day`, in Oslo."""
+    return dt.datetime.combine(day, dt.time(hour), tzinfo=OSLO) + dt.timedelta(minutes=minutes)
+
+
+def _plan_team(
+    team: _Team,
+    *,
+    index: int,
+    curriculum: Curriculum,
+    gatherings: dict[tuple[int, str], Gathering],
+    today: dt.date,
+    now: dt.datetime,
+    returned: bool,
+    reviewer: Any,
+    rows: _Rows,
+) -> None:
+    """Plan one team's completions, attendances and answers (appended to `rows`)."""
+    cohort = team.cohort
+    phase = cohort.phase_on(today)
+    if phase == "future":
+        return
+    rng = _rng(index, "progress", cohort.name, team.unit_code)
+    modules = curriculum.modules
+    elapsed = (today - cohort.starts_on).days
+    expected = sum(1 for module in modules if module.due_days < elapsed)
+    if team.status == UnitEnrolment.Status.COMPLETED:
+        level = len(modules)
+    elif team.status == UnitEnrolment.Status.WITHDRAWN:
+        level = rng.choice([0, 0, 1])
+    elif phase == "past":  # still enrolled after the closing: did not finish
+        level = rng.choice([3, 4])
+    elif returned:
+        level = 1  # the demo team: its user journey came back with feedback
+    else:
+        level = expected + rng.choices([-2, -1, 0, 1], weights=[2, 4, 4, 1])[0]
+    if phase == "current":
+        level = max(0, min(level, len(modules) - 1))  # the closing is still ahead
+
+    def when(module_position: int, early_days: int) -> dt.datetime:
+        due = cohort.starts_on + dt.timedelta(days=modules[module_position - 1].due_days)
+        moment = _at(due - dt.timedelta(days=early_days), 8, rng.randint(0, 600))
+        if phase != "past" and moment > now:
+            moment = now - dt.timedelta(hours=rng.randint(1, 48))
+        return moment
+
+    current = [member for member in team.members if member.status != Participant.Status.WITHDRAWN]
+    submitter = next(
+        (member for member in current if member.role == Participant.Role.MANAGER),
+        current[0] if current else None,
+    )
+    # Team answers: approved for the modules the team has done; the next one may wait.
+    for module in modules:
+        for plan in module.activities:
+            if plan.kind != Activity.Kind.ASSIGNMENT or submitter is None:
+                continue
+            assignment = curriculum.assignments[plan.key]
+            if module.position <= level:
+                status = Submission.Status.APPROVED
+            elif returned and module.position == level + 1:
+                status = Submission.Status.RETURNED
+            elif (
+                phase == "current"
+                and module.position == level + 1
+                and rng.random() < 0.6
+                and team.status == UnitEnrolment.Status.ENROLLED
+            ):
+                status = Submission.Status.SUBMITTED
+            else:
+                continue
+            submitted_at = when(module.position, rng.randint(3, 12))
+            reviewed = status != Submission.Status.SUBMITTED
+            reviewed_at = min(submitted_at + dt.timedelta(days=2), now - dt.timedelta(minutes=30))
+            due = _at(cohort.starts_on + dt.timedelta(days=module.due_days), 23, 59)
+            rows.submissions.append(
+                (
+                    Submission(
+                        assignment=assignment,
+                        submitted_by_id=submitter.user_id,
+                        group_key=f"{TEAM_PREFIX}{team.enrolment_id}",
+                        attempt=1,
+                        text=demo_curriculum.ANSWERS[plan.key],
+                        submitted_at=submitted_at,
+                        late=submitted_at > due,
+                        status=status,
+                        feedback=(
+                            demo_curriculum.RETURNED_FEEDBACK
+                            if status == Submission.Status.RETURNED
+                            else demo_curriculum.APPROVED_FEEDBACK[plan.key]
+                            if reviewed
+                            else ""
+                        ),
+                        reviewed_by=reviewer if reviewed else None,
+                        reviewed_at=reviewed_at if reviewed else None,
+                    ),
+                    [member.user_id for member in current],
+                )
+            )
+            if status == Submission.Status.APPROVED:
+                rows.completions.extend(
+                    ActivityCompletion(
+                        activity=assignment.activity,
+                        user_id=member.user_id,
+                        completed_at=reviewed_at,
+                        source=ActivityCompletion.Source.SUBMISSION_APPROVED,
+                    )
+                    for member in current
+                )
+
+    for member in team.members:
+        member_rng = _rng(index, "member", member.email)
+        completed = member.status == Participant.Status.COMPLETED
+        if member.status == Participant.Status.WITHDRAWN:
+            member_level = min(level, member_rng.choice([0, 1]))
+        elif phase == "current" and member.role == Participant.Role.ENTHUSIAST:
+            member_level = max(0, level - (member_rng.random() < 0.07))
+        else:
+            member_level = level
+        # Attendance: the completed were at the opening and the closing.
+        for kind, activity in curriculum.attendance.items():
+            gathering = gatherings.get((cohort.pk, kind))
+            if gathering is None or gathering.starts_at > now:
+                continue
+            if kind == Gathering.Kind.OPENING:
+                present = completed or member_rng.random() < (
+                    0.8 if member.status == Participant.Status.WITHDRAWN else 0.98
+                )
+            elif kind == Gathering.Kind.CLOSING:
+                present = completed
+            else:
+                present = member.status != Participant.Status.WITHDRAWN and (
+                    member_rng.random() < (0.9 if completed else 0.8)
+                )
+            if not present:
+                continue
+            recorded_at = gathering.starts_at + dt.timedelta(minutes=member_rng.randint(5, 40))
+            rows.attendances.append(
+                Attendance(
+                    gathering=gathering,
+                    participant_id=member.participant_id,
+                    method=Attendance.Method.FACILITATOR,
+                    recorded_at=recorded_at,
+                )
+            )
+            rows.completions.append(
+                ActivityCompletion(
+                    activity=activity,
+                    user_id=member.user_id,
+                    completed_at=recorded_at,
+                    source=ActivityCompletion.Source.ATTENDANCE,
+                )
+            )
+        # Pages and links: every module up to the member's level, and a start on the next.
+        for module in modules:
+            started_next = module.position == member_level + 1 and member_rng.random() < 0.5
+            if module.position > member_level and not started_next:
+                continue
+            for plan in module.activities:
+                if plan.kind not in (Activity.Kind.PAGE, Activity.Kind.LINK):
+                    continue
+                if not plan.required and member_rng.random() < 0.4:
+                    continue
+                moment = when(module.position, member_rng.randint(1, 14))
+                if completed and module.position == len(modules):
+                    moment = (team.completed_at or moment) - dt.timedelta(hours=1)
+                rows.completions.append(
+                    ActivityCompletion(
+                        activity=curriculum.activities[plan.key],
+                        user_id=member.user_id,
+                        completed_at=moment,
+                        source=ActivityCompletion.Source.MARKED_DONE,
+                    )
+                )
+                if started_next:
+                    break  # only the first page of the module begun
