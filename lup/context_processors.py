@@ -29,7 +29,9 @@ def navigation(request: HttpRequest) -> dict[str, list[NavItem]]:
     if user.has_perm("lup.view_target_dashboard"):
         items.append((_("Target dashboard"), reverse("lup:home"), ("lup:home", "lup:dashboard")))
     else:
-        items.append((_("My programme"), reverse("lup:home"), ("lup:home",)))
+        items.append(
+            (_("My programme"), reverse("lup:my-programme"), ("lup:home", "lup:my-programme"))
+        )
     if user.has_perm("lup.view_cohort") or user.facilitated_cohorts.exists():
         items.append((_("Cohorts"), reverse("lup:cohort-list"), ("lup:cohort-", "lup:team-detail")))
     if user.has_perm("lup.view_auditevent"):

@@ -241,7 +241,7 @@ def record_attendance(
         participant=participant,
         defaults={"method": method, "recorded_by": recorded_by},
     )
-    if gathering.activity_id is not None:
+    if gathering.activity is not None:
         course_services.record_completion(
             user=participant.user,
             activity=gathering.activity,
@@ -261,7 +261,7 @@ def remove_attendance(*, gathering: Gathering, participant: Participant, removed
     deleted, _count = Attendance.objects.filter(
         gathering=gathering, participant=participant
     ).delete()
-    if deleted and gathering.activity_id is not None:
+    if deleted and gathering.activity is not None:
         course_services.withdraw_completion(
             user=participant.user, activity=gathering.activity, withdrawn_by=removed_by
         )
@@ -273,7 +273,7 @@ def check_in(*, gathering: Gathering, user: User, code: str) -> Attendance:
 
     from django.utils import timezone
 
-    if not secrets.compare_digest(code, gathering.check_in_code):
+    if not secrets.compare_digest(code.encode(), gathering.check_in_code.encode()):
         raise ValidationError(_("This check-in code is not valid."))
     today = timezone.localdate()
     if not (

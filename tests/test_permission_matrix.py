@@ -61,6 +61,29 @@ RULES: dict[str, dict[str, str]] = {
     "lup:audit-log": row(
         "login", "forbidden", "forbidden", "forbidden", "forbidden", "ok", "ok", "ok"
     ),
+    # courses: only enrolled learners see the curriculum (superusers included: no preview)
+    "courses:course-detail": row(
+        "login", "ok", "ok", "not_found", "not_found", "not_found", "not_found", "not_found"
+    ),
+    "courses:activity-detail": row(
+        "login", "ok", "ok", "not_found", "not_found", "not_found", "not_found", "not_found"
+    ),
+    "courses:activity-done": every("method"),  # POST only
+    # a team's file: its members and the cohort's facilitator (reviewers), no one else
+    "courses:submission-file": row("login", "ok", "ok", "ok", "not_found", "ok", "not_found", "ok"),
+    "courses:submission-review": row(
+        "login", "not_found", "not_found", "ok", "not_found", "ok", "not_found", "ok"
+    ),
+    "lup:my-programme": SIGNED_IN,
+    "lup:cohort-grid": row("login", "forbidden", "forbidden", "ok", "ok", "ok", "not_found", "ok"),
+    "lup:gathering-attendance": row(
+        "login", "forbidden", "forbidden", "ok", "forbidden", "ok", "not_found", "ok"
+    ),
+    "lup:gathering-qr": row(
+        "login", "forbidden", "forbidden", "ok", "forbidden", "ok", "not_found", "ok"
+    ),
+    # with a made-up code; the real code is a key (tests/lup/test_attendance.py)
+    "lup:check-in": row("login", *["not_found"] * 7),
     # the REST API (session authentication: anonymous callers get 403)
     "lup-api:me": API_SIGNED_IN,
     "lup-api:programme-list": API_SIGNED_IN,
@@ -201,6 +224,7 @@ def arguments_for(route: Route, world: World) -> dict[str, Any]:
     values: dict[str, Any] = {
         "slug": world.programme.slug,
         "key": "made-up-key",
+        "code": "made-up-code",
         "uidb36": "1",
         "provider_id": "idporten",
         "app_label": "lup",
@@ -212,6 +236,10 @@ def arguments_for(route: Route, world: World) -> dict[str, Any]:
             "lup:cohort-detail": world.cohort_a.pk,
             "lup:team-detail": world.team_u1.pk,
             "lup:anonymise-person": people["enthusiast"].pk,
+            "lup:cohort-grid": world.cohort_a.pk,
+            "lup:gathering-attendance": world.opening.pk,
+            "lup:gathering-qr": world.opening.pk,
+            "lup:check-in": world.opening.pk,
         }.get(route.name),
     }
     api_objects = {
@@ -223,6 +251,10 @@ def arguments_for(route: Route, world: World) -> dict[str, Any]:
     }
     if route.name in api_objects:
         values["id"] = api_objects[route.name].public_id
+    if route.name.startswith("courses:"):
+        values["slug"] = world.course.slug
+        values["activity_id"] = world.page.public_id
+        values["submission_id"] = world.submission.public_id
     match = ADMIN_MODEL_URL.match(route.name) or ADMIN_SHORT_OBJECT_URL.match(route.name)
     if match and (match["app"], match["model"]) in ADMIN_OBJECTS:
         values["object_id"] = ADMIN_OBJECTS[(match["app"], match["model"])](world).pk
@@ -258,6 +290,34 @@ ADMIN_OBJECTS.update(
 )
 
 
+def add_curriculum(world: World) -> None:
+    """A course for Bærum's programme, U1's team enrolled, and their team's file answer."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from courses import services as course_services
+    from courses.models import Activity, Assignment, Course, Module
+
+    course = Course.objects.create(title="LUP", slug="lup-kurs")
+    module = Module.objects.create(course=course, position=1, title="Teori")
+    page = Activity.objects.create(module=module, position=1, title="Innovasjon", kind="page")
+    task = Activity.objects.create(
+        module=module, position=2, title="Brukerreise", kind="assignment"
+    )
+    assignment = Assignment.objects.create(activity=task, instructions="Lag en.", team=True)
+    world.programme.course = course
+    world.programme.save()
+    for role in ("manager", "enthusiast"):
+        course_services.enrol(
+            user=world.people[role], course=course, starts_on=world.cohort_a.starts_on
+        )
+    world.course, world.page = course, page
+    world.submission = course_services.submit_assignment(
+        user=world.people["manager"],
+        assignment=assignment,
+        upload=SimpleUploadedFile("reise.pdf", b"%PDF-1.7 reise"),
+    )
+
+
 @pytest.fixture
 def world(db):
     from allauth.account.models import EmailAddress
@@ -284,6 +344,8 @@ def world(db):
         participant=world.team_u1.participants.get(user=enthusiast),
         method=Attendance.Method.FACILITATOR,
     )
+    world.opening = opening
+    add_curriculum(world)
     world.audit_event = record_event(action=AuditEvent.Action.LOGIN, subject=enthusiast)
     # An unused sign-in app must not make the Microsoft URLs look configured.
     SocialApp.objects.filter(provider="microsoft").update(provider="unused")

@@ -193,3 +193,10 @@ def test_a_file_submission_for_the_team(setup, settings, tmp_path):
     with pytest.raises(ValueError, match="no URL"):
         submission.file.url  # noqa: B018  (never served from a public URL)
     assert (tmp_path / submission.file.name).exists()
+
+
+def test_a_check_in_code_with_any_characters_is_just_invalid(setup):
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError, match="not valid"):
+        services.check_in(gathering=setup.gathering, user=setup.manager, code="blåbær-ø")
