@@ -90,6 +90,7 @@ DATABASES = {
     )
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+FORMS_URLFIELD_ASSUME_HTTPS = True  # Django 6's default: a typed address without scheme is https
 
 REDIS_URL = env_str("REDIS_URL")
 if REDIS_URL:

@@ -24,6 +24,15 @@ class DefaultCoursesAdapter:
         """Whether `reviewer` may review `submission` (default: staff with the permission)."""
         return bool(reviewer.has_perm("courses.change_submission"))
 
+    def visible_courses(self, user: Any) -> Any:
+        """The courses `user` may author in the admin, as a queryset, or None for all."""
+        return None
+
+    def visible_learners(self, user: Any) -> Any:
+        """The learners whose submissions and completions `user` may see in the admin, as a
+        queryset of users, or None for everyone (default: staff see everyone)."""
+        return None
+
     def can_see_submission(self, user: Any, submission: Any) -> bool:
         """Whether `user` may read a submission and download its file."""
         return user.pk in {member.pk for member in submission.members.all()} or self.can_review(

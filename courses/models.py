@@ -314,3 +314,34 @@ class Submission(models.Model):
 
     def __str__(self) -> str:
         return f"{self.assignment} #{self.attempt} ({self.group_key})"
+
+
+def course_image_upload_to(instance: CourseImage, filename: str) -> str:
+    extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else "png"
+    return f"courses/images/{uuid.uuid4().hex}.{extension}"
+
+
+class CourseImage(models.Model):
+    """An image for content pages: public (under MEDIA_ROOT), referenced from Markdown."""
+
+    course = models.ForeignKey(
+        Course, on_delete=models.CASCADE, related_name="images", verbose_name=_("course")
+    )
+    image = models.ImageField(_("image"), upload_to=course_image_upload_to)
+    alt_text = models.CharField(
+        _("text alternative"),
+        max_length=300,
+        help_text=_("What the image shows, for those who cannot see it."),
+    )
+
+    class Meta:
+        verbose_name = _("course image")
+        verbose_name_plural = _("course images")
+
+    def __str__(self) -> str:
+        return self.alt_text
+
+    @property
+    def markdown(self) -> str:
+        """The Markdown to paste into a content page."""
+        return f"![{self.alt_text}]({self.image.url})"

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import Q
+
 from courses.adapter import DefaultCoursesAdapter
 
 from . import scoping
@@ -64,3 +66,17 @@ class LupCoursesAdapter(DefaultCoursesAdapter):
         return reviewer.has_perm("courses.change_submission") and (
             scoping.enrolments_for(reviewer).filter(pk=enrolment.pk).exists()
         )
+
+    def visible_learners(self, user: Any) -> Any:
+        """The people in the staff member's scope (lup.scoping)."""
+        return None if user.is_superuser else scoping.people_for(user)
+
+    def visible_courses(self, user: Any) -> Any:
+        """Courses of programmes in the staff member's organisations, and unused ones."""
+        if user.is_superuser:
+            return None
+        from courses.models import Course
+
+        return Course.objects.filter(
+            Q(programmes__in=scoping.programmes_for(user)) | Q(programmes__isnull=True)
+        ).distinct()

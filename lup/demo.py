@@ -33,7 +33,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from courses.models import (
@@ -70,6 +70,14 @@ OSLO = ZoneInfo("Europe/Oslo")
 BATCH = 500
 
 ADMINISTRATORS_GROUP = "Programme administrators"
+COURSE_CONTENT_MODELS = [
+    "course",
+    "module",
+    "activity",
+    "assignment",
+    "rubriccriterion",
+    "courseimage",
+]
 HR_GROUP = "HR"
 
 
@@ -136,9 +144,12 @@ def ensure_role_groups() -> dict[str, Group]:
     administrators.permissions.add(*lup_permissions)
     # They review assignments in their organisation's cohorts (see lup.courses_adapter).
     administrators.permissions.add(
-        *Permission.objects.filter(
-            content_type__app_label="courses",
-            codename__in=["view_submission", "change_submission"],
+        *Permission.objects.filter(content_type__app_label="courses").filter(
+            # They author their curriculum, review answers, and may withdraw completions.
+            Q(content_type__model__in=COURSE_CONTENT_MODELS)
+            | Q(codename__in=["view_submission", "change_submission"])
+            | Q(codename__in=["view_activitycompletion", "delete_activitycompletion"])
+            | Q(codename="view_enrolment")
         )
     )
     # HR reads across its organisation and changes nothing.

@@ -1,0 +1,201 @@
+"""Admin for authoring the curriculum, and for following submissions and completions.
+
+Content (courses, modules, activities, assignments, images) is shared; submissions and
+completions are personal data, so they are limited to the learners the adapter says
+the staff member may see.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from . import services
+from .adapter import get_adapter
+from .models import (
+    Activity,
+    ActivityCompletion,
+    Assignment,
+    Course,
+    CourseImage,
+    Enrolment,
+    Module,
+    RubricCriterion,
+    Submission,
+)
+
+
+class ModuleInline(admin.TabularInline):
+    model = Module
+    extra = 0
+    fields = ["position", "title", "kind", "due_days_after_start"]
+    show_change_link = True
+
+
+class ImageInline(admin.TabularInline):
+    model = CourseImage
+    extra = 0
+    fields = ["image", "alt_text", "markdown_to_paste"]
+    readonly_fields = ["markdown_to_paste"]
+
+    @admin.display(description=_("Markdown to paste"))
+    def markdown_to_paste(self, image: CourseImage) -> str:
+        return image.markdown if image.pk and image.image else ""
+
+
+class CourseScopedAdmin(admin.ModelAdmin):
+    """Lists only the courses (and their parts) the adapter lets the staff member author."""
+
+    course_field = "course"
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        queryset = super().get_queryset(request)
+        courses = get_adapter().visible_courses(request.user)
+        if courses is None:
+            return queryset
+        if not self.course_field:
+            return queryset.filter(pk__in=courses.values("pk"))
+        return queryset.filter(**{f"{self.course_field}__in": courses.values("pk")})
+
+
+@admin.register(Course)
+class CourseAdmin(CourseScopedAdmin):
+    course_field = ""
+    list_display = ["title", "slug"]
+    prepopulated_fields = {"slug": ["title"]}
+    inlines = [ModuleInline, ImageInline]
+
+
+class ActivityInline(admin.TabularInline):
+    model = Activity
+    extra = 0
+    fields = ["position", "title", "kind", "required"]
+    show_change_link = True
+
+
+@admin.register(Module)
+class ModuleAdmin(CourseScopedAdmin):
+    list_display = ["title", "course", "position", "kind"]
+    list_filter = ["course", "kind"]
+    filter_horizontal = ["prerequisites"]
+    inlines = [ActivityInline]
+
+
+@admin.register(Activity)
+class ActivityAdmin(CourseScopedAdmin):
+    course_field = "module__course"
+    list_display = ["title", "module", "kind", "required"]
+    list_filter = ["module__course", "kind", "required"]
+    search_fields = ["title"]
+
+
+class CriterionInline(admin.TabularInline):
+    model = RubricCriterion
+    extra = 0
+
+
+@admin.register(Assignment)
+class AssignmentAdmin(CourseScopedAdmin):
+    course_field = "activity__module__course"
+    list_display = ["__str__", "team", "due_days_after_start", "closes_at_due"]
+    list_filter = ["team"]
+    inlines = [CriterionInline]
+
+
+class LearnerScopedAdmin(admin.ModelAdmin):
+    """Lists only the learners the adapter lets the staff member see."""
+
+    learner_field = "user"
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        queryset = super().get_queryset(request)
+        learners = get_adapter().visible_learners(request.user)
+        if learners is None:
+            return queryset
+        return queryset.filter(**{f"{self.learner_field}__in": learners.values("pk")})
+
+
+@admin.register(Submission)
+class SubmissionAdmin(LearnerScopedAdmin):
+    """Follow answers here; review them on the review page (the same flow as facilitators)."""
+
+    learner_field = "submitted_by"
+    list_display = ["__str__", "submitted_by", "status", "submitted_at", "late", "review_link"]
+    list_filter = ["status", "late", "assignment"]
+    list_select_related = ["assignment__activity", "submitted_by"]
+    readonly_fields = [
+        "assignment",
+        "submitted_by",
+        "group_key",
+        "members",
+        "attempt",
+        "text",
+        "file_name",
+        "file_size",
+        "submitted_at",
+        "late",
+        "status",
+        "feedback",
+        "rubric_levels",
+        "reviewed_by",
+        "reviewed_at",
+    ]
+    exclude = ["file"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    @admin.display(description=_("review"))
+    def review_link(self, submission: Submission) -> str:
+        from django.urls import reverse
+
+        url = reverse("courses:submission-review", kwargs={"submission_id": submission.public_id})
+        return format_html('<a href="{}">{}</a>', url, _("Open"))
+
+
+@admin.register(ActivityCompletion)
+class ActivityCompletionAdmin(LearnerScopedAdmin):
+    list_display = ["user", "activity", "completed_at", "source"]
+    list_filter = ["source", "activity__module__course"]
+    list_select_related = ["user", "activity"]
+    actions = ["withdraw"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # withdraw instead, so the figures above move back
+
+    def has_withdraw_permission(self, request: HttpRequest) -> bool:
+        return bool(request.user.has_perm("courses.delete_activitycompletion"))
+
+    @admin.action(description=_("Withdraw the selected completions"), permissions=["withdraw"])
+    def withdraw(self, request: HttpRequest, queryset: QuerySet[ActivityCompletion]) -> None:
+        count = 0
+        for completion in queryset.select_related("user", "activity"):
+            if services.withdraw_completion(
+                user=completion.user, activity=completion.activity, withdrawn_by=request.user
+            ):
+                count += 1
+        self.message_user(
+            request,
+            ngettext("%(count)d completion withdrawn.", "%(count)d completions withdrawn.", count)
+            % {"count": count},
+            messages.SUCCESS,
+        )
+
+
+@admin.register(Enrolment)
+class EnrolmentAdmin(LearnerScopedAdmin):
+    list_display = ["user", "course", "starts_on"]
+    list_filter = ["course"]
+    raw_id_fields = ["user"]
