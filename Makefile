@@ -65,6 +65,7 @@ I18N_IGNORE := --ignore='.venv/*' --ignore='node_modules/*'
 
 bench: setup
 	$(PY) benchmarks/dashboard.py
+	$(PY) benchmarks/cohort_grid.py
 
 clean:
 	rm -rf $(VENV) node_modules var staticfiles .pytest_cache .mypy_cache .ruff_cache
