@@ -98,6 +98,20 @@ class Activity(models.Model):
         _("content (Markdown)"), blank=True, help_text=_("Markdown; HTML is removed.")
     )
     url = models.URLField(_("link"), blank=True)
+    h5p_package = models.ForeignKey(
+        "H5PPackage",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="activities",
+        verbose_name=_("H5P package"),
+    )
+    h5p_min_score = models.FloatField(
+        _("minimum scaled score"),
+        null=True,
+        blank=True,
+        help_text=_("Between 0 and 1; leave empty to complete on finishing, whatever the score."),
+    )
 
     class Meta:
         ordering = ["module", "position", "pk"]
@@ -345,3 +359,189 @@ class CourseImage(models.Model):
     def markdown(self) -> str:
         """The Markdown to paste into a content page."""
         return f"![{self.alt_text}]({self.image.url})"
+
+
+class H5PLibrary(models.Model):
+    """An installed H5P library (machine name and major.minor; the newest patch wins).
+
+    Its files live in the H5P storage under `files_path`; library JavaScript runs in the
+    learner's browser, so installing one needs its own permission (`install_h5p_library`).
+    """
+
+    machine_name = models.CharField(_("machine name"), max_length=127)
+    major_version = models.PositiveIntegerField(_("major version"))
+    minor_version = models.PositiveIntegerField(_("minor version"))
+    patch_version = models.PositiveIntegerField(_("patch version"))
+    title = models.CharField(_("title"), max_length=255)
+    runnable = models.BooleanField(_("runnable"), default=False)
+    metadata = models.JSONField(_("library.json"), default=dict)
+    files_path = models.CharField(_("files path"), max_length=255)
+    installed_at = models.DateTimeField(_("installed"), default=timezone.now)
+    installed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("installed by"),
+    )
+
+    class Meta:
+        ordering = ["machine_name", "major_version", "minor_version"]
+        verbose_name = _("H5P library")
+        verbose_name_plural = _("H5P libraries")
+        permissions = [("install_h5p_library", _("Can install new H5P libraries"))]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["machine_name", "major_version", "minor_version"],
+                name="courses_h5plibrary_unique_version",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.machine_name} {self.major_version}.{self.minor_version}.{self.patch_version}"
+
+    @property
+    def folder_name(self) -> str:
+        """The folder name H5P uses for it, e.g. "H5P.TrueFalse-1.6"."""
+        return f"{self.machine_name}-{self.major_version}.{self.minor_version}"
+
+
+class H5PPackage(models.Model):
+    """An uploaded `.h5p` file: the original kept, its content unpacked under its SHA-256.
+
+    Uploading the same file again finds this package instead of storing it twice.
+    """
+
+    public_id = models.UUIDField(
+        _("public identifier"), default=uuid.uuid4, unique=True, editable=False
+    )
+    sha256 = models.CharField(_("SHA-256"), max_length=64, unique=True)
+    title = models.CharField(_("title"), max_length=255)
+    main_library = models.ForeignKey(
+        H5PLibrary, on_delete=models.PROTECT, related_name="+", verbose_name=_("main library")
+    )
+    libraries = models.ManyToManyField(
+        H5PLibrary, related_name="packages", verbose_name=_("libraries")
+    )
+    h5p_json = models.JSONField(_("h5p.json"), default=dict)
+    original_path = models.CharField(_("original file"), max_length=255)
+    content_path = models.CharField(_("content folder"), max_length=255)
+    size = models.PositiveBigIntegerField(_("size (bytes)"))
+    uploaded_at = models.DateTimeField(_("uploaded"), default=timezone.now)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("uploaded by"),
+    )
+
+    class Meta:
+        ordering = ["-uploaded_at"]
+        verbose_name = _("H5P package")
+        verbose_name_plural = _("H5P packages")
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class H5PContentUserData(models.Model):
+    """The player's saved state for a learner (contentUserData), so they resume where they were."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("learner"),
+    )
+    activity = models.ForeignKey(
+        Activity, on_delete=models.CASCADE, related_name="+", verbose_name=_("activity")
+    )
+    data_type = models.CharField(_("data type"), max_length=127, default="state")
+    sub_content_id = models.CharField(_("sub-content id"), max_length=127, default="0")
+    data = models.TextField(_("data"))
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("H5P saved state")
+        verbose_name_plural = _("H5P saved states")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "activity", "data_type", "sub_content_id"],
+                name="courses_h5pstate_once",
+            )
+        ]
+
+
+class XAPIStatement(models.Model):
+    """An xAPI statement from the player, stored as received with its key figures.
+
+    The learner is the signed-in user who posted it, never the statement's actor.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="xapi_statements",
+        verbose_name=_("learner"),
+    )
+    activity = models.ForeignKey(
+        Activity,
+        on_delete=models.CASCADE,
+        related_name="xapi_statements",
+        verbose_name=_("activity"),
+    )
+    received_at = models.DateTimeField(_("received"), default=timezone.now)
+    verb = models.CharField(_("verb"), max_length=255)
+    top_level = models.BooleanField(_("top level"), default=True)
+    score_raw = models.FloatField(_("raw score"), null=True, blank=True)
+    score_max = models.FloatField(_("maximum score"), null=True, blank=True)
+    score_scaled = models.FloatField(_("scaled score"), null=True, blank=True)
+    success = models.BooleanField(_("success"), null=True, blank=True)
+    completion = models.BooleanField(_("completion"), null=True, blank=True)
+    duration = models.CharField(_("duration"), max_length=64, blank=True)
+    raw = models.JSONField(_("statement"))
+
+    class Meta:
+        ordering = ["-received_at"]
+        verbose_name = _("xAPI statement")
+        verbose_name_plural = _("xAPI statements")
+        indexes = [models.Index(fields=["user", "activity"], name="courses_xapi_user_act_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(score_scaled__isnull=True)
+                | (Q(score_scaled__gte=-1) & Q(score_scaled__lte=1)),
+                name="courses_xapi_scaled_in_range",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.verb} {self.activity}"
+
+
+class H5PAttempt(models.Model):
+    """One record per learner and H5P activity, keeping the best score seen."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("learner"),
+    )
+    activity = models.ForeignKey(
+        Activity, on_delete=models.CASCADE, related_name="h5p_attempts", verbose_name=_("activity")
+    )
+    statements = models.PositiveIntegerField(_("statements"), default=0)
+    best_score_raw = models.FloatField(_("best raw score"), null=True, blank=True)
+    best_score_max = models.FloatField(_("maximum score"), null=True, blank=True)
+    best_score_scaled = models.FloatField(_("best scaled score"), null=True, blank=True)
+    last_statement_at = models.DateTimeField(_("last statement"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("H5P attempt")
+        verbose_name_plural = _("H5P attempts")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "activity"], name="courses_h5pattempt_once")
+        ]
