@@ -400,7 +400,11 @@ def test_each_role_gets_what_the_matrix_says(client, world, route):
                 client.force_login(world.people[role])
             response = client.get(url)
             actual[role] = outcome(response)
-            response.close()  # file downloads hold their file open until closed
+            # A download holds its file open. (Not response.close(): that sends
+            # request_finished, which closes the database connection mid-test.)
+            streamed = getattr(response, "file_to_stream", None)
+            if streamed is not None:
+                streamed.close()
     finally:
         logging.disable(logging.NOTSET)
 
