@@ -123,6 +123,13 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 COURSES_ADAPTER = "lup.courses_adapter.LupCoursesAdapter"
 COURSES_PRIVATE_ROOT = env_str("COURSES_PRIVATE_ROOT", str(BASE_DIR / "var" / "private"))
+# The H5P player may run on its own origin (README, "H5P"); empty: this site's own.
+COURSES_H5P_PLAYER_ORIGIN = env_str("COURSES_H5P_PLAYER_ORIGIN")
+COURSES_H5P_FRAME_ANCESTORS = env_list("COURSES_H5P_FRAME_ANCESTORS", default=[])
+# Forward xAPI statements to an external Learning Record Store (optional; README, "H5P").
+COURSES_LRS_ENDPOINT = env_str("COURSES_LRS_ENDPOINT")
+COURSES_LRS_USERNAME = env_str("COURSES_LRS_USERNAME")
+COURSES_LRS_PASSWORD = env_str("COURSES_LRS_PASSWORD")
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
@@ -221,6 +228,8 @@ STATICFILES_DIRS = [
     BASE_DIR / "static",
     ("vendor/designsystemet-css", _NODE_MODULES / "@digdir/designsystemet-css/dist/src"),
     ("vendor/designsystemet-theme", _NODE_MODULES / "@digdir/designsystemet-theme/brand"),
+    # The H5P player (h5p-standalone), served from our own static files: no CDN.
+    ("vendor/h5p-standalone", _NODE_MODULES / "h5p-standalone/dist"),
 ]
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env_str("DJANGO_MEDIA_ROOT", str(BASE_DIR / "var" / "media")))

@@ -25,6 +25,8 @@ from .models import (
     Course,
     CourseImage,
     Enrolment,
+    H5PLibrary,
+    H5PPackage,
     Module,
     RubricCriterion,
     Submission,
@@ -199,3 +201,83 @@ class EnrolmentAdmin(LearnerScopedAdmin):
     list_display = ["user", "course", "starts_on"]
     list_filter = ["course"]
     raw_id_fields = ["user"]
+
+
+# H5P packages and libraries: uploaded on the upload page (courses/h5p_views.py), where the
+# package is validated; the admin lists them. Libraries are installed by packages only.
+
+
+@admin.register(H5PLibrary)
+class H5PLibraryAdmin(admin.ModelAdmin):
+    list_display = ["machine_name", "version", "title", "runnable", "installed_at", "installed_by"]
+    list_filter = ["runnable"]
+    search_fields = ["machine_name", "title"]
+    list_select_related = ["installed_by"]
+    readonly_fields = [
+        "machine_name",
+        "major_version",
+        "minor_version",
+        "patch_version",
+        "title",
+        "runnable",
+        "metadata",
+        "files_path",
+        "installed_at",
+        "installed_by",
+    ]
+
+    @admin.display(description=_("version"))
+    def version(self, library: H5PLibrary) -> str:
+        return f"{library.major_version}.{library.minor_version}.{library.patch_version}"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # packages depend on it; its files stay in the H5P storage
+
+
+@admin.register(H5PPackage)
+class H5PPackageAdmin(admin.ModelAdmin):
+    """Packages are added on the upload page ("Add" leads there), which validates them."""
+
+    list_display = ["title", "main_library", "size", "uploaded_at", "uploaded_by", "page_link"]
+    search_fields = ["title", "sha256"]
+    list_select_related = ["main_library", "uploaded_by"]
+    readonly_fields = [
+        "public_id",
+        "sha256",
+        "title",
+        "main_library",
+        "libraries",
+        "h5p_json",
+        "original_path",
+        "content_path",
+        "size",
+        "uploaded_at",
+        "uploaded_by",
+    ]
+
+    def add_view(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+        from django.core.exceptions import PermissionDenied
+        from django.shortcuts import redirect
+
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        return redirect("courses:h5p-upload")
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # its files stay in the H5P storage; activities may show it
+
+    @admin.display(description=_("page"))
+    def page_link(self, package: H5PPackage) -> str:
+        from django.urls import reverse
+
+        url = reverse("courses:h5p-package-detail", kwargs={"package_id": package.public_id})
+        return format_html('<a href="{}">{}</a>', url, _("Open"))

@@ -46,3 +46,41 @@ def SUBMISSION_FILE_TYPES() -> dict[str, list[bytes]]:
 def ADAPTER() -> str:
     """Dotted path of the adapter class (see courses.adapter)."""
     return str(_get("ADAPTER", "courses.adapter.DefaultCoursesAdapter"))
+
+
+def H5P_PLAYER_ORIGIN() -> str:
+    """Origin the H5P player frame is loaded from (e.g. "https://h5p.lup.example.no"), or ""
+    for this site's own origin. It must reach this same site and share its session cookie."""
+    return str(_get("H5P_PLAYER_ORIGIN", "") or "").rstrip("/")
+
+
+def H5P_FRAME_ANCESTORS() -> list[str]:
+    """Origins besides the player's own that may embed the player frame (the site's origin
+    when H5P_PLAYER_ORIGIN is another)."""
+    origins = [str(origin).strip().rstrip("/") for origin in _get("H5P_FRAME_ANCESTORS", [])]
+    # Only plain origins: nothing that could end the directive or add another.
+    return [origin for origin in origins if origin and not any(c in origin for c in " ;,'\"")]
+
+
+def H5P_SAVE_FREQ() -> int:
+    """Seconds between the player's saves of a learner's state (to resume later)."""
+    return int(_get("H5P_SAVE_FREQ", 10))
+
+
+def XAPI_MAX_BYTES() -> int:
+    """Largest xAPI statement or saved state the player may post."""
+    return int(_get("XAPI_MAX_BYTES", 64 * 1024))
+
+
+def LRS_ENDPOINT() -> str:
+    """An external Learning Record Store's xAPI endpoint (e.g. "https://lrs.example.no/xapi/")
+    to forward statements to; "" to keep them here only."""
+    return str(_get("LRS_ENDPOINT", "") or "")
+
+
+def LRS_USERNAME() -> str:
+    return str(_get("LRS_USERNAME", "") or "")
+
+
+def LRS_PASSWORD() -> str:
+    return str(_get("LRS_PASSWORD", "") or "")

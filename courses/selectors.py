@@ -13,7 +13,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 
 from .adapter import get_adapter
@@ -23,6 +23,7 @@ from .models import (
     Assignment,
     Course,
     Enrolment,
+    H5PAttempt,
     Module,
     RubricCriterion,
     Submission,
@@ -39,6 +40,8 @@ class ActivityProgress:
     completed_at: dt.datetime | None = None
     # The latest answer to an assignment by the learner or their team, if any.
     submission: Submission | None = None
+    # For an H5P activity: the learner's best scaled score (0–1), if any.
+    h5p_best_scaled: float | None = None
 
     @property
     def waiting_for_review(self) -> bool:
@@ -151,9 +154,11 @@ def course_progress(
     for module_id, prerequisite_id in links:
         if prerequisite_id in by_pk:
             prerequisites[module_id].append(by_pk[prerequisite_id])
+    best_scores = H5PAttempt.objects.filter(activity=OuterRef("pk"), user_id=user.pk)
     activities = list(
         Activity.objects.filter(module__course=course)
         .select_related("assignment")
+        .annotate(h5p_best_scaled=Subquery(best_scores.values("best_score_scaled")[:1]))
         .order_by("module__position", "module_id", "position", "pk")
     )
     completed = dict(
@@ -171,6 +176,7 @@ def course_progress(
                 done=activity.pk in completed,
                 completed_at=completed.get(activity.pk),
                 submission=latest.get(activity.pk),
+                h5p_best_scaled=getattr(activity, "h5p_best_scaled", None),
             )
         )
 
@@ -235,6 +241,8 @@ class ActivityState:
     due_at: dt.datetime | None = None
     criteria: list[RubricCriterion] = field(default_factory=list)
     submissions: list[SubmissionView] = field(default_factory=list)
+    # For an H5P activity: the learner's statements so far and best score, if any.
+    h5p_attempt: H5PAttempt | None = None
 
     @property
     def done(self) -> bool:
@@ -334,6 +342,8 @@ def activity_state(*, user: Any, activity: Activity) -> ActivityState:
         previous=order[index - 1] if index > 0 else None,
         next=order[index + 1] if index + 1 < len(order) else None,
     )
+    if activity.kind == Activity.Kind.H5P:
+        state.h5p_attempt = H5PAttempt.objects.filter(activity=activity, user=user).first()
     if activity.kind != Activity.Kind.ASSIGNMENT:
         return state
     assignment = Assignment.objects.filter(activity=activity).first()

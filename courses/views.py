@@ -18,10 +18,11 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from . import selectors, services
+from . import app_settings, selectors, services
 from .adapter import get_adapter
 from .forms import ReviewForm, SubmissionForm
-from .models import Submission
+from .h5p_player import frame_url
+from .models import Activity, Submission
 
 
 def _submission(public_id: Any) -> Submission:
@@ -71,10 +72,19 @@ def activity_detail(request: HttpRequest, activity_id: Any) -> HttpResponse:
             else:
                 messages.success(request, _("Your answer was submitted. It now waits for review."))
                 return redirect("courses:activity-detail", activity_id=activity.public_id)
+    h5p = None
+    if activity.kind == Activity.Kind.H5P and activity.h5p_package_id is not None:
+        h5p = {"frame_url": frame_url(activity), "origin": app_settings.H5P_PLAYER_ORIGIN()}
     return render(
         request,
         "courses/activity_detail.html",
-        {"activity": activity, "course": activity.module.course, "state": state, "form": form},
+        {
+            "activity": activity,
+            "course": activity.module.course,
+            "state": state,
+            "form": form,
+            "h5p": h5p,
+        },
     )
 
 
