@@ -474,6 +474,9 @@ class H5PContentUserData(models.Model):
             )
         ]
 
+    def __str__(self) -> str:
+        return f"{self.user} – {self.activity} ({self.data_type})"
+
 
 class XAPIStatement(models.Model):
     """An xAPI statement from the player, stored as received with its key figures.
@@ -545,3 +548,6 @@ class H5PAttempt(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["user", "activity"], name="courses_h5pattempt_once")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.activity}"

@@ -72,11 +72,13 @@ class LupCoursesAdapter(DefaultCoursesAdapter):
         return None if user.is_superuser else scoping.people_for(user)
 
     def visible_courses(self, user: Any) -> Any:
-        """Courses of programmes in the staff member's organisations, and unused ones."""
+        """Courses of programmes in the person's organisations or cohorts, and unused ones."""
         if user.is_superuser:
             return None
         from courses.models import Course
 
         return Course.objects.filter(
-            Q(programmes__in=scoping.programmes_for(user)) | Q(programmes__isnull=True)
+            Q(programmes__in=scoping.programmes_for(user))
+            | Q(programmes__cohorts__facilitators=user)
+            | Q(programmes__isnull=True)
         ).distinct()

@@ -7,7 +7,8 @@ closing gatherings, so the target dashboard shows a real trend. Guest units from
 Hole take part in Bærum's cohorts. Running it again creates nothing twice.
 
 Every programme follows the same curriculum (`demo_curriculum`): six modules of theory
-and practice, with two team assignments and attendance at the three gatherings, and a
+and practice, with two team assignments, an H5P reflection (our own content type, built and
+installed by the seed) and attendance at the three gatherings, and a
 completion rule (every module, the manager and one enthusiast, two gatherings attended).
 Progress is consistent with the outcomes: completed participants have done every
 required activity and attended the opening and the closing; the running cohort is part
@@ -23,9 +24,10 @@ event-time evaluation in `lup.completion`, so they are planned to agree with the
 from __future__ import annotations
 
 import datetime as dt
+import io
 import random
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -36,12 +38,15 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
+from courses.h5p.services import install_package
+from courses.h5p_library import reflection_package
 from courses.models import (
     Activity,
     ActivityCompletion,
     Assignment,
     Course,
     Enrolment,
+    H5PAttempt,
     Module,
     Submission,
 )
@@ -70,6 +75,8 @@ OSLO = ZoneInfo("Europe/Oslo")
 BATCH = 500
 
 ADMINISTRATORS_GROUP = "Programme administrators"
+FACILITATORS_GROUP = "Facilitators"
+H5P_UPLOAD_PERMISSIONS = ["add_h5ppackage", "view_h5ppackage"]
 COURSE_CONTENT_MODELS = [
     "course",
     "module",
@@ -150,6 +157,8 @@ def ensure_role_groups() -> dict[str, Group]:
             | Q(codename__in=["view_submission", "change_submission"])
             | Q(codename__in=["view_activitycompletion", "delete_activitycompletion"])
             | Q(codename="view_enrolment")
+            # H5P: upload content and install the libraries whose JavaScript it runs.
+            | Q(codename__in=[*H5P_UPLOAD_PERMISSIONS, "view_h5plibrary", "install_h5p_library"])
         )
     )
     # HR reads across its organisation and changes nothing.
@@ -158,7 +167,15 @@ def ensure_role_groups() -> dict[str, Group]:
     ).exclude(codename="view_auditevent")
     hr, _ = Group.objects.get_or_create(name=HR_GROUP)
     hr.permissions.add(dashboard, *reading)
-    return {ADMINISTRATORS_GROUP: administrators, HR_GROUP: hr}
+    # Facilitators upload H5P content whose libraries are installed, and attach it.
+    facilitators, _ = Group.objects.get_or_create(name=FACILITATORS_GROUP)
+    facilitators.permissions.add(
+        *Permission.objects.filter(
+            content_type__app_label="courses",
+            codename__in=[*H5P_UPLOAD_PERMISSIONS, "change_activity", "view_activity"],
+        )
+    )
+    return {ADMINISTRATORS_GROUP: administrators, HR_GROUP: hr, FACILITATORS_GROUP: facilitators}
 
 
 def _rng(*key: object) -> random.Random:
@@ -474,6 +491,7 @@ def _seed_demo_logins(*, groups: dict[str, Group], password_hash: str, today: dt
     if running is None:
         return
     running.facilitators.add(people["fasilitator@baerum.kommune.no"])
+    people["fasilitator@baerum.kommune.no"].groups.add(groups[FACILITATORS_GROUP])
     enrolment = running.enrolments.order_by("unit__code").first()
     if enrolment is None:
         return
@@ -595,6 +613,8 @@ def _seed_curriculum() -> Curriculum:
                 )
             if plan.gathering_kind:
                 attendance[plan.gathering_kind] = activity
+            if plan.h5p and activity.h5p_package_id is None:
+                _link_demo_h5p(activity, plan.h5p)
     return Curriculum(
         course=course,
         activities=activities,
@@ -602,6 +622,19 @@ def _seed_curriculum() -> Curriculum:
         attendance=attendance,
         modules=demo_curriculum.MODULES,
     )
+
+
+DEMO_H5P_PACKAGES = {"reflection": reflection_package}
+
+
+def _link_demo_h5p(activity: Activity, name: str) -> None:
+    """Build our own demo package, install it (once: the same bytes find the same package)
+    and show it in the activity."""
+    package, _created = install_package(
+        upload=io.BytesIO(DEMO_H5P_PACKAGES[name]()), uploaded_by=None, allow_new_libraries=True
+    )
+    activity.h5p_package = package
+    activity.save(update_fields=["h5p_package"])
 
 
 @dataclass
@@ -628,6 +661,7 @@ class _Rows:
     completions: list[ActivityCompletion]
     attendances: list[Attendance]
     submissions: list[tuple[Submission, list[int]]]
+    attempts: list[H5PAttempt] = field(default_factory=list)
 
 
 def _seed_progress(
@@ -728,6 +762,7 @@ def _seed_progress(
         rows.completions, batch_size=BATCH, ignore_conflicts=True
     )
     Attendance.objects.bulk_create(rows.attendances, batch_size=BATCH, ignore_conflicts=True)
+    H5PAttempt.objects.bulk_create(rows.attempts, batch_size=BATCH, ignore_conflicts=True)
     _create_submissions(rows.submissions)
 
 
@@ -924,20 +959,39 @@ def _plan_team(
             if module.position > member_level and not started_next:
                 continue
             for plan in module.activities:
-                if plan.kind not in (Activity.Kind.PAGE, Activity.Kind.LINK):
+                if plan.kind not in (Activity.Kind.PAGE, Activity.Kind.LINK, Activity.Kind.H5P):
                     continue
                 if not plan.required and member_rng.random() < 0.4:
                     continue
                 moment = when(module.position, member_rng.randint(1, 14))
                 if completed and module.position == len(modules):
                     moment = (team.completed_at or moment) - dt.timedelta(hours=1)
+                h5p = plan.kind == Activity.Kind.H5P
                 rows.completions.append(
                     ActivityCompletion(
                         activity=curriculum.activities[plan.key],
                         user_id=member.user_id,
                         completed_at=moment,
-                        source=ActivityCompletion.Source.MARKED_DONE,
+                        source=(
+                            ActivityCompletion.Source.H5P
+                            if h5p
+                            else ActivityCompletion.Source.MARKED_DONE
+                        ),
                     )
                 )
+                if h5p:
+                    # The reflection scores 1 point, and 1 more for a right self-check.
+                    raw = member_rng.choice([1, 2, 2, 2])
+                    rows.attempts.append(
+                        H5PAttempt(
+                            activity=curriculum.activities[plan.key],
+                            user_id=member.user_id,
+                            statements=member_rng.randint(4, 9),
+                            best_score_raw=raw,
+                            best_score_max=2,
+                            best_score_scaled=raw / 2,
+                            last_statement_at=moment,
+                        )
+                    )
                 if started_next:
                     break  # only the first page of the module begun

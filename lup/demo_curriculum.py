@@ -23,6 +23,7 @@ class ActivityPlan:
     gathering_kind: str = ""  # for attendance: the gathering (opening, session, closing)
     team: bool = False  # for assignments: one answer for the whole team
     instructions: str = ""
+    h5p: str = ""  # for H5P activities: the demo package shown ("reflection": LUP.Reflection)
 
 
 @dataclass(frozen=True)
@@ -85,6 +86,15 @@ dere vil endre noe før dere bestemmer *hva*.
                 "Oppmøte: åpningssamlingen",
                 "attendance",
                 gathering_kind="opening",
+            ),
+            ActivityPlan(
+                "m1-reflection",
+                "Refleksjon: innovasjon i din tjeneste",
+                "h5p",
+                h5p="reflection",
+                body="""Etter åpningssamlingen: skriv en kort refleksjon om tjenesten deres, og
+svar på ett kontrollspørsmål. Svaret ditt lagres underveis, så du kan fortsette senere.
+""",
             ),
         ],
     ),

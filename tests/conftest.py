@@ -43,3 +43,9 @@ def fresh_cache():
 def private_files(settings, tmp_path):
     """Submitted files go to the test's own directory, never into the working tree."""
     settings.COURSES_PRIVATE_ROOT = str(tmp_path / "private")
+
+
+@pytest.fixture(autouse=True)
+def h5p_files_in_tmp(settings, tmp_path):
+    """Installed H5P packages and libraries go to the test's own directory too."""
+    settings.COURSES_H5P_ROOT = str(tmp_path / "h5p")

@@ -88,6 +88,7 @@ def build_world() -> World:
         OrganisationMembership.objects.create(organisation=organisation, user=person)
         people[role] = person
     people["facilitator"] = UserFactory(email="facilitator@example.no")
+    people["facilitator"].groups.add(groups["Facilitators"])
     cohort_a.facilitators.add(people["facilitator"])
     people["manager"] = ParticipantFactory(
         enrolment=team_u1, role=Participant.Role.MANAGER, user__email="manager@example.no"

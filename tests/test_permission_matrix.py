@@ -75,6 +75,21 @@ RULES: dict[str, dict[str, str]] = {
         "login", "not_found", "not_found", "ok", "not_found", "ok", "not_found", "ok"
     ),
     "lup:my-programme": SIGNED_IN,
+    # H5P: the player and its saved state for enrolled learners; results are POSTed only
+    "courses:h5p-frame": row("login", "ok", "ok", *["not_found"] * 5),
+    "courses:h5p-state": row("forbidden", "ok", "ok", *["not_found"] * 5),
+    "courses:h5p-xapi": every("method"),
+    # a package's files: its learners, and staff who may view packages (not HR)
+    "courses:h5p-package": row("login", "ok", "ok", "ok", "not_found", "ok", "ok", "ok"),
+    "courses:h5p-content-file": row("login", "ok", "ok", "ok", "not_found", "ok", "ok", "ok"),
+    "courses:h5p-library-file": row("login", "ok", "ok", "ok", "not_found", "ok", "ok", "ok"),
+    # uploading: facilitators and administrators (new libraries: administrators only)
+    "courses:h5p-upload": row(
+        "login", "forbidden", "forbidden", "ok", "forbidden", "ok", "ok", "ok"
+    ),
+    "courses:h5p-package-detail": row(
+        "login", "forbidden", "forbidden", "ok", "forbidden", "ok", "ok", "ok"
+    ),
     "lup:cohort-grid": row("login", "forbidden", "forbidden", "ok", "ok", "ok", "not_found", "ok"),
     "lup:gathering-attendance": row(
         "login", "forbidden", "forbidden", "ok", "forbidden", "ok", "not_found", "ok"
@@ -165,8 +180,10 @@ RULES: dict[str, dict[str, str]] = {
     ),
 }
 
-ADMIN_MODEL_URL = re.compile(r"^admin:(?P<app>[a-z]+)_(?P<model>[a-z]+)_(?P<action>[a-z_]+)$")
-ADMIN_SHORT_OBJECT_URL = re.compile(r"^admin/(?P<app>[a-z]+)/(?P<model>[a-z]+)/<path:object_id>/$")
+ADMIN_MODEL_URL = re.compile(r"^admin:(?P<app>[a-z]+)_(?P<model>[a-z0-9]+)_(?P<action>[a-z_]+)$")
+ADMIN_SHORT_OBJECT_URL = re.compile(
+    r"^admin/(?P<app>[a-z]+)/(?P<model>[a-z0-9]+)/<path:object_id>/$"
+)
 ADMIN_CATCH_ALL = "admin/(?P<url>.*)$"
 
 
@@ -194,6 +211,14 @@ def courses_admin_rule(model: str, action: str) -> dict[str, str]:
     """Administrators author their own programmes' curriculum and follow their learners'
     answers and completions; answers and completions are never added or deleted here."""
     not_staff = ["login"] * 5
+    if model in {"h5plibrary", "h5ppackage"}:
+        # Shared: a library is installed once for everyone, and packages are reusable content.
+        if action == "delete":  # their files would stay behind: not from the admin
+            return row(*not_staff, "forbidden", "forbidden", "forbidden")
+        if action == "add":  # packages are uploaded on the upload page (validated there)
+            outcome_ = "redirect" if model == "h5ppackage" else "forbidden"
+            return row(*not_staff, outcome_, outcome_, outcome_)
+        return row(*not_staff, "ok", "ok", "ok")
     theirs = ["ok", "redirect", "ok"]  # the object is Bærum's: Asker's admin is told it is gone
     if action == "changelist":
         return row(*not_staff, "ok", "ok", "ok")
@@ -282,6 +307,14 @@ def arguments_for(route: Route, world: World) -> dict[str, Any]:
         values["slug"] = world.course.slug
         values["activity_id"] = world.page.public_id
         values["submission_id"] = world.submission.public_id
+    if route.name.startswith("courses:h5p"):
+        values["activity_id"] = world.h5p_activity.public_id
+        values["package_id"] = world.h5p_package.public_id
+        library = world.h5p_package.main_library.folder_name
+        values["path"] = {
+            "courses:h5p-content-file": "content.json",
+            "courses:h5p-library-file": f"{library}/library.json",
+        }.get(route.name, "")
     match = ADMIN_MODEL_URL.match(route.name) or ADMIN_SHORT_OBJECT_URL.match(route.name)
     if match and (match["app"], match["model"]) in ADMIN_OBJECTS:
         values["object_id"] = ADMIN_OBJECTS[(match["app"], match["model"])](world).pk
@@ -297,6 +330,8 @@ def _first(model_path: str) -> Any:
 ADMIN_OBJECTS.update(
     {
         ("courses", "course"): lambda world: world.course,
+        ("courses", "h5ppackage"): lambda world: world.h5p_package,
+        ("courses", "h5plibrary"): lambda world: world.h5p_package.main_library,
         ("courses", "module"): lambda world: world.page.module,
         ("courses", "activity"): lambda world: world.page,
         ("courses", "assignment"): lambda world: world.submission.assignment,
@@ -345,6 +380,12 @@ def add_curriculum(world: World) -> None:
             user=world.people[role], course=course, starts_on=world.cohort_a.starts_on
         )
     world.course, world.page = course, page
+    from tests.courses.h5p_setup import install_reflection
+
+    world.h5p_package = install_reflection()
+    world.h5p_activity = Activity.objects.create(
+        module=module, position=3, title="Refleksjon", kind="h5p", h5p_package=world.h5p_package
+    )
     course_services.mark_done(user=world.people["manager"], activity=page)
     world.submission = course_services.submit_assignment(
         user=world.people["manager"],
