@@ -19,12 +19,13 @@ import json
 import os
 import random
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _harness import measure_in_child
 
 ROOT = Path(__file__).resolve().parent.parent
 GOAL_MS = 100
@@ -225,22 +226,7 @@ def main() -> int:
 
     results = []
     for scale in args.scales:
-        with tempfile.TemporaryDirectory() as tmp:
-            env = {
-                **os.environ,
-                "DATABASE_URL": f"sqlite:///{tmp}/bench.sqlite3",
-                "DJANGO_DEBUG": "0",
-            }
-            env.pop("REDIS_URL", None)
-            output = subprocess.run(
-                [sys.executable, __file__, "--child", str(scale), "--runs", str(args.runs)],
-                env=env,
-                cwd=ROOT,
-                check=True,
-                capture_output=True,
-                text=True,
-            ).stdout
-        for result in json.loads(output.strip().splitlines()[-1]):
+        for result in measure_in_child(__file__, scale, args.runs):
             results.append({**result, "label": f"scale {scale}, {result['label']}"})
     for result in results:
         print(

@@ -16,11 +16,12 @@ import argparse
 import json
 import os
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _harness import measure_in_child
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -89,29 +90,14 @@ def main() -> int:
 
     results = []
     for scale in args.scales:
-        with tempfile.TemporaryDirectory() as tmp:
-            env = {
-                **os.environ,
-                "DATABASE_URL": f"sqlite:///{tmp}/bench.sqlite3",
-                "DJANGO_DEBUG": "0",
-            }
-            env.pop("REDIS_URL", None)
-            output = subprocess.run(
-                [sys.executable, __file__, "--child", str(scale), "--runs", str(args.runs)],
-                env=env,
-                cwd=ROOT,
-                check=True,
-                capture_output=True,
-                text=True,
-            ).stdout
-            result = json.loads(output.strip().splitlines()[-1])
-            results.append(result)
-            print(
-                f"scale {scale:>3}: {result['participants']:>6} participants, "
-                f"{result['queries']} queries, median {result['median_ms']} ms "
-                f"(min {result['min_ms']}, max {result['max_ms']}; seeded in "
-                f"{result['seed_seconds']} s)"
-            )
+        result = measure_in_child(__file__, scale, args.runs)
+        results.append(result)
+        print(
+            f"scale {scale:>3}: {result['participants']:>6} participants, "
+            f"{result['queries']} queries, median {result['median_ms']} ms "
+            f"(min {result['min_ms']}, max {result['max_ms']}; seeded in "
+            f"{result['seed_seconds']} s)"
+        )
     if len(results) > 1:
         ratio = results[-1]["median_ms"] / results[0]["median_ms"]
         print(f"ratio scale {results[-1]['scale']} / scale {results[0]['scale']}: {ratio:.2f}x")

@@ -10,7 +10,11 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("script", sorted((ROOT / "benchmarks").glob("*.py")), ids=lambda p: p.name)
+@pytest.mark.parametrize(
+    "script",
+    sorted(p for p in (ROOT / "benchmarks").glob("*.py") if not p.name.startswith("_")),
+    ids=lambda p: p.name,
+)
 def test_benchmark_runs(script):
     completed = subprocess.run(
         [sys.executable, str(script), "--scales", "1", "--runs", "2"],

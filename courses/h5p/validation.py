@@ -79,52 +79,10 @@ CONTENT_EXTENSIONS = frozenset(
         "vtt",
     )
 )
-# H5P core's library allow-list (its content list with the library extras js and css).
-LIBRARY_EXTENSIONS = frozenset(
-    (
-        "json",
-        "png",
-        "jpg",
-        "jpeg",
-        "gif",
-        "bmp",
-        "tif",
-        "tiff",
-        "svg",
-        "eot",
-        "ttf",
-        "woff",
-        "woff2",
-        "otf",
-        "webm",
-        "mp4",
-        "ogg",
-        "mp3",
-        "m4a",
-        "wav",
-        "txt",
-        "pdf",
-        "rtf",
-        "doc",
-        "docx",
-        "xls",
-        "xlsx",
-        "ppt",
-        "pptx",
-        "odt",
-        "ods",
-        "odp",
-        "xml",
-        "csv",
-        "diff",
-        "patch",
-        "swf",
-        "md",
-        "textile",
-        "vtt",
-        "js",
-        "css",
-    )
+# H5P core's library allow-list: the content list plus what libraries are made of
+# (scripts, styles, fonts, vector images and XML).
+LIBRARY_EXTENSIONS = CONTENT_EXTENSIONS | frozenset(
+    ("js", "css", "svg", "xml", "eot", "ttf", "otf", "woff", "woff2")
 )
 MACHINE_NAME = re.compile(r"^[\w.-]{1,255}$", re.ASCII)
 VERSION = re.compile(r"^[0-9]{1,5}$")
