@@ -42,8 +42,6 @@ from . import app_settings, selectors, xapi
 from .h5p.storage import h5p_storage
 from .models import (
     Activity,
-    ActivityCompletion,
-    H5PAttempt,
     H5PContentUserData,
     H5PLibrary,
     H5PPackage,
@@ -360,23 +358,17 @@ def h5p_xapi(request: HttpRequest, activity_id: Any) -> HttpResponse:
             {"success": False, "message": _("The statement is not valid JSON.")}, status=400
         )
     try:
-        xapi.record_xapi_statement(user=user, activity=activity, statement=statement)
+        recorded = xapi.record_xapi_statement(user=user, activity=activity, statement=statement)
     except ValidationError as error:
         return JsonResponse({"success": False, "message": " ".join(error.messages)}, status=400)
     except PermissionDenied:
         raise Http404 from None
-    best_scaled = (
-        H5PAttempt.objects.filter(user=user, activity=activity)
-        .values_list("best_score_scaled", flat=True)
-        .first()
-    )
-    completed = ActivityCompletion.objects.filter(user=user, activity=activity).exists()
     return JsonResponse(
         {
             "success": True,
-            "completed": completed,
-            "best_score_scaled": best_scaled,
-            "message": _result_message(best_scaled, completed),
+            "completed": recorded.completed,
+            "best_score_scaled": recorded.best_score_scaled,
+            "message": _result_message(recorded.best_score_scaled, recorded.completed),
         },
         status=201,
     )

@@ -34,6 +34,7 @@ import math
 import urllib.error
 import urllib.request
 import uuid
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -145,9 +146,18 @@ def _check_learner(user: Any, activity: Activity) -> None:
         raise PermissionDenied
 
 
+@dataclass(frozen=True)
+class RecordedStatement:
+    """What recording a statement changed, for the player's reply."""
+
+    statement: XAPIStatement
+    best_score_scaled: float | None
+    completed: bool
+
+
 def record_xapi_statement(
     *, user: Any, activity: Activity, statement: dict[str, Any]
-) -> XAPIStatement:
+) -> RecordedStatement:
     """Store a statement the player sent for `user` (the signed-in learner) on `activity`,
     keep their best score and complete the activity when the statement says so.
 
@@ -215,22 +225,27 @@ def record_xapi_statement(
             attempt.best_score_max = maximum
             fields += ["best_score_scaled", "best_score_raw", "best_score_max"]
         attempt.save(update_fields=fields)
-        if completes(
+        completed = completes(
             activity=activity,
             verb=verb,
             top_level=top_level,
             completion=completion,
             scaled=scaled,
-        ):
+        )
+        if completed:
             record_completion(
                 user=user,
                 activity=activity,
                 source=ActivityCompletion.Source.H5P,
                 completed_at=now,
             )
+        else:
+            completed = ActivityCompletion.objects.filter(user=user, activity=activity).exists()
         if app_settings.LRS_ENDPOINT():
             transaction.on_commit(lambda: _enqueue_forward(record.pk))
-    return record
+    return RecordedStatement(
+        statement=record, best_score_scaled=attempt.best_score_scaled, completed=completed
+    )
 
 
 def _enqueue_forward(statement_id: int) -> None:

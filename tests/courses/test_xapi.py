@@ -395,7 +395,7 @@ def test_statements_are_forwarded_to_the_lrs_after_commit(
     assert sent["headers"]["x-experience-api-version"] == "1.0.3"
     assert sent["headers"]["authorization"] == "Basic bHVwOmhlbW1lbGln"
     assert sent["body"]["actor"] == xapi.xapi_actor(learner)
-    assert sent["body"]["id"] == xapi.statement_id(record)
+    assert sent["body"]["id"] == xapi.statement_id(record.statement)
     assert sent["body"]["verb"]["id"].endswith("/completed")
 
 
