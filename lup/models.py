@@ -567,3 +567,55 @@ class CompletionRule(models.Model):
 
     def __str__(self) -> str:
         return str(self.programme)
+
+
+# Innovation projects live in their own module; importing them here registers them with `lup`.
+from .innovation.models import (  # noqa: E402
+    Benefit,
+    BenefitMeasurement,
+    BenefitReminder,
+    BenefitType,
+    CanvasField,
+    CanvasVersion,
+    InnovationProject,
+    JuryScore,
+    Licence,
+    MeasureUnit,
+    Nomination,
+    PhaseChange,
+    PrizeCategory,
+    ProjectPhase,
+    ProjectReuse,
+    ProjectReview,
+)
+
+__all__ = [
+    "Attendance",
+    "AuditEvent",
+    "Benefit",
+    "BenefitMeasurement",
+    "BenefitReminder",
+    "BenefitType",
+    "CanvasField",
+    "CanvasVersion",
+    "Cohort",
+    "CohortPhase",
+    "CompletionRule",
+    "Gathering",
+    "InnovationProject",
+    "JuryScore",
+    "Licence",
+    "MeasureUnit",
+    "Nomination",
+    "Organisation",
+    "OrganisationMembership",
+    "Participant",
+    "PhaseChange",
+    "PrizeCategory",
+    "ProjectPhase",
+    "ProjectReuse",
+    "ProjectReview",
+    "Sector",
+    "ServiceUnit",
+    "UnitEnrolment",
+]

@@ -22,6 +22,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from .models import (
     AuditEvent,
     Cohort,
+    InnovationProject,
     OrganisationMembership,
     Participant,
     Programme,
@@ -149,3 +150,82 @@ def audit_events_for(user: Any) -> QuerySet[AuditEvent]:
     if user.is_superuser:
         return events
     return events.filter(Q(actor_id=user.pk) | Q(subject__in=people_for(user).values("pk")))
+
+
+# Innovation projects. Three scopes, because reading, editing and reviewing differ:
+# the whole team (enthusiasts too) works on its project, facilitators review their cohorts',
+# and anyone signed in reads what units have published in the catalogue.
+
+
+def _team_enrolments(user: Any) -> QuerySet[Any, Any]:
+    return Participant.objects.current().filter(user_id=user.pk).values("enrolment_id")
+
+
+def _facilitated_enrolments(user: Any) -> QuerySet[Any, Any]:
+    return UnitEnrolment.objects.filter(
+        Exists(
+            Cohort.facilitators.through.objects.filter(
+                cohort_id=OuterRef("cohort_id"), user_id=user.pk
+            )
+        )
+    ).values("pk")
+
+
+def _projects() -> QuerySet[InnovationProject]:
+    return InnovationProject.objects.select_related(
+        "organisation", "phase", "enrolment__unit__sector", "enrolment__cohort__programme"
+    )
+
+
+def projects_for(user: Any) -> QuerySet[InnovationProject]:
+    """Projects the user may open: their team's, those in scope as for teams, and every
+    published one (the catalogue is for everyone signed in)."""
+    projects = _projects()
+    if not user.is_authenticated:
+        return projects.none()
+    if user.is_superuser:
+        return projects
+    scope = (
+        Q(published_at__isnull=False)
+        | Q(enrolment__in=_team_enrolments(user))
+        | Q(enrolment__in=enrolments_for(user).values("pk"))
+    )
+    if _sees_organisation_wide(user):
+        scope |= Q(organisation__in=_member_organisations(user))
+    return projects.filter(scope)
+
+
+def editable_projects_for(user: Any) -> QuerySet[InnovationProject]:
+    """Projects the user may edit: their team's, their cohorts' (as facilitator), and their
+    organisations' (as programme administrator)."""
+    projects = _projects()
+    if not user.is_authenticated:
+        return projects.none()
+    if user.is_superuser:
+        return projects
+    scope = Q(enrolment__in=_team_enrolments(user)) | Q(enrolment__in=_facilitated_enrolments(user))
+    if user.has_perm("lup.change_innovationproject"):
+        scope |= Q(organisation__in=_member_organisations(user))
+    return projects.filter(scope)
+
+
+def reviewable_projects_for(user: Any) -> QuerySet[InnovationProject]:
+    """Projects the user may comment on and approve: facilitators their cohorts', programme
+    administrators their organisations'."""
+    projects = _projects().filter(enrolment__isnull=False)
+    if not user.is_authenticated:
+        return projects.none()
+    if user.is_superuser:
+        return projects
+    scope = Q(enrolment__in=_facilitated_enrolments(user))
+    if user.has_perm("lup.review_project"):
+        scope |= Q(organisation__in=_member_organisations(user))
+    return projects.filter(scope)
+
+
+def publishable_projects_for(user: Any) -> QuerySet[InnovationProject]:
+    """Projects the user may publish or withdraw: sharing needs the unit manager's consent."""
+    projects = _projects().filter(enrolment__isnull=False)
+    if not user.is_authenticated:
+        return projects.none()
+    return projects.filter(enrolment__in=_managed_enrolments(user))
