@@ -159,6 +159,14 @@ class Programme(models.Model):
         related_name="programmes",
         verbose_name=_("curriculum"),
     )
+    learning_hours = models.DecimalField(
+        _("hours of learning"),
+        max_digits=6,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        help_text=_("Reported to HR for each participant who completes."),
+    )
     population_size_override = models.PositiveIntegerField(
         _("fixed population size"),
         null=True,
@@ -556,9 +564,7 @@ class CompletionRule(models.Model):
     require_project_approval = models.BooleanField(
         _("innovation project must be approved"),
         default=False,
-        help_text=_(
-            "Takes effect with innovation projects; until then no unit can complete with it on."
-        ),
+        help_text=_("A facilitator must approve the unit's innovation project."),
     )
 
     class Meta:
@@ -588,8 +594,10 @@ from .innovation.models import (  # noqa: E402
     ProjectReuse,
     ProjectReview,
 )
+from .reporting.models import ApiToken, ExportFormat, ExportPreset, ReportKind, ScheduledExport  # noqa: E402
 
 __all__ = [
+    "ApiToken",
     "Attendance",
     "AuditEvent",
     "Benefit",
@@ -601,6 +609,8 @@ __all__ = [
     "Cohort",
     "CohortPhase",
     "CompletionRule",
+    "ExportFormat",
+    "ExportPreset",
     "Gathering",
     "InnovationProject",
     "JuryScore",
@@ -615,6 +625,8 @@ __all__ = [
     "ProjectPhase",
     "ProjectReuse",
     "ProjectReview",
+    "ReportKind",
+    "ScheduledExport",
     "Sector",
     "ServiceUnit",
     "UnitEnrolment",
