@@ -115,7 +115,7 @@ def evaluate_after_withdrawal(*, user: Any, activity: Activity, withdrawn_by: An
         if participant_has_completed(participant, required_activity_ids(programme)):
             continue
         Participant.objects.filter(pk=participant.pk).update(
-            status=Participant.Status.ACTIVE, completed_at=None
+            status=Participant.Status.ACTIVE, completed_at=None, updated_at=timezone.now()
         )
         record_event(
             action=AuditEvent.Action.COMPLETION_WITHDRAWN,
@@ -127,7 +127,7 @@ def evaluate_after_withdrawal(*, user: Any, activity: Activity, withdrawn_by: An
         enrolment = participant.enrolment
         if enrolment.status == UnitEnrolment.Status.COMPLETED and not unit_has_completed(enrolment):
             UnitEnrolment.objects.filter(pk=enrolment.pk).update(
-                status=UnitEnrolment.Status.ENROLLED, completed_at=None
+                status=UnitEnrolment.Status.ENROLLED, completed_at=None, updated_at=timezone.now()
             )
             record_event(
                 action=AuditEvent.Action.COMPLETION_WITHDRAWN,

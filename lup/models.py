@@ -327,6 +327,8 @@ class UnitEnrolment(models.Model):
     )
     enrolled_at = models.DateTimeField(_("enrolled"), auto_now_add=True)
     completed_at = models.DateTimeField(_("completed"), null=True, blank=True)
+    # Systems sync completions incrementally from this (the API's `updated_since`).
+    updated_at = models.DateTimeField(_("updated"), auto_now=True, db_index=True)
 
     class Meta:
         ordering = ["cohort", "unit__name"]
@@ -383,6 +385,8 @@ class Participant(models.Model):
         _("status"), max_length=10, choices=Status.choices, default=Status.ACTIVE
     )
     completed_at = models.DateTimeField(_("completed"), null=True, blank=True)
+    # Systems sync completions incrementally from this (the API's `updated_since`).
+    updated_at = models.DateTimeField(_("updated"), auto_now=True, db_index=True)
 
     objects = ParticipantQuerySet.as_manager()
 

@@ -136,7 +136,7 @@ def record_unit_completion(
         raise ValidationError(_("A withdrawn enrolment cannot be completed."))
     enrolment.status = UnitEnrolment.Status.COMPLETED
     enrolment.completed_at = completed_at or timezone.now()
-    enrolment.save(update_fields=["status", "completed_at"])
+    enrolment.save(update_fields=["status", "completed_at", "updated_at"])
     return enrolment
 
 
@@ -152,7 +152,7 @@ def record_participant_completion(
         raise ValidationError(_("A withdrawn participant cannot complete."))
     participant.status = Participant.Status.COMPLETED
     participant.completed_at = completed_at or timezone.now()
-    participant.save(update_fields=["status", "completed_at"])
+    participant.save(update_fields=["status", "completed_at", "updated_at"])
     return participant
 
 
