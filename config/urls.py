@@ -24,6 +24,7 @@ urlpatterns = [
     path("api/v1/", include("lup.api.urls")),
     path("courses/", include("courses.urls")),
     path("certificates/", include("certificates.urls")),
+    path("verify/", include("certificates.verify_urls")),
     path("", include("lup.urls")),
 ]
 

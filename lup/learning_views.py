@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET
 
 from courses.selectors import course_progress
 
+from . import certification
 from .models import Participant, UnitEnrolment
 
 
@@ -39,5 +40,11 @@ def my_programme(request: HttpRequest) -> HttpResponse:
         if course is not None:
             progress = course_progress(user=request.user, course=course, starts_on=cohort.starts_on)
     return render(
-        request, "lup/my_programme.html", {"participant": participant, "progress": progress}
+        request,
+        "lup/my_programme.html",
+        {
+            "participant": participant,
+            "progress": progress,
+            "certificates": certification.certificates_for(request.user),
+        },
     )

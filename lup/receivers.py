@@ -13,9 +13,10 @@ from django.contrib.auth.signals import user_logged_in, user_login_failed
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 from django.dispatch import receiver
 
+from certificates.signals import certificate_revoked
 from courses.signals import activity_completed, activity_completion_withdrawn
 
-from . import completion, services
+from . import certification, completion, services
 from .audit import record_event
 from .models import AuditEvent, Cohort, OrganisationMembership
 
@@ -164,3 +165,10 @@ def reevaluate_after_withdrawal(
     sender: Any, user: Any, activity: Any, withdrawn_by: Any, **kwargs: Any
 ) -> None:
     completion.evaluate_after_withdrawal(user=user, activity=activity, withdrawn_by=withdrawn_by)
+
+
+@receiver(certificate_revoked, dispatch_uid="lup_audit_certificate_revoked")
+def audit_certificate_revoked(
+    sender: Any, certificate: Any, revoked_by: Any, reason: str, **kwargs: Any
+) -> None:
+    certification.record_revocation(certificate=certificate, revoked_by=revoked_by, reason=reason)

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from courses import services as course_services
 from courses.models import ActivityCompletion
 
+from . import certification
 from .audit import record_event
 from .models import (
     Attendance,
@@ -137,6 +138,7 @@ def record_unit_completion(
     enrolment.status = UnitEnrolment.Status.COMPLETED
     enrolment.completed_at = completed_at or timezone.now()
     enrolment.save(update_fields=["status", "completed_at", "updated_at"])
+    certification.issue_when_committed(enrolment=enrolment)
     return enrolment
 
 
@@ -153,6 +155,7 @@ def record_participant_completion(
     participant.status = Participant.Status.COMPLETED
     participant.completed_at = completed_at or timezone.now()
     participant.save(update_fields=["status", "completed_at", "updated_at"])
+    certification.issue_when_committed(participant=participant)
     return participant
 
 

@@ -1,0 +1,302 @@
+"""Writes of `certificates`: templates, issuing, revoking, and the e-mail that brings a
+certificate. Other apps call these; they never create certificates themselves."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.mail import EmailMessage
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.template.loader import render_to_string
+from django.utils import formats, timezone, translation
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from . import app_settings, rendering
+from .adapter import get_adapter
+from .models import Certificate, CertificateTemplate, Signatory, fill_placeholders, new_code
+from .signals import certificate_issued, certificate_revoked
+
+logger = logging.getLogger(__name__)
+
+# A fresh code collides with an existing one about once in 10^12 issues; try a few.
+CODE_ATTEMPTS = 5
+
+
+def sha256_of(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+@transaction.atomic
+def ensure_template(*, key: str, defaults: Mapping[str, Any]) -> CertificateTemplate:
+    """The template with `key`, created from `defaults` when there is none yet.
+
+    `defaults` holds the template's fields and optionally "signatories", a list of dicts
+    with "name" and "title". An existing template is returned unchanged: administrators
+    own it once it exists. Safe when two callers create it at the same time.
+    """
+    existing = CertificateTemplate.objects.filter(key=key).first()
+    if existing is not None:
+        return existing
+    values = dict(defaults)
+    signatories = values.pop("signatories", [])
+    template = CertificateTemplate(key=key, **values)
+    template.full_clean(validate_unique=False)
+    try:
+        with transaction.atomic():
+            template.save()
+    except IntegrityError:
+        return CertificateTemplate.objects.get(key=key)
+    for position, signatory in enumerate(signatories, start=1):
+        Signatory.objects.create(template=template, position=position, **signatory)
+    return template
+
+
+@transaction.atomic
+def save_template(*, template: CertificateTemplate) -> CertificateTemplate:
+    """Validate and save a template; a change raises its version (certificates record which
+    version they were issued with)."""
+    template.full_clean()
+    if template.pk is not None:
+        template.version = F("version") + 1
+    template.save()
+    template.refresh_from_db(fields=["version"])
+    return template
+
+
+def template_assets(
+    template: CertificateTemplate | None, signatories: list[Signatory] | None = None
+) -> tuple[list[rendering.Signatory], bytes | None]:
+    """The template's signatories and logo as the renderer wants them (image bytes read).
+
+    `signatories` may be given unsaved (the admin's preview); otherwise they are loaded.
+    """
+    if template is None:
+        return [], None
+    if signatories is None:
+        signatories = list(template.signatories.all()) if template.pk else []
+    return (
+        [
+            rendering.Signatory(
+                name=signatory.name,
+                title=signatory.title,
+                signature=_read(signatory.signature),
+            )
+            for signatory in signatories
+        ],
+        _read(template.logo),
+    )
+
+
+def _read(image: Any) -> bytes | None:
+    if not image:
+        return None
+    try:
+        if getattr(image, "_file", None) is not None:  # an upload not saved yet (preview)
+            image.file.seek(0)
+            return bytes(image.file.read())
+        with image.open("rb") as file:
+            return bytes(file.read())
+    except (OSError, ValueError):
+        logger.warning("Certificate image %s cannot be read; leaving it out.", image.name)
+        return None
+
+
+def _issued_on_text(day: dt.date, language: str) -> str:
+    with translation.override(language):
+        return formats.date_format(day, "DATE_FORMAT")
+
+
+def _prepare(
+    *,
+    template: CertificateTemplate,
+    recipient: Any,
+    recipient_name: str,
+    achievement: str,
+    issuer: str,
+    values: Mapping[str, str],
+    issued_on: dt.date,
+) -> Certificate:
+    """An unsaved certificate with every shown value filled in from the template."""
+    issuer = template.issuer or issuer
+    shown = {
+        **{key: str(value) for key, value in values.items()},
+        "recipient_name": recipient_name,
+        "achievement": achievement,
+        "issuer": issuer,
+        "issued_on": _issued_on_text(issued_on, template.language),
+    }
+    return Certificate(
+        template=template if template.pk else None,
+        template_version=template.version,
+        recipient=recipient,
+        recipient_name=recipient_name,
+        title=fill_placeholders(template.title, shown),
+        body=fill_placeholders(template.body, shown),
+        achievement=achievement,
+        issuer=issuer,
+        issued_on=issued_on,
+        language=template.language,
+        details={"values": shown},
+    )
+
+
+def _render(
+    certificate: Certificate,
+    template: CertificateTemplate | None,
+    assets: tuple[list[rendering.Signatory], bytes | None],
+) -> bytes:
+    adapter = get_adapter()
+    signatories, logo = assets
+    document = adapter.build_document(
+        certificate=certificate, template=template, signatories=signatories, logo=logo
+    )
+    return adapter.render_pdf(document)
+
+
+@transaction.atomic
+def issue_certificate(
+    *,
+    template: CertificateTemplate,
+    source_key: str,
+    recipient: Any,
+    recipient_name: str,
+    achievement: str,
+    issuer: str,
+    values: Mapping[str, str] | None = None,
+    issued_on: dt.date | None = None,
+    notify: bool = True,
+    assets: tuple[list[rendering.Signatory], bytes | None] | None = None,
+) -> tuple[Certificate, bool]:
+    """Issue the certificate for `source_key` once; returns (certificate, created).
+
+    Idempotent and safe under concurrency: the source key is unique, so when two callers
+    issue for the same achievement at once, the second insert fails inside a savepoint
+    and the first caller's certificate is returned. The PDF is rendered and stored now,
+    with its SHA-256. When `notify` is set and the recipient has an address, the PDF is
+    e-mailed after the transaction commits (a Celery task). `assets` lets bulk callers
+    pass the template's signatories and logo once (see `template_assets`).
+    """
+    existing = Certificate.objects.filter(source_key=source_key).first()
+    if existing is not None:
+        return existing, False
+    certificate = _prepare(
+        template=template,
+        recipient=recipient,
+        recipient_name=recipient_name,
+        achievement=achievement,
+        issuer=issuer,
+        values=values or {},
+        issued_on=issued_on or timezone.localdate(),
+    )
+    certificate.source_key = source_key
+    assets = assets if assets is not None else template_assets(template)
+    certificate.details["signatories"] = [
+        {"name": signatory.name, "title": signatory.title} for signatory in assets[0]
+    ]
+    for _attempt in range(CODE_ATTEMPTS):
+        certificate.code = new_code()
+        certificate.pdf = _render(certificate, template, assets)
+        certificate.sha256 = sha256_of(certificate.pdf)
+        # Uniqueness is left to the database: a check here could not stop a concurrent
+        # insert anyway, and the IntegrityError below is how we learn of one.
+        certificate.full_clean(validate_unique=False)
+        try:
+            with transaction.atomic():
+                certificate.save()
+        except IntegrityError:
+            winner = Certificate.objects.filter(source_key=source_key).first()
+            if winner is not None:
+                return winner, False
+            continue  # the code was taken: draw another
+        break
+    else:
+        raise RuntimeError("Could not find a free verification code.")
+    certificate_issued.send(sender=Certificate, certificate=certificate)
+    if notify and recipient is not None and recipient.email:
+        from . import tasks
+
+        certificate_id = certificate.pk
+        transaction.on_commit(lambda: tasks.send_certificate_email.delay(certificate_id))
+    return certificate, True
+
+
+@transaction.atomic
+def revoke_certificate(*, certificate: Certificate, reason: str, revoked_by: Any) -> Certificate:
+    """Revoke a certificate with a reason. It stays, and its verification page says revoked.
+
+    Raises ValidationError without a reason or when it is already revoked. Sends
+    `certificate_revoked` (the host app audits it).
+    """
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(_("Give a reason for revoking the certificate."))
+    certificate = Certificate.objects.select_for_update().get(pk=certificate.pk)
+    if certificate.is_revoked:
+        raise ValidationError(_("This certificate is already revoked."))
+    certificate.revoked_at = timezone.now()
+    certificate.revocation_reason = reason
+    certificate.revoked_by = revoked_by if getattr(revoked_by, "pk", None) else None
+    certificate.save(update_fields=["revoked_at", "revocation_reason", "revoked_by"])
+    certificate_revoked.send(
+        sender=Certificate, certificate=certificate, revoked_by=revoked_by, reason=reason
+    )
+    return certificate
+
+
+def pdf_matches(*, certificate: Certificate, data: bytes) -> bool:
+    """Whether `data` is exactly the PDF issued (same SHA-256)."""
+    return sha256_of(data) == certificate.sha256
+
+
+def preview_pdf(
+    *, template: CertificateTemplate, signatories: list[Signatory] | None = None
+) -> bytes:
+    """The template (possibly unsaved) rendered with made-up values, for the admin."""
+    sample = _prepare(
+        template=template,
+        recipient=None,
+        recipient_name="Kari Nordmann",
+        achievement=_("Example programme"),
+        issuer=_("Example municipality"),
+        values={
+            "unit_name": "Eksempel skole",
+            "team": "Kari Nordmann, Ola Nordmann, Åse Ødegård",
+            "programme": _("Example programme"),
+            "cohort": "Kull 1",
+        },
+        issued_on=timezone.localdate(),
+    )
+    sample.code = "PREV1EW0"  # not a real code: nothing is stored
+    return _render(sample, template, template_assets(template, signatories))
+
+
+def send_certificate_email(*, certificate: Certificate) -> bool:
+    """E-mail the certificate's PDF to its recipient, in the certificate's language."""
+    recipient = certificate.recipient
+    if recipient is None or not recipient.email or certificate.is_revoked:
+        return False
+    context = {
+        "certificate": certificate,
+        "verification_url": get_adapter().verification_url(certificate.code),
+        "site_url": app_settings.SITE_URL(),
+    }
+    with translation.override(certificate.language):
+        subject = render_to_string("certificates/email/certificate_subject.txt", context)
+        body = render_to_string("certificates/email/certificate_message.txt", context)
+    message = EmailMessage(
+        subject=" ".join(subject.split()),
+        body=body,
+        from_email=app_settings.FROM_EMAIL(),
+        to=[recipient.email],
+    )
+    filename = f"{slugify(certificate.title) or 'certificate'}-{certificate.code}.pdf"
+    message.attach(filename, bytes(certificate.pdf), "application/pdf")
+    message.send()
+    return True
