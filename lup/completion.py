@@ -15,7 +15,14 @@ from django.utils import timezone
 from courses.models import Activity, ActivityCompletion
 
 from .audit import record_event
-from .models import Attendance, AuditEvent, CompletionRule, Participant, UnitEnrolment
+from .models import (
+    Attendance,
+    AuditEvent,
+    CompletionRule,
+    InnovationProject,
+    Participant,
+    UnitEnrolment,
+)
 
 
 def _rule(programme: Any) -> CompletionRule:
@@ -54,11 +61,13 @@ def participant_has_completed(participant: Participant, required: set[int]) -> b
 
 
 def project_requirement_met(enrolment: UnitEnrolment, rule: CompletionRule) -> bool:
-    """The rule's hook for innovation projects (which arrive in a later issue).
-
-    Until a unit can have an approved project, a rule that requires one cannot be met.
-    """
-    return not rule.require_project_approval
+    """The rule's hook for innovation projects: met when the rule does not require an
+    approved project, or when the enrolment's project is approved."""
+    if not rule.require_project_approval:
+        return True
+    return InnovationProject.objects.filter(
+        enrolment=enrolment, review_status=InnovationProject.Review.APPROVED
+    ).exists()
 
 
 def unit_has_completed(enrolment: UnitEnrolment) -> bool:
@@ -151,3 +160,37 @@ def reevaluate_participant(*, participant: Participant) -> None:
         enrolment = participant.enrolment
         if enrolment.status == UnitEnrolment.Status.ENROLLED and unit_has_completed(enrolment):
             services.record_unit_completion(enrolment=enrolment)
+
+
+def reevaluate_unit(*, enrolment: UnitEnrolment) -> None:
+    """Re-check a unit after something other than an activity changed (its project was
+    approved): a unit whose people have all completed completes now."""
+    from . import services
+
+    if enrolment.status == UnitEnrolment.Status.ENROLLED and unit_has_completed(enrolment):
+        services.record_unit_completion(enrolment=enrolment)
+
+
+def withdraw_unit_completion_for_project(*, enrolment: UnitEnrolment, withdrawn_by: Any) -> None:
+    """The unit's project approval was taken back: when the programme requires an approved
+    project, the unit's completion goes back too, with an audit entry (as for a withdrawn
+    activity). Only the project requirement is re-checked, so a unit completed by hand for
+    other reasons is left alone when its programme does not require approval."""
+    rule = _rule(enrolment.cohort.programme)
+    if enrolment.status != UnitEnrolment.Status.COMPLETED or project_requirement_met(
+        enrolment, rule
+    ):
+        return
+    UnitEnrolment.objects.filter(pk=enrolment.pk).update(
+        status=UnitEnrolment.Status.ENROLLED, completed_at=None, updated_at=timezone.now()
+    )
+    enrolment.status, enrolment.completed_at = UnitEnrolment.Status.ENROLLED, None
+    record_event(
+        action=AuditEvent.Action.COMPLETION_WITHDRAWN,
+        actor=withdrawn_by,
+        subject_label=enrolment.unit.name,
+        unit=enrolment.unit.name,
+        cohort=enrolment.cohort.name,
+        reason="project approval withdrawn",
+        at=timezone.now().isoformat(),
+    )

@@ -1,0 +1,13 @@
+"""Celery tasks of the project workspace: they call a service, nothing more."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from . import services
+
+
+@shared_task(ignore_result=True)
+def send_benefit_reminders() -> int:
+    """E-mail teams whose benefit follow-up measurements are due (run daily by beat)."""
+    return services.send_benefit_reminders()

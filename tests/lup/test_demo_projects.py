@@ -1,0 +1,91 @@
+"""The demo's innovation projects: consistent with the rules, idempotent and reproducible."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.db.models import Count
+from django.urls import reverse
+
+from lup.demo import seed_demo
+from lup.models import (
+    Benefit,
+    BenefitMeasurement,
+    CanvasVersion,
+    InnovationProject,
+    Nomination,
+    PhaseChange,
+    ProjectReuse,
+)
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+TODAY = dt.date(2026, 11, 23)
+
+
+def counts() -> tuple[int, ...]:
+    return tuple(
+        model.objects.count()
+        for model in (
+            InnovationProject,
+            PhaseChange,
+            CanvasVersion,
+            Benefit,
+            BenefitMeasurement,
+            ProjectReuse,
+            Nomination,
+        )
+    )
+
+
+def test_projects_are_seeded_once_and_the_same_each_time():
+    seed_demo(today=TODAY)
+    first = counts()
+    titles = sorted(InnovationProject.objects.values_list("title", "phase__key"))
+    seed_demo(today=TODAY)
+
+    assert counts() == first
+    assert sorted(InnovationProject.objects.values_list("title", "phase__key")) == titles
+    assert 190 <= first[0] <= 220
+
+
+def test_demo_projects_keep_the_rules():
+    seed_demo(today=TODAY)
+
+    for project in InnovationProject.objects.filter(published_at__isnull=False)[:50]:
+        project.full_clean()
+        assert project.licence
+        assert project.consent_at is not None
+        assert project.is_imported or project.consent_by is not None
+    for benefit in Benefit.objects.all()[:50]:
+        benefit.full_clean()
+    assert not BenefitMeasurement.objects.filter(measured_on__gt=TODAY).exists()
+    # Measurements follow the pilot: 0–3 per benefit.
+    most = Benefit.objects.annotate(n=Count("measurements")).order_by("-n").first()
+    assert most is not None
+    assert most.n <= 3
+    for reuse in ProjectReuse.objects.select_related("source__enrolment", "project__enrolment"):
+        assert reuse.source.published_at is not None
+        assert reuse.source.enrolment.unit_id != reuse.unit_id
+        assert reuse.project.enrolment.unit_id == reuse.unit_id
+    winners = Nomination.objects.filter(is_winner=True)
+    assert winners.count() == winners.values("category", "year").distinct().count() == 3
+    assert not winners.filter(year=TODAY.year).exists()  # this year's jury has not decided
+    sectors = set(
+        InnovationProject.objects.filter(enrolment__isnull=False).values_list(
+            "enrolment__unit__sector__name", flat=True
+        )
+    )
+    assert len(sectors) == 7
+
+
+def test_the_catalogue_shows_the_demo(client):
+    seed_demo(today=TODAY)
+    client.force_login(UserFactory())
+
+    response = client.get(reverse("lup:catalogue"), {"sector": "Helse og omsorg", "q": "tilsyn"})
+
+    assert response.status_code == 200
+    assert response.context["page"].paginator.count >= 1
+    assert response.context["result"].winners
