@@ -1,17 +1,99 @@
-"""Serializers of lup's API: resources are identified by their public UUID."""
+"""Serializers of lup's API: shapes only, no rules (those live in the services).
+
+Resources are identified by their public UUID (`id`); sectors and gatherings, which
+have none, by their number.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from ..models import Cohort, Participant, Programme, ServiceUnit
+from ..models import (
+    Attendance,
+    Cohort,
+    Gathering,
+    Organisation,
+    Participant,
+    Programme,
+    Sector,
+    ServiceUnit,
+)
+
+# References to other resources, embedded ------------------------------------------------
 
 
 class OrganisationRefSerializer(serializers.Serializer):
     id = serializers.UUIDField(source="public_id")
     name = serializers.CharField()
+
+
+class NamedRefSerializer(serializers.Serializer):
+    id = serializers.UUIDField(source="public_id")
+    name = serializers.CharField()
+
+
+class UnitRefSerializer(serializers.Serializer):
+    id = serializers.UUIDField(source="public_id")
+    code = serializers.CharField()
+    name = serializers.CharField()
+
+
+class PersonSerializer(serializers.Serializer):
+    email = serializers.EmailField()
+    first_name = serializers.CharField()
+    last_name = serializers.CharField()
+
+
+# Who is calling ----------------------------------------------------------------------------
+
+
+class MeSerializer(serializers.Serializer):
+    email = serializers.CharField()
+    first_name = serializers.CharField()
+    last_name = serializers.CharField()
+    roles = serializers.ListField(child=serializers.CharField())
+    is_superuser = serializers.BooleanField()
+    organisations = serializers.ListField(child=serializers.CharField())
+    facilitates = serializers.ListField(child=serializers.CharField())
+    token_scope = serializers.CharField(
+        allow_null=True, help_text=_("The API token's scope, when a token is calling.")
+    )
+
+
+# The organisation's structure ----------------------------------------------------------------
+
+
+class OrganisationSerializer(serializers.ModelSerializer):
+    id = serializers.UUIDField(source="public_id", read_only=True)
+
+    class Meta:
+        model = Organisation
+        fields = ["id", "name", "slug", "organisation_number"]
+
+
+class SectorSerializer(serializers.ModelSerializer):
+    organisation = serializers.UUIDField(source="organisation.public_id", read_only=True)
+
+    class Meta:
+        model = Sector
+        fields = ["id", "name", "organisation"]
+
+
+class ServiceUnitSerializer(serializers.ModelSerializer):
+    id = serializers.UUIDField(source="public_id", read_only=True)
+    sector = serializers.CharField(source="sector.name", read_only=True)
+    sector_id = serializers.IntegerField(read_only=True)
+    organisation = OrganisationRefSerializer(read_only=True)
+
+    class Meta:
+        model = ServiceUnit
+        fields = ["id", "code", "name", "sector", "sector_id", "organisation", "active"]
+
+
+# Programmes and their targets ----------------------------------------------------------------
 
 
 class ProgrammeSerializer(serializers.ModelSerializer):
@@ -29,11 +111,17 @@ class ProgrammeSerializer(serializers.ModelSerializer):
             "starts_on",
             "deadline",
             "target_units",
+            "learning_hours",
         ]
 
 
-class TargetProgressSerializer(serializers.Serializer):
+class SeriesPointSerializer(serializers.Serializer):
+    date = serializers.DateField(source="day")
     completed = serializers.IntegerField()
+
+
+class TargetProgressSerializer(serializers.Serializer):
+    completed = serializers.IntegerField(help_text=_("Units of the population completed."))
     target = serializers.IntegerField()
     population = serializers.IntegerField()
     units_in_progress = serializers.IntegerField()
@@ -41,10 +129,7 @@ class TargetProgressSerializer(serializers.Serializer):
     forecast_at_deadline = serializers.IntegerField()
     pace_per_30_days = serializers.FloatField()
     on_track = serializers.BooleanField()
-    series = serializers.SerializerMethodField()
-
-    def get_series(self, progress: Any) -> list[dict[str, Any]]:
-        return [{"date": point.day, "completed": point.completed} for point in progress.series]
+    series = SeriesPointSerializer(many=True, help_text=_("Completed units, month by month."))
 
 
 class CohortSerializer(serializers.ModelSerializer):
@@ -56,14 +141,7 @@ class CohortSerializer(serializers.ModelSerializer):
         fields = ["id", "name", "programme", "starts_on", "ends_on"]
 
 
-class ServiceUnitSerializer(serializers.ModelSerializer):
-    id = serializers.UUIDField(source="public_id", read_only=True)
-    sector = serializers.CharField(source="sector.name", read_only=True)
-    organisation = OrganisationRefSerializer(read_only=True)
-
-    class Meta:
-        model = ServiceUnit
-        fields = ["id", "code", "name", "sector", "organisation", "active"]
+# People on teams --------------------------------------------------------------------------
 
 
 class ParticipantSerializer(serializers.ModelSerializer):
@@ -84,6 +162,136 @@ class ParticipantSerializer(serializers.ModelSerializer):
             "role",
             "status",
             "completed_at",
+            "updated_at",
             "unit",
             "cohort",
         ]
+
+
+class ParticipantCreateSerializer(serializers.Serializer):
+    """Put a person on a unit's team in a cohort (the unit is enrolled if it is not yet)."""
+
+    email = serializers.EmailField(max_length=150)
+    first_name = serializers.CharField(max_length=150, required=False, default="")
+    last_name = serializers.CharField(max_length=150, required=False, default="")
+    cohort = serializers.UUIDField()
+    unit = serializers.UUIDField()
+    role = serializers.ChoiceField(choices=Participant.Role.choices)
+
+
+class ParticipantUpdateSerializer(serializers.Serializer):
+    role = serializers.ChoiceField(choices=Participant.Role.choices)
+
+
+class ActivityProgressSerializer(serializers.Serializer):
+    id = serializers.UUIDField(source="activity.public_id")
+    title = serializers.CharField(source="activity.title")
+    kind = serializers.CharField(source="activity.kind")
+    required = serializers.BooleanField(source="activity.required")
+    done = serializers.BooleanField()
+    completed_at = serializers.DateTimeField(allow_null=True)
+
+
+class ModuleProgressSerializer(serializers.Serializer):
+    title = serializers.CharField(source="module.title")
+    required_count = serializers.IntegerField()
+    done_count = serializers.IntegerField()
+    percent = serializers.IntegerField()
+    due_at = serializers.DateTimeField(allow_null=True)
+    activities = ActivityProgressSerializer(many=True)
+
+
+class CourseProgressSerializer(serializers.Serializer):
+    course = serializers.CharField(source="course.title", allow_null=True)
+    required_count = serializers.IntegerField()
+    done_count = serializers.IntegerField()
+    percent = serializers.IntegerField()
+    is_done = serializers.BooleanField()
+    modules = ModuleProgressSerializer(many=True)
+
+
+class ParticipantProgressSerializer(serializers.Serializer):
+    participant = serializers.UUIDField()
+    status = serializers.CharField()
+    completed_at = serializers.DateTimeField(allow_null=True)
+    course = CourseProgressSerializer(
+        allow_null=True, help_text=_("Null when the programme has no curriculum.")
+    )
+
+
+# Gatherings and attendance -------------------------------------------------------------------
+
+
+class GatheringSerializer(serializers.ModelSerializer):
+    cohort = serializers.UUIDField(source="cohort.public_id", read_only=True)
+
+    class Meta:
+        model = Gathering
+        fields = ["id", "cohort", "kind", "title", "starts_at", "ends_at", "place"]
+
+
+class AttendanceSerializer(serializers.ModelSerializer):
+    participant = serializers.UUIDField(source="participant.public_id", read_only=True)
+
+    class Meta:
+        model = Attendance
+        fields = ["participant", "method", "recorded_at"]
+
+
+class AttendanceCreateSerializer(serializers.Serializer):
+    participant = serializers.UUIDField(help_text=_("The participant who was present."))
+
+
+# The completions feed ------------------------------------------------------------------------
+
+
+class CompletionSerializer(serializers.Serializer):
+    """A participant's completion status, as HR systems sync it."""
+
+    id = serializers.UUIDField(help_text=_("The participant (a person in one cohort)."))
+    updated_at = serializers.DateTimeField()
+    status = serializers.ChoiceField(choices=Participant.Status.choices)
+    role = serializers.ChoiceField(choices=Participant.Role.choices)
+    completed_at = serializers.DateTimeField(allow_null=True)
+    person = PersonSerializer()
+    unit = UnitRefSerializer()
+    cohort = NamedRefSerializer()
+    programme = serializers.UUIDField()
+    learning_hours = serializers.DecimalField(max_digits=6, decimal_places=1, allow_null=True)
+    unit_status = serializers.CharField()
+    unit_completed_at = serializers.DateTimeField(allow_null=True)
+
+    def to_representation(self, instance: Any) -> dict[str, Any]:
+        """Flat and fast: a feed page holds up to 500 rows (see benchmarks/api.py)."""
+        enrolment = instance.enrolment
+        unit = enrolment.unit
+        cohort = enrolment.cohort
+        programme = cohort.programme
+        user = instance.user
+        return {
+            "id": str(instance.public_id),
+            "updated_at": _iso(instance.updated_at),
+            "status": instance.status,
+            "role": instance.role,
+            "completed_at": _iso(instance.completed_at),
+            "person": {
+                "email": user.email,
+                "first_name": user.first_name,
+                "last_name": user.last_name,
+            },
+            "unit": {"id": str(unit.public_id), "code": unit.code, "name": unit.name},
+            "cohort": {"id": str(cohort.public_id), "name": cohort.name},
+            "programme": str(programme.public_id),
+            "learning_hours": (
+                None if programme.learning_hours is None else str(programme.learning_hours)
+            ),
+            "unit_status": enrolment.status,
+            "unit_completed_at": _iso(enrolment.completed_at),
+        }
+
+
+_DATETIME = serializers.DateTimeField()
+
+
+def _iso(value: Any) -> str | None:
+    return None if value is None else _DATETIME.to_representation(value)

@@ -1,14 +1,39 @@
+"""The REST API, version 1 (mounted at /api/v1/), with its OpenAPI schema and documentation."""
+
 from django.urls import path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 from rest_framework.routers import SimpleRouter
 
-from . import views
+from . import certificates, innovation, reports, views
 
 app_name = "lup-api"
 
 router = SimpleRouter()
+router.register("organisations", views.OrganisationViewSet, basename="organisation")
+router.register("sectors", views.SectorViewSet, basename="sector")
 router.register("programmes", views.ProgrammeViewSet, basename="programme")
 router.register("cohorts", views.CohortViewSet, basename="cohort")
 router.register("units", views.ServiceUnitViewSet, basename="unit")
 router.register("participants", views.ParticipantViewSet, basename="participant")
+router.register("gatherings", views.GatheringViewSet, basename="gathering")
+router.register("completions", views.CompletionViewSet, basename="completion")
+router.register("projects", innovation.ProjectViewSet, basename="project")
+router.register("benefits", innovation.BenefitViewSet, basename="benefit")
+router.register("certificates", certificates.CertificateViewSet, basename="certificate")
+router.register(
+    "reports/participants", reports.ParticipantReportViewSet, basename="report-participants"
+)
+router.register("reports/units", reports.UnitReportViewSet, basename="report-units")
 
-urlpatterns = [path("me/", views.me, name="me"), *router.urls]
+urlpatterns = [
+    path("me/", views.me, name="me"),
+    path(
+        "certificates/verify/<str:code>/",
+        certificates.verify_certificate,
+        name="certificate-verify",
+    ),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="lup-api:schema"), name="docs"),
+    path("redoc/", SpectacularRedocView.as_view(url_name="lup-api:schema"), name="redoc"),
+    *router.urls,
+]

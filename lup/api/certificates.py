@@ -1,0 +1,144 @@
+"""Certificates in the API: those the caller may see (as `certificates`' adapter decides,
+lup's follows `lup.scoping`), public verification by code, and revocation."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+from django.http import Http404
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import permissions, serializers
+from rest_framework.decorators import action, api_view, permission_classes
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from certificates import selectors as certificate_selectors
+from certificates import services as certificate_services
+from certificates.adapter import get_adapter
+from certificates.models import Certificate
+
+from .views import ScopedViewSet, service_errors
+
+
+class CertificateSerializer(serializers.ModelSerializer):
+    id = serializers.UUIDField(source="public_id", read_only=True)
+    code = serializers.CharField(source="display_code", read_only=True)
+    status = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Certificate
+        fields = [
+            "id",
+            "code",
+            "status",
+            "source_key",
+            "recipient_name",
+            "achievement",
+            "issuer",
+            "issued_on",
+            "revoked_at",
+            "revocation_reason",
+            "sha256",
+        ]
+
+    def get_status(self, certificate: Certificate) -> str:
+        """valid or revoked."""
+        return "revoked" if certificate.is_revoked else "valid"
+
+
+class VerificationSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    status = serializers.ChoiceField(choices=["valid", "revoked"])
+    valid = serializers.BooleanField()
+    recipient_name = serializers.CharField()
+    achievement = serializers.CharField()
+    issuer = serializers.CharField()
+    issued_on = serializers.DateField()
+    revoked_at = serializers.DateTimeField(allow_null=True)
+    sha256 = serializers.CharField()
+
+
+class RevocationSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List certificates", tags=["certificates"]),
+    retrieve=extend_schema(summary="Get a certificate", tags=["certificates"]),
+)
+class CertificateViewSet(ScopedViewSet):
+    """Certificates the caller may see: their own, and those of the achievements in their
+    scope (their teams', cohorts' and organisation's)."""
+
+    serializer_class = CertificateSerializer
+
+    def scope(self) -> QuerySet[Any]:
+        certificates = Certificate.objects.defer("pdf", "body", "details").order_by("-pk")
+        if not self.request.user.is_authenticated:
+            return certificates.none()
+        return get_adapter().visible_certificates(self.request.user, certificates)
+
+    @extend_schema(
+        summary="Revoke a certificate",
+        request=RevocationSerializer,
+        responses=CertificateSerializer,
+        tags=["certificates"],
+    )
+    @action(detail=True, methods=["post"], filter_backends=[], pagination_class=None)
+    def revoke(self, request: Request, id: str) -> Response:
+        """Revoke with a reason (administrators). It stays; verification says revoked."""
+        certificate = self.get_object()
+        if not request.user.has_perm("certificates.revoke_certificate"):
+            raise PermissionDenied(_("Only administrators revoke certificates."))
+        given = RevocationSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        with service_errors():
+            revoked = certificate_services.revoke_certificate(
+                certificate=certificate,
+                reason=given.validated_data["reason"],
+                revoked_by=request.user,
+            )
+        return Response(CertificateSerializer(revoked).data)
+
+
+@extend_schema(
+    summary="Verify a certificate by its code (public)",
+    parameters=[
+        OpenApiParameter(
+            "code",
+            OpenApiTypes.STR,
+            OpenApiParameter.PATH,
+            description="The code printed on the certificate (with or without dashes).",
+        )
+    ],
+    responses=VerificationSerializer,
+    tags=["certificates"],
+    auth=[],
+)
+@api_view(["GET"])
+@permission_classes([permissions.AllowAny])
+def verify_certificate(request: Request, code: str) -> Response:
+    """Whether the certificate with this code is valid, and what it says. Anyone may ask;
+    an unknown code is 404. Rate limited per address."""
+    certificate = certificate_selectors.certificate_by_code(code)
+    if certificate is None:
+        raise Http404
+    return Response(
+        VerificationSerializer(
+            {
+                "code": certificate.display_code,
+                "status": "revoked" if certificate.is_revoked else "valid",
+                "valid": not certificate.is_revoked,
+                "recipient_name": certificate.recipient_name,
+                "achievement": certificate.achievement,
+                "issuer": certificate.issuer,
+                "issued_on": certificate.issued_on,
+                "revoked_at": certificate.revoked_at,
+                "sha256": certificate.sha256,
+            }
+        ).data
+    )

@@ -1,0 +1,108 @@
+"""HR's completion reports in the API: the same rows, filters and scope as the HTML reports
+(`lup.reporting`), for HR, administrators and reports-scope tokens."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, serializers, viewsets
+from rest_framework.exceptions import ValidationError as ApiValidationError
+from rest_framework.permissions import BasePermission, IsAuthenticated
+from rest_framework.request import Request
+
+from ..reporting.forms import CompletionFilterForm
+from ..reporting.models import ReportKind
+from ..reporting.selectors import report_rows
+from .permissions import REPORTS_AREA, TokenScope
+from .serializers import CompletionSerializer
+
+
+class ApiCompletionFilterForm(CompletionFilterForm):
+    """The report filters with resources named by their public id (sectors by number)."""
+
+    id_field = "public_id"
+
+
+class CanExportCompletions(BasePermission):
+    def has_permission(self, request: Request, view: Any) -> bool:
+        return bool(request.user.has_perm("lup.export_completions"))
+
+
+class UnitReportRowSerializer(serializers.Serializer):
+    id = serializers.UUIDField(source="public_id")
+    unit = serializers.SerializerMethodField()
+    cohort = serializers.SerializerMethodField()
+    programme = serializers.UUIDField(source="cohort.programme.public_id")
+    sector = serializers.CharField(source="unit.sector.name")
+    status = serializers.CharField()
+    completed_at = serializers.DateTimeField(allow_null=True)
+    team_size = serializers.IntegerField()
+    team_completed = serializers.IntegerField()
+    manager_email = serializers.CharField(allow_null=True)
+
+    def get_unit(self, row: Any) -> dict[str, str]:
+        """The unit: id, code and name."""
+        unit = row.unit
+        return {"id": str(unit.public_id), "code": unit.code, "name": unit.name}
+
+    def get_cohort(self, row: Any) -> dict[str, str]:
+        """The cohort: id and name."""
+        return {"id": str(row.cohort.public_id), "name": row.cohort.name}
+
+
+REPORT_PARAMETERS = [
+    OpenApiParameter("programme", OpenApiTypes.UUID, description="A programme's id."),
+    OpenApiParameter("cohort", OpenApiTypes.UUID, description="A cohort's id."),
+    OpenApiParameter("sector", OpenApiTypes.INT, description="A sector's id."),
+    OpenApiParameter("unit", OpenApiTypes.UUID, description="A unit's id."),
+    OpenApiParameter("status", OpenApiTypes.STR, description="A row status."),
+    OpenApiParameter(
+        "completed_from", OpenApiTypes.DATE, description="Completed on or after (yyyy-mm-dd)."
+    ),
+    OpenApiParameter(
+        "completed_to", OpenApiTypes.DATE, description="Completed on or before (yyyy-mm-dd)."
+    ),
+]
+
+
+class _ReportViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    api_area = REPORTS_AREA
+    permission_classes = [IsAuthenticated, TokenScope, CanExportCompletions]
+    filter_backends: list[Any] = []
+    report = ReportKind.PARTICIPANTS
+
+    def get_queryset(self) -> QuerySet[Any]:
+        form = ApiCompletionFilterForm(
+            self.request.query_params, user=self.request.user, report=self.report
+        )
+        if not form.is_valid():
+            errors = form.errors.get_json_data()
+            raise ApiValidationError(
+                {field: [error["message"] for error in found] for field, found in errors.items()}
+            )
+        return report_rows(self.report, self.request.user, form.filters())
+
+
+@extend_schema(
+    summary="HR's participant report",
+    parameters=REPORT_PARAMETERS,
+    tags=["reports"],
+    description="One row per participant, as in the HTML report and its exports.",
+)
+class ParticipantReportViewSet(_ReportViewSet):
+    serializer_class = CompletionSerializer
+    report = ReportKind.PARTICIPANTS
+
+
+@extend_schema(
+    summary="HR's unit report",
+    parameters=REPORT_PARAMETERS,
+    tags=["reports"],
+    description="One row per unit enrolment, with its team's size and completions.",
+)
+class UnitReportViewSet(_ReportViewSet):
+    serializer_class = UnitReportRowSerializer
+    report = ReportKind.UNITS
