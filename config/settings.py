@@ -37,6 +37,9 @@ INSTALLED_APPS = [
     "allauth.socialaccount.providers.openid_connect",
     "allauth.socialaccount.providers.microsoft",
     "rest_framework",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "courses",
     "certificates",
     "lup",
@@ -110,6 +113,23 @@ CELERY_RESULT_BACKEND = env_str("CELERY_RESULT_BACKEND", REDIS_URL) or None
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", default=not CELERY_BROKER_URL)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = "Europe/Oslo"
+# Celery beat: periodic tasks (run `celery -A config beat` next to a worker).
+from celery.schedules import crontab  # noqa: E402
+
+CELERY_BEAT_SCHEDULE = {
+    # HR's scheduled completion reports: a daily check of which are due (lup.reporting).
+    "lup-run-due-scheduled-exports": {
+        "task": "lup.reporting.tasks.run_due_scheduled_exports",
+        "schedule": crontab(hour=5, minute=30),
+    },
+    # Benefit follow-ups that fell due: e-mail the teams (each due date once; lup.innovation).
+    "lup-send-benefit-reminders": {
+        "task": "lup.innovation.tasks.send_benefit_reminders",
+        "schedule": crontab(hour=7, minute=0),
+    },
+}
+# Task modules other than an app's own tasks.py, which autodiscovery does not find.
+CELERY_IMPORTS = ["lup.innovation.tasks", "lup.reporting.tasks"]
 
 AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
@@ -131,15 +151,56 @@ COURSES_LRS_ENDPOINT = env_str("COURSES_LRS_ENDPOINT")
 COURSES_LRS_USERNAME = env_str("COURSES_LRS_USERNAME")
 COURSES_LRS_PASSWORD = env_str("COURSES_LRS_PASSWORD")
 
+CERTIFICATES_ADAPTER = "lup.certification.LupCertificatesAdapter"
+# The public address printed on certificates (QR code) and in their e-mails.
+CERTIFICATES_SITE_URL = env_str("SITE_URL", "http://localhost:8000")
+# Public verification requests per IP address, against guessing codes.
+CERTIFICATES_VERIFY_RATE = env_str("CERTIFICATES_VERIFY_RATE", "60/minute")
+
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    # Token first, so a bad token answers 401; without one, the session (403 if none).
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "lup.api.authentication.ApiTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": [
+        "rest_framework.permissions.IsAuthenticated",
+        "lup.api.permissions.TokenScope",
+    ],
+    "DEFAULT_PAGINATION_CLASS": "lup.api.pagination.PageNumberPagination",
     "PAGE_SIZE": 100,
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "lup.api.throttling.TokenOrUserRateThrottle",
+        "rest_framework.throttling.AnonRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "token": env_str("API_RATE_PER_TOKEN", "1200/minute"),  # each token or person
+        "anon": env_str("API_RATE_ANONYMOUS", "60/minute"),  # public endpoints, per address
+    },
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "LUP API",
+    "DESCRIPTION": (
+        "Programmes, cohorts, units, participants, progress and completions of the LUP "
+        "learning platform. Authenticate with an API token (`Authorization: Bearer <secret>`) "
+        "or a signed-in session; every answer is limited to the caller's scope."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",  # served from this site, not a CDN
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "ParticipantStatusEnum": "lup.models.Participant.Status",
+        "CertificateStatusEnum": [("valid", "valid"), ("revoked", "revoked")],
+    },
 }
 
 LOGIN_URL = "account_login"

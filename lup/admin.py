@@ -18,13 +18,19 @@ from .forms import ParticipantImportForm, UnitImportForm
 from .models import (
     Attendance,
     AuditEvent,
+    Benefit,
+    CanvasField,
     Cohort,
     CompletionRule,
     Gathering,
+    InnovationProject,
     Organisation,
     OrganisationMembership,
     Participant,
+    PhaseChange,
     Programme,
+    ProjectPhase,
+    ProjectReview,
     Sector,
     ServiceUnit,
     UnitEnrolment,
@@ -52,6 +58,7 @@ ADMIN_SCOPES: dict[type, Any] = {
     Attendance: lambda user: Attendance.objects.filter(
         participant__in=scoping.participants_for(user)
     ),
+    InnovationProject: scoping.editable_projects_for,
 }
 
 
@@ -176,13 +183,28 @@ class CompletionRuleInline(admin.StackedInline):
     filter_horizontal = ["required_modules"]
 
 
+class ProjectPhaseInline(admin.TabularInline):
+    """The programme's innovation roadmap; KS' phases are created when the first project
+    starts if the programme has none (lup.innovation.services.ensure_project_phases)."""
+
+    model = ProjectPhase
+    extra = 0
+
+
+class CanvasFieldInline(admin.TabularInline):
+    """The programme's own team canvas; leave empty to use the default canvas."""
+
+    model = CanvasField
+    extra = 0
+
+
 @admin.register(Programme)
 class ProgrammeAdmin(ScopedAdmin):
     list_display = ["name", "short_name", "organisation", "target_units", "deadline"]
     list_filter = ["organisation"]
     prepopulated_fields = {"slug": ["short_name"]}
     filter_horizontal = ["population_sectors"]
-    inlines = [CompletionRuleInline]
+    inlines = [CompletionRuleInline, ProjectPhaseInline, CanvasFieldInline]
 
 
 @admin.register(Cohort)
@@ -272,3 +294,51 @@ class AttendanceAdmin(ScopedAdmin):
     list_filter = ["method", "gathering__cohort"]
     list_select_related = ["participant__user", "gathering__cohort"]
     raw_id_fields = ["participant", "gathering"]
+
+
+class PhaseChangeInline(admin.TabularInline):
+    """The dated timeline, read-only: phases are changed on the project page."""
+
+    model = PhaseChange
+    extra = 0
+    can_delete = False
+    readonly_fields = ["phase", "entered_on", "note", "changed_by", "recorded_at"]
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class BenefitInline(admin.StackedInline):
+    model = Benefit
+    extra = 0
+
+
+class ProjectReviewInline(admin.TabularInline):
+    """Reviews are given on the project page, where approval also re-evaluates the unit."""
+
+    model = ProjectReview
+    extra = 0
+    can_delete = False
+    readonly_fields = ["point", "decision", "comment", "reviewer", "created_at"]
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(InnovationProject)
+class InnovationProjectAdmin(ScopedAdmin):
+    """Projects in the staff member's organisations. Approval is not edited here: it feeds
+    the completion rule, so it is given on the project's review page."""
+
+    list_display = ["title", "enrolment", "phase", "review_status", "published_at"]
+    list_filter = ["review_status", "enrolment__cohort__programme", "phase"]
+    list_select_related = ["enrolment__unit", "enrolment__cohort", "phase"]
+    search_fields = ["title", "enrolment__unit__name", "origin_organisation"]
+    # Raw ids: choice lists would name people and units outside the staff member's scope.
+    raw_id_fields = ["enrolment", "consent_by", "members"]
+    readonly_fields = ["phase", "review_status", "approved_at", "created_at", "updated_at"]
+    inlines = [PhaseChangeInline, BenefitInline, ProjectReviewInline]
+
+
+# API tokens: created (the secret shown once) and revoked by administrators.
+from .api import admin as _api_admin  # noqa: E402, F401

@@ -37,3 +37,17 @@ def MFA_REQUIRED_GROUPS() -> list[str]:
 def AUDIT_RETENTION_DAYS() -> int:
     """How long audit events are kept before `purge_audit_log` deletes them."""
     return int(_get("AUDIT_RETENTION_DAYS", 365))
+
+
+def BENEFIT_REMINDER_MONTHS() -> tuple[int, ...]:
+    """Months after the pilot starts when each benefit's follow-up measurement is due."""
+    return tuple(int(months) for months in _get("BENEFIT_REMINDER_MONTHS", (6, 12)))
+
+
+def EXPORT_ROOT() -> str:
+    """Where scheduled exports delivered "to a storage folder" are written (their folders are
+    created under it). Defaults to BASE_DIR/var/exports."""
+    from pathlib import Path
+
+    default = Path(getattr(settings, "BASE_DIR", Path.cwd())) / "var" / "exports"
+    return str(_get("EXPORT_ROOT", default))

@@ -34,6 +34,12 @@ def navigation(request: HttpRequest) -> dict[str, list[NavItem]]:
         )
     if user.has_perm("lup.view_cohort") or user.facilitated_cohorts.exists():
         items.append((_("Cohorts"), reverse("lup:cohort-list"), ("lup:cohort-", "lup:team-detail")))
+    catalogue_views = ("lup:catalogue", "lup:catalogue-", "lup:prize-nominate")
+    items.append((_("Steal and share"), reverse("lup:catalogue"), catalogue_views))
+    if user.has_perm("lup.judge_prize"):
+        items.append((_("Innovation prize"), reverse("lup:prize-jury"), ("lup:prize-jury",)))
+    if user.has_perm("lup.export_completions"):
+        items.append((_("Reports"), reverse("lup:report-participants"), ("lup:report-",)))
     if user.has_perm("lup.view_auditevent"):
         items.append((_("Audit log"), reverse("lup:audit-log"), ("lup:audit-log",)))
     items.append((_("Your data"), reverse("lup:my-data"), ("lup:my-data",)))

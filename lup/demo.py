@@ -51,8 +51,9 @@ from courses.models import (
     Submission,
 )
 
-from . import demo_curriculum, demo_names
+from . import certification, demo_curriculum, demo_names
 from .courses_adapter import TEAM_PREFIX
+from .demo_projects import seed_projects
 from .models import (
     Attendance,
     Cohort,
@@ -86,6 +87,7 @@ COURSE_CONTENT_MODELS = [
     "courseimage",
 ]
 HR_GROUP = "HR"
+PRIZE_JURY_GROUP = "Prize jury"
 
 
 @dataclass(frozen=True)
@@ -131,6 +133,13 @@ def seed_demo(*, scale: int = 1, today: dt.date | None = None) -> DemoSummary:
         curriculum = _seed_curriculum()
         for index, programme in enumerate(programmes):
             _seed_progress(index, programme=programme, curriculum=curriculum, today=today)
+            seed_projects(programme, index=index, today=today)
+        # The certificates completed participants and units have earned, without e-mail.
+        certification.issue_earned_certificates(
+            participants=Participant.objects.all(),
+            enrolments=UnitEnrolment.objects.all(),
+            notify=False,
+        )
     summary = DemoSummary(
         organisations=Organisation.objects.count(),
         units=ServiceUnit.objects.count(),
@@ -161,12 +170,21 @@ def ensure_role_groups() -> dict[str, Group]:
             | Q(codename__in=[*H5P_UPLOAD_PERMISSIONS, "view_h5plibrary", "install_h5p_library"])
         )
     )
+    # Certificates: they edit the templates, read the issued ones and may revoke them.
+    administrators.permissions.add(*certification.administrator_permissions())
     # HR reads across its organisation and changes nothing.
     reading = Permission.objects.filter(
         content_type__app_label="lup", codename__startswith="view_"
     ).exclude(codename="view_auditevent")
     hr, _ = Group.objects.get_or_create(name=HR_GROUP)
     hr.permissions.add(dashboard, *reading)
+    # ...and exports completion reports, with its own column presets and schedules.
+    hr.permissions.add(
+        *Permission.objects.filter(content_type__app_label="lup").filter(
+            Q(codename="export_completions")
+            | Q(content_type__model__in=["exportpreset", "scheduledexport"])
+        )
+    )
     # Facilitators upload H5P content whose libraries are installed, and attach it.
     facilitators, _ = Group.objects.get_or_create(name=FACILITATORS_GROUP)
     facilitators.permissions.add(
@@ -175,7 +193,17 @@ def ensure_role_groups() -> dict[str, Group]:
             codename__in=[*H5P_UPLOAD_PERMISSIONS, "change_activity", "view_activity"],
         )
     )
-    return {ADMINISTRATORS_GROUP: administrators, HR_GROUP: hr, FACILITATORS_GROUP: facilitators}
+    # The innovation prize's jury scores nominations and declares the winners.
+    jury, _ = Group.objects.get_or_create(name=PRIZE_JURY_GROUP)
+    jury.permissions.add(
+        Permission.objects.get(codename="judge_prize", content_type__app_label="lup")
+    )
+    return {
+        ADMINISTRATORS_GROUP: administrators,
+        HR_GROUP: hr,
+        FACILITATORS_GROUP: facilitators,
+        PRIZE_JURY_GROUP: jury,
+    }
 
 
 def _rng(*key: object) -> random.Random:

@@ -463,6 +463,12 @@ class AuditEvent(models.Model):
         PERSON_ANONYMISED = "anonymised", _("Person anonymised")
         CERTIFICATE_REVOKED = "certificate_revoked", _("Certificate revoked")
         COMPLETION_WITHDRAWN = "completion_withdrawn", _("Completion withdrawn")
+        REPORT_EXPORTED = "report_exported", _("Completion report exported")
+        API_TOKEN_CREATED = "api_token_created", _("API token created")
+        API_TOKEN_REVOKED = "api_token_revoked", _("API token revoked")
+        PROJECT_PUBLISHED = "project_published", _("Project published with consent")
+        PROJECT_WITHDRAWN = "project_withdrawn", _("Project withdrawn from the catalogue")
+        PROJECT_IMPORTED = "project_imported", _("Project imported")
 
     at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
     action = models.CharField(_("event"), max_length=24, choices=Action.choices)

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import learning_views, views
 
@@ -30,4 +30,64 @@ urlpatterns += [
     ),
     path("gatherings/<int:pk>/qr/", cohort_views.gathering_qr, name="gathering-qr"),
     path("gatherings/<int:pk>/check-in/<str:code>/", cohort_views.check_in, name="check-in"),
+]
+
+# Sharing: the catalogue ("stjæl og del"), publishing, reuse, exchange and the innovation prize
+# (lup.innovation.catalogue_views, lup.innovation.prize_views).
+from .innovation import catalogue_views, prize_views  # noqa: E402
+
+urlpatterns += [
+    path("catalogue/", catalogue_views.catalogue_search, name="catalogue"),
+    path("catalogue/import/", catalogue_views.catalogue_import, name="catalogue-import"),
+    path(
+        "catalogue/<uuid:public_id>/", catalogue_views.catalogue_project, name="catalogue-project"
+    ),
+    path(
+        "catalogue/<uuid:public_id>/print/",
+        catalogue_views.catalogue_print,
+        name="catalogue-print",
+    ),
+    path(
+        "catalogue/<uuid:public_id>/export.json",
+        catalogue_views.catalogue_export_json,
+        name="catalogue-export-json",
+    ),
+    path(
+        "catalogue/<uuid:public_id>/reuse/", catalogue_views.catalogue_reuse, name="catalogue-reuse"
+    ),
+    path(
+        "catalogue/reuses/<int:pk>/remove/",
+        catalogue_views.catalogue_unreuse,
+        name="catalogue-unreuse",
+    ),
+    path("projects/<int:pk>/publish/", catalogue_views.project_publish, name="project-publish"),
+    path("projects/<int:pk>/withdraw/", catalogue_views.project_withdraw, name="project-withdraw"),
+    path("prize/nominate/<uuid:public_id>/", prize_views.prize_nominate, name="prize-nominate"),
+    path("prize/jury/", prize_views.prize_jury, name="prize-jury"),
+    path("prize/nominations/<int:pk>/score/", prize_views.prize_score, name="prize-score"),
+    path("prize/nominations/<int:pk>/winner/", prize_views.prize_winner, name="prize-winner"),
+]
+
+# The innovation project workspace: project, canvas, benefits, reviews (lup.innovation).
+urlpatterns += [path("", include("lup.innovation.urls"))]  # type: ignore[list-item]
+
+# HR's completion reports: tables, CSV/XLSX exports, presets and schedules (lup.reporting).
+from .reporting import urls as reporting_urls  # noqa: E402
+
+urlpatterns += reporting_urls.urlpatterns
+
+# Certificates of a cohort: bulk issue and its progress (lup.certification_views).
+from . import certification_views  # noqa: E402
+
+urlpatterns += [
+    path(
+        "cohorts/<int:pk>/certificates/",
+        certification_views.cohort_certificates,
+        name="cohort-certificates",
+    ),
+    path(
+        "cohorts/<int:pk>/certificates/progress.json",
+        certification_views.cohort_certificates_progress,
+        name="cohort-certificates-progress",
+    ),
 ]

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from . import progress, scoping, selectors, services
+from . import certification, progress, scoping, selectors, services
 from .audit import record_event
 from .charts import burn_up_chart
 from .forms import AnonymiseForm
@@ -160,6 +160,7 @@ def team_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "members": members,
             "progress": progress.team_progress(enrolment, members),
             "can_anonymise": request.user.has_perm("lup.anonymise_person"),
+            "unit_certificate": certification.unit_certificate(enrolment),
         },
     )
 

@@ -93,3 +93,83 @@ class ParticipantFactory(factory.django.DjangoModelFactory):
     enrolment = factory.SubFactory(UnitEnrolmentFactory)
     user = factory.SubFactory(UserFactory)
     role = Participant.Role.ENTHUSIAST
+
+
+# Innovation projects (lup.innovation). Imported here, not at the top, so that additions by
+# different people stay appended blocks.
+from decimal import Decimal  # noqa: E402
+
+from lup.models import (  # noqa: E402
+    Benefit,
+    BenefitMeasurement,
+    CanvasVersion,
+    InnovationProject,
+    ProjectPhase,
+)
+
+
+class ProjectPhaseFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ProjectPhase
+        django_get_or_create = ("programme", "key")
+
+    programme = factory.SubFactory(ProgrammeFactory)
+    key = factory.Sequence(lambda n: f"fase-{n}")
+    name = factory.Sequence(lambda n: f"Fase {n}")
+    position = factory.Sequence(lambda n: n + 1)
+
+
+class InnovationProjectFactory(factory.django.DjangoModelFactory):
+    """A unit team's own project (draft, unpublished)."""
+
+    class Meta:
+        model = InnovationProject
+
+    enrolment = factory.SubFactory(UnitEnrolmentFactory)
+    organisation = factory.SelfAttribute("enrolment.cohort.programme.organisation")
+    title = factory.Sequence(lambda n: f"Prosjekt {n}")
+    need = "Beboerne sover dårlig når nattevakten går runder og åpner døra."
+    audience = "Beboere og nattevakter"
+    idea = "Digitalt tilsyn med sensorer i stedet for fysiske runder."
+    story = "Vi prøvde sensorer på fire rom i tre måneder."
+
+
+class PublishedProjectFactory(InnovationProjectFactory):
+    """A project its manager has shared in the catalogue."""
+
+    licence = "CC-BY-4.0"
+    consent_at = factory.LazyFunction(lambda: dt.datetime(2026, 1, 5, 12, tzinfo=dt.UTC))
+    published_at = factory.SelfAttribute("consent_at")
+
+
+class BenefitFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Benefit
+
+    project = factory.SubFactory(InnovationProjectFactory)
+    type = "time"
+    description = "Færre unødvendige runder om natten"
+    indicator = "Timer brukt på runder per år"
+    unit_of_measure = "hours_year"
+    baseline_value = Decimal("1200")
+    baseline_on = dt.date(2025, 9, 1)
+    target_value = Decimal("600")
+    owner = "Enhetsleder"
+
+
+class BenefitMeasurementFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = BenefitMeasurement
+
+    benefit = factory.SubFactory(BenefitFactory)
+    measured_on = factory.Sequence(lambda n: dt.date(2026, 1, 1) + dt.timedelta(days=n))
+    value = Decimal("900")
+
+
+class CanvasVersionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CanvasVersion
+
+    project = factory.SubFactory(InnovationProjectFactory)
+    number = factory.Sequence(lambda n: n + 1)
+    content = factory.LazyFunction(lambda: {"purpose": "Bedre søvn", "goals": "Halvere rundene"})

@@ -47,6 +47,7 @@ class World:
     team_u1: Any
     team_u2: Any
     team_other: Any
+    project: Any = None  # U1's innovation project (lup.innovation)
 
 
 def with_two_factor(user: Any) -> Any:
@@ -101,7 +102,16 @@ def build_world() -> World:
     ).user
     ParticipantFactory(enrolment=team_b, role=Participant.Role.MANAGER)
     ParticipantFactory(enrolment=team_other, role=Participant.Role.MANAGER)
+    from lup.innovation.services import start_project
+
+    project = start_project(
+        enrolment=team_u1,
+        title="Digitalt nattilsyn",
+        need="Beboerne vekkes av nattlige runder.",
+        audience="Beboere og nattevakter",
+    )
     return World(
+        project=project,
         people=people,
         programme=programme,
         other_programme=other_programme,

@@ -34,6 +34,8 @@ PUBLIC = every("ok")
 SIGNED_IN = row("login", "ok", "ok", "ok", "ok", "ok", "ok", "ok")
 API_SIGNED_IN = row("forbidden", "ok", "ok", "ok", "ok", "ok", "ok", "ok")
 STAFF_PAGE = row("login", "login", "login", "login", "login", "ok", "ok", "ok")
+REPORTS = row("login", "forbidden", "forbidden", "forbidden", "ok", "ok", "ok", "ok")
+REPORT_OBJECTS = row("login", "forbidden", "forbidden", "forbidden", "ok", "ok", "not_found", "ok")
 
 # Rules for named URLs. row(...) takes the roles in the order of tests.roles.ROLES:
 # anonymous, enthusiast, manager, facilitator, hr, administrator, other administrator, superuser.
@@ -99,6 +101,75 @@ RULES: dict[str, dict[str, str]] = {
     ),
     # with a made-up code; the real code is a key (tests/lup/test_attendance.py)
     "lup:check-in": row("login", *["not_found"] * 7),
+    # certificates: a holder's list and downloads (the enthusiast's certificate: theirs, their
+    # manager's, and those running or overseeing the cohort), public verification, bulk issue
+    "certificates:my-certificates": SIGNED_IN,
+    "certificates:certificate-pdf": row("login", "ok", "ok", "ok", "ok", "ok", "not_found", "ok"),
+    "certificates:certificate-badge": row("login", "ok", "ok", "ok", "ok", "ok", "not_found", "ok"),
+    "certificates-verify:form": PUBLIC,
+    "certificates-verify:certificate": every("not_found"),  # a made-up code
+    "certificates-verify:json": every("not_found"),
+    "lup:cohort-certificates": row(
+        "login", "forbidden", "forbidden", "ok", "forbidden", "ok", "not_found", "ok"
+    ),
+    "lup:cohort-certificates-progress": row(
+        "login", "forbidden", "forbidden", "ok", "forbidden", "ok", "not_found", "ok"
+    ),
+    # the project workspace (U1's project): its team, facilitator and administrators edit,
+    # HR reads; starting one is for cohort B's unit (no project yet): its own team (not in
+    # this matrix) and Bærum's administrators
+    "lup:project-start": row(
+        "login", "not_found", "not_found", "not_found", "not_found", "ok", "not_found", "ok"
+    ),
+    "lup:project-detail": row("login", "ok", "ok", "ok", "ok", "ok", "not_found", "ok"),
+    "lup:project-edit": row("login", "ok", "ok", "ok", "not_found", "ok", "not_found", "ok"),
+    "lup:project-phase": row("login", "ok", "ok", "ok", "not_found", "ok", "not_found", "ok"),
+    "lup:project-submit": every("method"),  # POST only
+    "lup:project-review": row(
+        "login", "not_found", "not_found", "ok", "not_found", "ok", "not_found", "ok"
+    ),
+    "lup:project-canvas": row("login", "ok", "ok", "ok", "ok", "ok", "not_found", "ok"),
+    "lup:canvas-history": row("login", "ok", "ok", "ok", "ok", "ok", "not_found", "ok"),
+    "lup:canvas-version": row("login", "ok", "ok", "ok", "ok", "ok", "not_found", "ok"),
+    "lup:benefit-create": row("login", "ok", "ok", "ok", "not_found", "ok", "not_found", "ok"),
+    "lup:benefit-detail": row("login", "ok", "ok", "ok", "ok", "ok", "not_found", "ok"),
+    "lup:benefit-edit": row("login", "ok", "ok", "ok", "not_found", "ok", "not_found", "ok"),
+    "lup:programme-benefits": row(
+        "login", "not_found", "not_found", "ok", "ok", "ok", "not_found", "ok"
+    ),
+    # HR's completion reports: HR and administrators (presets and schedules in their scope)
+    "lup:report-participants": REPORTS,
+    "lup:report-participants-export": REPORTS,  # the default preset, as CSV
+    "lup:report-units": REPORTS,
+    "lup:report-units-export": REPORTS,
+    "lup:report-presets": REPORTS,
+    "lup:report-preset-create": REPORTS,
+    "lup:report-schedules": REPORTS,
+    "lup:report-schedule-create": REPORTS,
+    "lup:report-preset-edit": REPORT_OBJECTS,
+    "lup:report-preset-delete": REPORT_OBJECTS,
+    "lup:report-schedule-edit": REPORT_OBJECTS,
+    "lup:report-schedule-delete": REPORT_OBJECTS,
+    # the catalogue ("stjæl og del"), with U2's published project: anyone signed in reads it;
+    # reuse is marked by people on another unit's team; only U1's manager publishes U1's
+    "lup:catalogue": SIGNED_IN,
+    "lup:catalogue-project": SIGNED_IN,
+    "lup:catalogue-print": SIGNED_IN,
+    "lup:catalogue-export-json": SIGNED_IN,
+    "lup:catalogue-reuse": row("login", "ok", "ok", *["not_found"] * 5),
+    "lup:catalogue-unreuse": every("method"),  # POST only
+    "lup:catalogue-import": row(
+        "login", "forbidden", "forbidden", "forbidden", "forbidden", "ok", "ok", "ok"
+    ),
+    "lup:project-publish": row("login", "not_found", "ok", *["not_found"] * 5),
+    "lup:project-withdraw": every("method"),  # POST only
+    # the innovation prize: facilitators, administrators and managers nominate; the jury judges
+    "lup:prize-nominate": row("login", "forbidden", "ok", "ok", "forbidden", "ok", "ok", "ok"),
+    "lup:prize-jury": row(
+        "login", "forbidden", "forbidden", "forbidden", "forbidden", "ok", "ok", "ok"
+    ),
+    "lup:prize-score": every("method"),  # POST only
+    "lup:prize-winner": every("method"),  # POST only
     # the REST API (session authentication: anonymous callers get 403)
     "lup-api:me": API_SIGNED_IN,
     "lup-api:programme-list": API_SIGNED_IN,
@@ -114,6 +185,45 @@ RULES: dict[str, dict[str, str]] = {
     "lup-api:unit-detail": row("forbidden", "not_found", "ok", "ok", "ok", "ok", "not_found", "ok"),
     "lup-api:participant-list": API_SIGNED_IN,
     "lup-api:participant-detail": row("forbidden", "ok", "ok", "ok", "ok", "ok", "not_found", "ok"),
+    "lup-api:participant-progress": row(
+        "forbidden", "ok", "ok", "ok", "ok", "ok", "not_found", "ok"
+    ),
+    "lup-api:organisation-list": API_SIGNED_IN,
+    "lup-api:organisation-detail": row(
+        "forbidden", "ok", "ok", "ok", "ok", "ok", "not_found", "ok"
+    ),
+    "lup-api:sector-list": API_SIGNED_IN,
+    "lup-api:sector-detail": row(
+        "forbidden", "not_found", "ok", "ok", "ok", "ok", "not_found", "ok"
+    ),
+    "lup-api:gathering-list": API_SIGNED_IN,
+    "lup-api:gathering-detail": row("forbidden", "ok", "ok", "ok", "ok", "ok", "not_found", "ok"),
+    # who was there: those who follow the cohort (recording it: those who take attendance)
+    "lup-api:gathering-attendance": row(
+        "forbidden", "forbidden", "forbidden", "ok", "ok", "ok", "not_found", "ok"
+    ),
+    "lup-api:gathering-attendance-detail": row("forbidden", *["method"] * 7),  # DELETE only
+    "lup-api:completion-list": API_SIGNED_IN,  # each sees the completions in their scope
+    # HR's reports: those who may export completions (Asker's administrator: Asker's rows)
+    "lup-api:report-participants-list": row("forbidden", *["forbidden"] * 3, *["ok"] * 4),
+    "lup-api:report-units-list": row("forbidden", *["forbidden"] * 3, *["ok"] * 4),
+    # U1's project and its benefit, as on the workspace's pages
+    "lup-api:project-list": API_SIGNED_IN,
+    "lup-api:project-detail": row("forbidden", "ok", "ok", "ok", "ok", "ok", "not_found", "ok"),
+    "lup-api:benefit-list": API_SIGNED_IN,
+    "lup-api:benefit-detail": row("forbidden", "ok", "ok", "ok", "ok", "ok", "not_found", "ok"),
+    "lup-api:benefit-measurements": row("forbidden", *["method"] * 7),  # POST only
+    # the enthusiast's certificate, as its PDF; verification is public (a made-up code here)
+    "lup-api:certificate-list": API_SIGNED_IN,
+    "lup-api:certificate-detail": row("forbidden", "ok", "ok", "ok", "ok", "ok", "not_found", "ok"),
+    "lup-api:certificate-revoke": row("forbidden", *["method"] * 7),  # POST only
+    "lup-api:certificate-verify": every("not_found"),
+    # the API's description is public; it holds no data
+    "lup-api:schema": PUBLIC,
+    "lup-api:docs": PUBLIC,
+    "lup-api:redoc": PUBLIC,
+    # API tokens are never deleted in the admin: they are revoked (a state)
+    "admin:lup_apitoken_delete": row(*["login"] * 5, "forbidden", "forbidden", "forbidden"),
     # django-allauth: accounts
     "account_login": row("ok", *["redirect"] * 7),  # signed-in people are sent on
     "account_logout": row("redirect", *["ok"] * 7),  # a confirmation page; logging out is a POST
@@ -190,6 +300,8 @@ ADMIN_CATCH_ALL = "admin/(?P<url>.*)$"
 def admin_rule(app: str, model: str, action: str) -> dict[str, str]:
     """The admin's model pages: staff only; lup's are scoped, others need permissions."""
     not_staff = ["login"] * 5
+    if app == "certificates":
+        return certificates_admin_rule(model, action)
     if app == "courses":
         return courses_admin_rule(model, action)
     if app != "lup":
@@ -204,6 +316,27 @@ def admin_rule(app: str, model: str, action: str) -> dict[str, str]:
 
 
 OBJECT_ACTIONS = {"change", "delete", "history", "password_change"}
+
+
+def certificates_admin_rule(model: str, action: str) -> dict[str, str]:
+    """Administrators edit the shared templates, and read and revoke their organisation's
+    certificates; nobody adds, changes or deletes an issued certificate."""
+    not_staff = ["login"] * 5
+    if action in {"preview", "add_preview"}:
+        return row(*not_staff, "method", "method", "method")  # the form POSTs to it
+    if model == "certificatetemplate":
+        if action == "delete":
+            return row(*not_staff, "forbidden", "forbidden", "ok")
+        return row(*not_staff, "ok", "ok", "ok")
+    if action in {"add", "delete"}:
+        return row(*not_staff, "forbidden", "forbidden", "forbidden")
+    if action == "changelist":
+        return row(*not_staff, "ok", "ok", "ok")
+    if action == "revoke":
+        return row(*not_staff, "ok", "not_found", "ok")
+    return row(*not_staff, "ok", "redirect", "ok")  # the read-only page and its history
+
+
 COURSE_CONTENT = {"course", "module", "activity", "assignment"}
 
 
@@ -292,17 +425,50 @@ def arguments_for(route: Route, world: World) -> dict[str, Any]:
             "lup:gathering-attendance": world.opening.pk,
             "lup:gathering-qr": world.opening.pk,
             "lup:check-in": world.opening.pk,
+            "lup:cohort-certificates": world.cohort_a.pk,
+            "lup:cohort-certificates-progress": world.cohort_a.pk,
+            "lup-api:gathering-detail": world.opening.pk,
+            "lup-api:gathering-attendance": world.opening.pk,
+            "lup-api:gathering-attendance-detail": world.opening.pk,
+            "lup-api:sector-detail": world.team_u1.unit.sector.pk,
+            "lup:report-preset-edit": world.export_preset.pk,
+            "lup:report-preset-delete": world.export_preset.pk,
+            "lup:report-schedule-edit": world.scheduled_export.pk,
+            "lup:report-schedule-delete": world.scheduled_export.pk,
         }.get(route.name),
     }
+    if route.name.startswith(("lup:project-", "lup:canvas-", "lup:benefit-")):
+        values["pk"] = world.project.pk
+        values["number"] = 1
+    if route.name == "lup:project-start":
+        values["pk"] = world.cohort_b.enrolments.get().pk
+    if route.name in {"lup:benefit-detail", "lup:benefit-edit"}:
+        values["pk"] = world.benefit.pk
+    if route.name.startswith(("lup:catalogue-", "lup:prize-")):
+        values["public_id"] = world.published_project.public_id
+        values["pk"] = {
+            "lup:catalogue-unreuse": world.reuse.pk,
+            "lup:prize-score": world.nomination.pk,
+            "lup:prize-winner": world.nomination.pk,
+        }.get(route.name)
     api_objects = {
         "lup-api:programme-detail": world.programme,
         "lup-api:programme-progress": world.programme,
         "lup-api:cohort-detail": world.cohort_a,
         "lup-api:unit-detail": world.team_u1.unit,
         "lup-api:participant-detail": world.team_u1.participants.get(user=people["enthusiast"]),
+        "lup-api:participant-progress": world.team_u1.participants.get(user=people["enthusiast"]),
+        "lup-api:organisation-detail": world.programme.organisation,
+        "lup-api:project-detail": world.project,
+        "lup-api:benefit-detail": world.benefit,
+        "lup-api:benefit-measurements": world.benefit,
     }
+    if route.name in {"lup-api:certificate-detail", "lup-api:certificate-revoke"}:
+        api_objects[route.name] = world_certificate(world)
     if route.name in api_objects:
         values["id"] = api_objects[route.name].public_id
+    if route.name == "lup-api:gathering-attendance-detail":
+        values["participant"] = world.team_u1.participants.get(user=people["enthusiast"]).public_id
     if route.name.startswith("courses:"):
         values["slug"] = world.course.slug
         values["activity_id"] = world.page.public_id
@@ -315,10 +481,30 @@ def arguments_for(route: Route, world: World) -> dict[str, Any]:
             "courses:h5p-content-file": "content.json",
             "courses:h5p-library-file": f"{library}/library.json",
         }.get(route.name, "")
+    if "certificate_id" in route.arguments:
+        values["certificate_id"] = world_certificate(world).public_id
     match = ADMIN_MODEL_URL.match(route.name) or ADMIN_SHORT_OBJECT_URL.match(route.name)
     if match and (match["app"], match["model"]) in ADMIN_OBJECTS:
         values["object_id"] = ADMIN_OBJECTS[(match["app"], match["model"])](world).pk
     return values
+
+
+def _api_token(world: World) -> Any:
+    """A Bærum token (its secret is not needed: the admin never shows it again)."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from lup.api.tokens import create_api_token
+
+    token, _secret = create_api_token(
+        name="HR",
+        organisation=world.programme.organisation,
+        scope="reports",
+        expires_at=timezone.now() + dt.timedelta(days=30),
+        created_by=None,
+    )
+    return token
 
 
 def _first(model_path: str) -> Any:
@@ -348,6 +534,8 @@ ADMIN_OBJECTS.update(
         ("lup", "participant"): lambda world: world.team_u1.participants.first(),
         ("lup", "auditevent"): lambda world: world.audit_event,
         ("lup", "attendance"): _first("lup.Attendance"),
+        ("lup", "apitoken"): lambda world: _api_token(world),
+        ("lup", "innovationproject"): lambda world: world.project,
         ("auth", "user"): lambda world: world.people["enthusiast"],
         ("auth", "group"): _first("auth.Group"),
         ("account", "emailaddress"): _first("account.EmailAddress"),
@@ -355,6 +543,8 @@ ADMIN_OBJECTS.update(
         ("socialaccount", "socialapp"): _first("socialaccount.SocialApp"),
         ("socialaccount", "socialaccount"): _first("socialaccount.SocialAccount"),
         ("socialaccount", "socialtoken"): _first("socialaccount.SocialToken"),
+        ("certificates", "certificate"): lambda world: world_certificate(world),
+        ("certificates", "certificatetemplate"): lambda world: world_certificate(world).template,
     }
 )
 
@@ -394,6 +584,57 @@ def add_curriculum(world: World) -> None:
     )
 
 
+def add_project_work(world: World) -> None:
+    """U1's project gets a canvas version and a benefit, for the workspace's pages."""
+    import datetime as dt
+    from decimal import Decimal
+
+    from lup.innovation import services as project_services
+
+    project_services.save_canvas(
+        project=world.project,
+        content={"purpose": "Bedre søvn"},
+        base_number=0,
+        saved_by=world.people["enthusiast"],
+    )
+    world.benefit = project_services.add_benefit(
+        project=world.project,
+        type="time",
+        description="Færre runder",
+        indicator="Timer per år",
+        unit_of_measure="hours_year",
+        baseline_value=Decimal("1200"),
+        baseline_on=dt.date(2025, 9, 1),
+        target_value=Decimal("600"),
+        owner="Enhetsleder",
+    )
+
+
+def add_catalogue(world: World) -> None:
+    """U2's project published in the catalogue, reused by U1 and nominated for the prize
+    (cohort B's team stays without a project, for `lup:project-start`)."""
+    from lup.innovation import prize, sharing
+    from lup.innovation.services import start_project
+
+    manager = world.people["other_manager"]
+    project = start_project(
+        enrolment=world.team_u2, title="Felles matglede", need="Å spise sammen.", audience="Alle"
+    )
+    world.published_project = sharing.publish_project(
+        project=project, user=manager, licence="CC-BY-4.0", consent=True
+    )
+    world.reuse = sharing.mark_reuse(
+        source=project, unit=world.team_u1.unit, user=world.people["manager"]
+    )
+    world.nomination = prize.nominate_project(
+        project=project,
+        category=prize.ensure_prize_categories(world.programme)[0],
+        year=2026,
+        reason="God idé.",
+        user=world.people["facilitator"],
+    )
+
+
 @pytest.fixture
 def world(db):
     from allauth.account.models import EmailAddress
@@ -421,8 +662,28 @@ def world(db):
         method=Attendance.Method.FACILITATOR,
     )
     world.opening = opening
+    from lup.reporting.services import save_preset, schedule_export
+
+    world.export_preset = save_preset(
+        organisation=world.programme.organisation,
+        key="lonn",
+        name="Lønn",
+        report="participants",
+        columns=["email"],
+    )
+    world.scheduled_export = schedule_export(
+        organisation=world.programme.organisation,
+        name="Månedlig",
+        preset_key="lonn",
+        export_format="csv",
+        frequency="monthly",
+        delivery="email",
+        recipients="hr@example.no",
+    )
     add_curriculum(world)
     world.audit_event = record_event(action=AuditEvent.Action.LOGIN, subject=enthusiast)
+    add_project_work(world)
+    add_catalogue(world)
     # An unused sign-in app must not make the Microsoft URLs look configured.
     SocialApp.objects.filter(provider="microsoft").update(provider="unused")
     return world
@@ -450,3 +711,15 @@ def test_each_role_gets_what_the_matrix_says(client, world, route):
         logging.disable(logging.NOTSET)
 
     assert actual == expected, f"GET {url}"
+
+
+def world_certificate(world: World) -> Any:
+    """The enthusiast of U1 (Bærum, cohort A) completed, with their certificate."""
+    from lup import certification
+    from lup.models import Participant
+
+    participant = world.team_u1.participants.get(user=world.people["enthusiast"])
+    Participant.objects.filter(pk=participant.pk).update(
+        status="completed", completed_at="2025-12-01T12:00Z"
+    )
+    return certification.issue_participant_certificate(participant=participant, notify=False)

@@ -77,3 +77,16 @@ def test_scale_multiplies_the_organisations():
 
     assert Programme.objects.count() == 3
     assert ServiceUnit.objects.filter(organisation__slug="asker").count() == 200
+
+
+def test_demo_has_innovation_projects_shared_reused_and_awarded():
+    from lup.models import InnovationProject, Nomination, ProjectReuse
+
+    call_command("seed_demo")
+
+    baerum_projects = InnovationProject.objects.filter(enrolment__cohort__programme__slug="lup")
+    assert baerum_projects.count() == UnitEnrolment.objects.count()  # every team, guests too
+    assert baerum_projects.filter(published_at__isnull=False).count() >= 20
+    assert InnovationProject.objects.filter(enrolment__isnull=True).exists()  # imported
+    assert ProjectReuse.objects.exists()
+    assert Nomination.objects.filter(is_winner=True).exists()
