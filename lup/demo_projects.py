@@ -375,6 +375,19 @@ def seed_projects(programme: Programme, *, index: int, today: dt.date) -> int:
             project.review_status = InnovationProject.Review.SUBMITTED
         planned.append((project, plan, reached, enrolment.cohort.starts_on))
     InnovationProject.objects.bulk_create([row[0] for row in planned], batch_size=BATCH)
+    # The whole team works on the project: every current participant is a member.
+    project_of = {row[0].enrolment_id: row[0].pk for row in planned}
+    InnovationProject.members.through.objects.bulk_create(
+        [
+            InnovationProject.members.through(
+                innovationproject_id=project_of[enrolment_id], participant_id=participant_id
+            )
+            for participant_id, enrolment_id in Participant.objects.current()
+            .filter(enrolment_id__in=project_of)
+            .values_list("pk", "enrolment_id")
+        ],
+        batch_size=BATCH,
+    )
 
     imported = _plan_imports(programme, index=index, phases=phases, today=today)
     InnovationProject.objects.bulk_create([row[0] for row in imported], batch_size=BATCH)

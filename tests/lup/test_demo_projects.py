@@ -15,6 +15,7 @@ from lup.models import (
     CanvasVersion,
     InnovationProject,
     Nomination,
+    Participant,
     PhaseChange,
     ProjectReuse,
 )
@@ -78,6 +79,12 @@ def test_demo_projects_keep_the_rules():
         )
     )
     assert len(sectors) == 7
+    # Teams work on their projects together: each own project lists its team.
+    staffed = InnovationProject.objects.filter(
+        enrolment__in=Participant.objects.current().values("enrolment_id")
+    )
+    assert staffed.exists()
+    assert not staffed.annotate(n=Count("members")).filter(n=0).exists()
 
 
 def test_the_catalogue_shows_the_demo(client):
