@@ -4,4 +4,5 @@ urlpatterns = [
     path("learning/", include("lup.urls")),
     path("learning/courses/", include("courses.urls")),
     path("learning/certificates/", include("certificates.urls")),
+    path("verify/", include("certificates.verify_urls")),
 ]
