@@ -30,7 +30,12 @@ def navigation(request: HttpRequest) -> dict[str, list[NavItem]]:
         items.append((_("Target dashboard"), reverse("lup:home"), ("lup:home", "lup:dashboard")))
     else:
         items.append(
-            (_("My programme"), reverse("lup:my-programme"), ("lup:home", "lup:my-programme"))
+            (
+                _("My programme"),
+                reverse("lup:my-programme"),
+                # The team's innovation project is part of the programme.
+                ("lup:home", "lup:my-programme", "lup:project-", "lup:benefit-", "lup:canvas-"),
+            )
         )
     if user.has_perm("lup.view_cohort") or user.facilitated_cohorts.exists():
         items.append((_("Cohorts"), reverse("lup:cohort-list"), ("lup:cohort-", "lup:team-detail")))
