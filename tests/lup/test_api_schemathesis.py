@@ -5,6 +5,8 @@ import datetime as dt
 
 import pytest
 import schemathesis
+from django.core import signals
+from django.db import close_old_connections
 from django.utils import timezone
 from hypothesis import HealthCheck, settings
 
@@ -27,6 +29,18 @@ def secret(db):
         created_by=world.people["administrator"],
     )
     return secret
+
+
+@pytest.fixture(autouse=True)
+def keep_the_test_connection():
+    """Calling the WSGI application directly fires request_started/finished, whose
+    close_old_connections would close the test's database connection mid-transaction on
+    PostgreSQL. Django's test client disconnects it the same way."""
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
 
 
 @pytest.fixture(autouse=True)
