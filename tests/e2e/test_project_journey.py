@@ -79,7 +79,7 @@ def start_project(browser_page: Any, journey: ProjectJourney) -> InnovationProje
 
 def change_phase(browser_page: Any, journey: ProjectJourney, phase: str) -> None:
     """On the project page: move to `phase` (today), and see it on the timeline."""
-    browser_page.get_by_role("link", name=re.compile("Endre fase|Change phase")).click()
+    browser_page.get_by_role("link", name=re.compile("Bytt fase|Change phase")).click()
     browser_page.check_accessibility()
     browser_page.locator("#phase_phase").select_option(label=phase)
     submit(browser_page, "phase-form")
