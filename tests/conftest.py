@@ -33,6 +33,15 @@ def english():
         yield
 
 
+@pytest.fixture
+def english_site(settings):
+    """Pages and messages in English, for tests that assert the English source texts: the
+    client sends no Accept-Language, so the site falls back to LANGUAGE_CODE."""
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield
+
+
 @pytest.fixture(autouse=True)
 def fresh_cache():
     """Rate limits and used two-factor codes live in the cache: every test starts clean."""

@@ -5,6 +5,11 @@ from tests.factories import UserFactory
 
 
 @pytest.fixture(autouse=True)
+def _english(english_site):
+    """These tests read the English source texts."""
+
+
+@pytest.fixture(autouse=True)
 def media_in_tmp(settings, tmp_path):
     """Logos and signatures go to the test's own directory."""
     settings.MEDIA_ROOT = str(tmp_path / "media")

@@ -11,7 +11,7 @@ from lup.models import ApiToken, OrganisationMembership, Participant
 from lup.services import record_participant_completion
 from tests.roles import build_world
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english_site")]
 
 
 @pytest.fixture

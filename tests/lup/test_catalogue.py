@@ -256,6 +256,7 @@ def test_the_project_page_takes_a_fixed_number_of_queries(client, world, django_
 # Reuse ----------------------------------------------------------------------------------------
 
 
+@pytest.mark.usefixtures("english_site")
 def test_another_unit_marks_reuse_linking_its_project_and_the_source_shows_it(client, world):
     night, food = _published_world(world)
     # U2's enthusiast marks that U2 reuses U1's night project, linking U2's own project.
@@ -294,6 +295,7 @@ def test_another_unit_marks_reuse_linking_its_project_and_the_source_shows_it(cl
     assert not ProjectReuse.objects.exists()
 
 
+@pytest.mark.usefixtures("english_site")
 def test_reusing_ones_own_project_is_refused(client, world):
     night, _food = _published_world(world)
     manager = world.people["manager"]

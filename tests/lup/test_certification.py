@@ -15,7 +15,7 @@ from tests.conftest import administrator_permissions
 from tests.factories import UserFactory
 from tests.lup.curriculum import build_curriculum
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english_site")]
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from lup.models import AuditEvent, Benefit, BenefitMeasurement, InnovationProjec
 from tests.factories import BenefitFactory, BenefitMeasurementFactory, CanvasVersionFactory
 from tests.roles import build_world
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english_site")]
 
 
 @pytest.fixture

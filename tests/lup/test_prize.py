@@ -13,7 +13,7 @@ from lup.models import InnovationProject, JuryScore, Nomination, OrganisationMem
 from tests.factories import UserFactory
 from tests.roles import build_world
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english_site")]
 YEAR = 2026
 
 
