@@ -39,8 +39,9 @@ def measure(scale: int, runs: int) -> dict[str, float]:
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
-    from lup.demo import ensure_role_groups, seed_demo
+    from lup.demo import seed_demo
     from lup.models import OrganisationMembership, Participant, Programme
+    from lup.roles import ensure_role_groups
 
     call_command("migrate", verbosity=0)
     started = time.perf_counter()

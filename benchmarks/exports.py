@@ -57,7 +57,6 @@ def seed(rows: int) -> dict[str, float]:
     from django.core.management import call_command
     from django.utils import timezone
 
-    from lup.demo import ensure_role_groups
     from lup.models import (
         Cohort,
         Organisation,
@@ -68,6 +67,7 @@ def seed(rows: int) -> dict[str, float]:
         ServiceUnit,
         UnitEnrolment,
     )
+    from lup.roles import ensure_role_groups
 
     call_command("migrate", verbosity=0)
     started = time.perf_counter()

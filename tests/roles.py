@@ -13,8 +13,9 @@ from typing import Any
 
 from django.contrib.auth.models import Group
 
-from lup.demo import ADMINISTRATORS_GROUP, DEMO_TOTP_SECRET, HR_GROUP, ensure_role_groups
+from lup.demo import DEMO_TOTP_SECRET
 from lup.models import OrganisationMembership, Participant
+from lup.roles import ADMINISTRATORS_GROUP, HR_GROUP, ensure_role_groups
 from tests.factories import (
     CohortFactory,
     OrganisationFactory,

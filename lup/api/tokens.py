@@ -39,7 +39,7 @@ def _group_for(scope: str) -> Any:
     Reports and read tokens read like HR (every view permission of their organisation);
     write tokens act like a programme administrator.
     """
-    from ..demo import ADMINISTRATORS_GROUP, HR_GROUP, ensure_role_groups
+    from ..roles import ADMINISTRATORS_GROUP, HR_GROUP, ensure_role_groups
 
     groups = ensure_role_groups()
     return groups[ADMINISTRATORS_GROUP if scope == ApiToken.Scope.WRITE else HR_GROUP]

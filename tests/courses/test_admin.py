@@ -5,8 +5,8 @@ from django.urls import reverse
 
 from courses import services
 from courses.models import ActivityCompletion
-from lup.demo import ensure_role_groups
 from lup.models import OrganisationMembership, UnitEnrolment
+from lup.roles import ensure_role_groups
 from tests.factories import OrganisationFactory, UserFactory
 from tests.lup.curriculum import build_curriculum
 

@@ -17,7 +17,7 @@ from allauth.account.models import EmailAddress
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from lup.demo import DEMO_PASSWORD, PRIZE_JURY_GROUP, ensure_role_groups, seed_demo
+from lup.demo import DEMO_PASSWORD, seed_demo
 from lup.models import (
     InnovationProject,
     Nomination,
@@ -26,6 +26,7 @@ from lup.models import (
     Participant,
     ProjectReuse,
 )
+from lup.roles import PRIZE_JURY_GROUP, ensure_role_groups
 from tests.e2e.journeys import sign_in
 from tests.factories import UserFactory
 

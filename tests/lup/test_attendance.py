@@ -189,7 +189,7 @@ def test_facilitator_of_another_cohort_gets_404_and_stores_nothing(client, setup
 
 def test_participants_and_hr_may_not_take_attendance(client, setup):
     """They see the cohort, so the page exists for them: 403, never a silent change."""
-    from lup.demo import HR_GROUP, ensure_role_groups
+    from lup.roles import HR_GROUP, ensure_role_groups
 
     hr = with_two_factor(UserFactory(email="hr@example.no"))
     hr.groups.add(ensure_role_groups()[HR_GROUP])

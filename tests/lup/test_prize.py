@@ -7,9 +7,9 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
-from lup.demo import PRIZE_JURY_GROUP, ensure_role_groups
 from lup.innovation import prize
 from lup.models import InnovationProject, JuryScore, Nomination, OrganisationMembership
+from lup.roles import PRIZE_JURY_GROUP, ensure_role_groups
 from tests.factories import UserFactory
 from tests.roles import build_world
 
