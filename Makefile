@@ -3,22 +3,46 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 PY_STAMP := $(VENV)/.installed
+UV := UV_PROJECT_ENVIRONMENT=$(VENV) $(VENV)/bin/uv
 NPM_STAMP := node_modules/.installed
 RUN_ENV := DJANGO_DEBUG=1
 
-.PHONY: help setup run test test-fast test-e2e lint format migrate demo messages bench clean
+.PHONY: help setup run test test-fast test-e2e lint format migrate demo messages bench clean lock relock bootstrap-requirements check-lock
 
 help:
 	@echo "make run    set up, migrate, seed demo data and serve on http://127.0.0.1:8000"
 	@echo "make test   set up and run the whole test suite"
 	@echo "make lint   ruff, mypy and import-linter"
+	@echo "make lock   upgrade the locked dependencies (uv.lock) within pyproject.toml's ranges"
 
-$(PY_STAMP): pyproject.toml
+# Installs come from uv.lock only (exact versions and hashes), never from the ranges in
+# pyproject.toml: pip installs uv itself from the hash-pinned requirements/bootstrap.txt,
+# then `uv sync --locked` installs every extra, and stops if the lock is out of date.
+$(PY_STAMP): pyproject.toml uv.lock requirements/bootstrap.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (set PYTHON=...)")'
-	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes --no-deps -r requirements/bootstrap.txt
+	$(UV) sync --locked --all-extras --quiet
 	@touch $@
+
+# Refresh the lock deliberately: newest versions the ranges in pyproject.toml allow.
+# Review the diff (uv.lock), run `make test`, commit both files.
+lock: $(PY_STAMP)
+	$(UV) lock --upgrade
+	$(MAKE) --no-print-directory bootstrap-requirements
+
+# After editing dependencies in pyproject.toml: lock the change, upgrading nothing else.
+relock: $(PY_STAMP)
+	$(UV) lock
+	$(MAKE) --no-print-directory bootstrap-requirements
+
+bootstrap-requirements:
+	$(UV) export --frozen --only-group bootstrap --no-emit-project --no-header --quiet -o requirements/bootstrap.txt
+
+# CI: the lock matches pyproject.toml, and the bootstrap pin matches the lock.
+check-lock: $(PY_STAMP)
+	$(UV) lock --locked
+	$(UV) export --frozen --only-group bootstrap --no-emit-project --no-header --quiet | diff -u requirements/bootstrap.txt -
 
 $(NPM_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund
