@@ -39,3 +39,29 @@ def env_list(name: str, *, default: list[str]) -> list[str]:
     if raw is None:
         return default
     return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def env_value(name: str, kind: str) -> object:
+    """The variable read as `kind` ("str", "int", "list" or "int_list"); None when unset.
+
+    For app settings whose defaults live in the apps: the site sets them only when the
+    environment says so, and the app's own default applies otherwise.
+    """
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return None
+    if kind == "str":
+        return raw
+    if kind == "int":
+        return env_int(name, default=0)
+    items = env_list(name, default=[])
+    if kind == "list":
+        return items
+    if kind == "int_list":
+        try:
+            return [int(item) for item in items]
+        except ValueError as exc:
+            raise ImproperlyConfigured(
+                f"{name} must be comma-separated integers, not {raw!r}"
+            ) from exc
+    raise ValueError(f"unknown kind {kind!r}")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 
 
 def _get(name: str, default: Any) -> Any:
@@ -76,6 +77,28 @@ def LRS_ENDPOINT() -> str:
     """An external Learning Record Store's xAPI endpoint (e.g. "https://lrs.example.no/xapi/")
     to forward statements to; "" to keep them here only."""
     return str(_get("LRS_ENDPOINT", "") or "")
+
+
+# Used only while DEBUG is on (development and demos); published, so never for real data.
+DEVELOPMENT_PSEUDONYM_KEY = "courses-development-pseudonym-key-not-secret"
+
+
+def LEARNER_PSEUDONYM_KEY() -> str:
+    """The secret that keys learners' pseudonyms in xAPI statements, its own setting so that
+    no default key (nor SECRET_KEY) can map a pseudonym back to a person.
+
+    Without it, only a DEBUG site falls back to a published development key; anywhere else
+    the courses.E001 check refuses to start and this raises.
+    """
+    key = str(_get("LEARNER_PSEUDONYM_KEY", "") or "")
+    if key:
+        return key
+    if settings.DEBUG:
+        return DEVELOPMENT_PSEUDONYM_KEY
+    raise ImproperlyConfigured(
+        "COURSES_LEARNER_PSEUDONYM_KEY is not set: learners' xAPI pseudonyms need a secret "
+        "key of their own."
+    )
 
 
 def LRS_USERNAME() -> str:

@@ -62,8 +62,12 @@ ACCOUNT_HOME_PAGE = "urn:lup-learning:learner"
 
 
 def learner_pseudonym(user: Any) -> str:
-    """A stable identifier for `user` that reveals nothing about them (for xAPI actors)."""
-    return salted_hmac("courses.xapi.learner", str(user.pk)).hexdigest()[:32]
+    """A stable identifier for `user` that reveals nothing about them (for xAPI actors),
+    keyed with COURSES_LEARNER_PSEUDONYM_KEY: without that key it cannot be mapped back."""
+    key = app_settings.LEARNER_PSEUDONYM_KEY()
+    return salted_hmac(
+        "courses.xapi.learner", str(user.pk), secret=key, algorithm="sha256"
+    ).hexdigest()[:32]
 
 
 def xapi_actor(user: Any) -> dict[str, Any]:

@@ -31,3 +31,29 @@ def check_lup_configuration(app_configs: Any = None, **kwargs: Any) -> list[Chec
             )
         )
     return messages
+
+
+# Caches that each process keeps for itself: counters in them are not shared.
+_PER_PROCESS_CACHES = {
+    "django.core.cache.backends.locmem.LocMemCache",
+    "django.core.cache.backends.dummy.DummyCache",
+}
+
+
+@register()
+def check_rate_limits_are_shared(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    """Sign-in, API and verification rate limits count in the default cache: outside DEBUG
+    they must be shared by every process, or each gunicorn worker allows the full rate."""
+    if settings.DEBUG:
+        return []
+    caches: dict[str, dict[str, Any]] = settings.CACHES
+    backend = caches.get("default", {}).get("BACKEND", "")
+    if backend not in _PER_PROCESS_CACHES:
+        return []
+    return [
+        Warning(
+            "Rate limits (sign-in, API, certificate verification) are kept per process: the "
+            f"default cache is {backend.rsplit('.', 1)[-1]}. Set REDIS_URL (a shared cache).",
+            id="lup.W002",
+        )
+    ]

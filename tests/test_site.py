@@ -121,6 +121,8 @@ def test_deploy_check_reports_nothing_with_production_settings(tmp_path):
         "DJANGO_SECRET_KEY": "x7Kq2vLr9Tz4Wm8Np3Hs6Bd1Fg5Jc0Yu-Qe7Ra2Sv9Xw4Zt8Mn3Lp6Ok1Ij5Uh0",
         "DJANGO_ALLOWED_HOSTS": "lup.baerum.kommune.no",
         "DATABASE_URL": f"sqlite:///{tmp_path / 'deploy.sqlite3'}",
+        "COURSES_LEARNER_PSEUDONYM_KEY": "Vb3Nm8Qw1Er6Ty4Ui9Op2As7Df5Gh0Jk",
+        "REDIS_URL": "redis://127.0.0.1:6379/13",  # a shared cache for rate limits (lup.W002)
     }
 
     completed = subprocess.run(
