@@ -6,23 +6,28 @@ README.md lists them all.
 """
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
+from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from .env import env_bool, env_int, env_list, env_str
+from .env import env_bool, env_int, env_list, env_str, env_value
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 DEBUG = env_bool("DJANGO_DEBUG", default=False)
-# A fixed development key keeps `make run` and the tests working out of the box;
-# `manage.py check --deploy` flags it, and production must set its own.
-SECRET_KEY = env_str("DJANGO_SECRET_KEY", "django-insecure-lup-development-key-change-me")
+# A published development key keeps `manage.py` working on a fresh clone. It is never
+# good enough to serve: without DJANGO_DEBUG=1 the site refuses to start on it (or on
+# none) with one clear line (config/checks.py; checked again when wsgi/asgi start).
+DEVELOPMENT_SECRET_KEY = "django-insecure-lup-development-key-change-me"  # noqa: S105 (published)
+SECRET_KEY = env_str("DJANGO_SECRET_KEY") or DEVELOPMENT_SECRET_KEY
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
+    "config.apps.SiteConfig",  # the standalone site's own system checks
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -47,11 +52,16 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "config.middleware.PrivateCacheControlMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Refuses a too large body unread: views (and CSRF's check) read it only after every
+    # middleware has been called. After authentication: signed-in people may send more.
+    "config.middleware.RequestBodyLimitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -89,7 +99,10 @@ if not env_str("DATABASE_URL"):
 DATABASES = {
     "default": dj_database_url.parse(
         env_str("DATABASE_URL", f"sqlite:///{_EMBEDDED_DATABASE}"),
-        conn_max_age=env_int("DATABASE_CONN_MAX_AGE", default=0),
+        # Persistent connections: a new one per request cost p50 410 ms against 93 ms under
+        # 50 users (benchmarks/load.py); health checks replace one that the server dropped.
+        conn_max_age=env_int("DATABASE_CONN_MAX_AGE", default=60),
+        conn_health_checks=env_bool("DATABASE_CONN_HEALTH_CHECKS", default=True),
     )
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -143,6 +156,10 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 COURSES_ADAPTER = "lup.courses_adapter.LupCoursesAdapter"
 COURSES_PRIVATE_ROOT = env_str("COURSES_PRIVATE_ROOT", str(BASE_DIR / "var" / "private"))
+# Learners' pseudonyms in xAPI statements (and at an external LRS) are keyed with their own
+# secret, never with SECRET_KEY or a default: without DJANGO_DEBUG=1 the site refuses to
+# start without it (courses.E001). Changing it gives every learner a new pseudonym.
+COURSES_LEARNER_PSEUDONYM_KEY = env_str("COURSES_LEARNER_PSEUDONYM_KEY")
 # The H5P player may run on its own origin (README, "H5P"); empty: this site's own.
 COURSES_H5P_PLAYER_ORIGIN = env_str("COURSES_H5P_PLAYER_ORIGIN")
 COURSES_H5P_FRAME_ANCESTORS = env_list("COURSES_H5P_FRAME_ANCESTORS", default=[])
@@ -156,6 +173,31 @@ CERTIFICATES_ADAPTER = "lup.certification.LupCertificatesAdapter"
 CERTIFICATES_SITE_URL = env_str("SITE_URL", "http://localhost:8000")
 # Public verification requests per IP address, against guessing codes.
 CERTIFICATES_VERIFY_RATE = env_str("CERTIFICATES_VERIFY_RATE", "60/minute")
+
+# The apps' other settings, each from the environment variable of the same name when it
+# is set (README, "Configuration"); unset, the app's own default applies.
+APP_SETTINGS_FROM_ENVIRONMENT = {
+    "LUP_IMPORT_MAX_BYTES": "int",
+    "LUP_IMPORT_MAX_ROWS": "int",
+    "LUP_DASHBOARD_FORECAST_WINDOW_DAYS": "int",
+    "LUP_SSO_FORBIDDEN_CLAIMS": "list",
+    "LUP_MFA_REQUIRED_GROUPS": "list",
+    "LUP_AUDIT_RETENTION_DAYS": "int",
+    "LUP_BENEFIT_REMINDER_MONTHS": "int_list",
+    "LUP_EXPORT_ROOT": "str",
+    "COURSES_SUBMISSION_MAX_BYTES": "int",
+    "COURSES_H5P_SAVE_FREQ": "int",
+    "COURSES_XAPI_MAX_BYTES": "int",
+    "COURSES_H5P_ROOT": "str",
+    "COURSES_H5P_MAX_FILES": "int",
+    "COURSES_H5P_MAX_FILE_BYTES": "int",
+    "COURSES_H5P_MAX_TOTAL_BYTES": "int",
+    "CERTIFICATES_VERIFY_MAX_UPLOAD_BYTES": "int",
+    "CERTIFICATES_FROM_EMAIL": "str",
+}
+for _name, _kind in APP_SETTINGS_FROM_ENVIRONMENT.items():
+    if (_value := env_value(_name, _kind)) is not None:
+        globals()[_name] = _value
 
 REST_FRAMEWORK = {
     # Token first, so a bad token answers 401; without one, the session (403 if none).
@@ -323,7 +365,63 @@ if env_bool("DJANGO_BEHIND_PROXY", default=HTTPS):
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+CSRF_FAILURE_VIEW = "config.error_views.csrf_failure"
 SESSION_COOKIE_HTTPONLY = True
+
+# Request bodies are limited before they are read (config/middleware.py): anonymous
+# requests to small forms, signed-in ones to forms and small files; upload views allow
+# their own larger limits (H5P packages, submissions). Set the proxy's limit (nginx
+# `client_max_body_size`) to the largest of those, so it never cuts one short.
+REQUEST_BODY_MAX_BYTES = env_int("REQUEST_BODY_MAX_BYTES", default=10 * 1024 * 1024)
+REQUEST_BODY_MAX_BYTES_ANONYMOUS = env_int("REQUEST_BODY_MAX_BYTES_ANONYMOUS", default=256 * 1024)
+# Views that take larger uploads, by URL name: the app setting that limits the file.
+REQUEST_BODY_UPLOAD_LIMITS = {
+    "courses:h5p-upload": {"limit": "courses.h5p.app_settings.MAX_TOTAL_BYTES"},
+    "courses:activity-detail": {"limit": "courses.app_settings.SUBMISSION_MAX_BYTES"},
+    # Anyone may check a certificate PDF against its code.
+    "certificates-verify:certificate": {
+        "limit": "certificates.app_settings.VERIFY_MAX_UPLOAD_BYTES",
+        "public": True,
+    },
+}
+
+
+def _origin(url: str) -> str:
+    """ "https://host:port" of a URL, for a policy's list of sources."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
+
+
+# Content-Security-Policy on every page (django-csp): only this site's own scripts, styles,
+# images and connections; scripts inline only with the response's nonce. The H5P player
+# frame and its files send their own, separate policy (courses/h5p_player.py), which the
+# middleware leaves as it is. Signing in with SSO posts a form that redirects to the
+# provider, so its origin is an allowed form target.
+_SSO_ORIGINS = [
+    origin
+    for origin in [
+        _origin(env_str("OIDC_SERVER_URL")),
+        "https://login.microsoftonline.com" if env_str("ENTRA_CLIENT_ID") else "",
+        *env_list("CSP_FORM_ACTION_ORIGINS", default=[]),
+    ]
+    if origin
+]
+_H5P_PLAYER_ORIGIN = _origin(env_str("COURSES_H5P_PLAYER_ORIGIN"))
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "frame-src": [SELF, *([_H5P_PLAYER_ORIGIN] if _H5P_PLAYER_ORIGIN else [])],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF, *_SSO_ORIGINS],
+        "frame-ancestors": [NONE],
+    },
+}
 
 LOGGING = {
     "version": 1,
