@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from csp.middleware import CSPMiddleware, PolicyParts
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.template.loader import render_to_string
 from django.urls import Resolver404, resolve
 from django.utils.module_loading import import_string
@@ -94,3 +95,26 @@ class PrivateCacheControlMiddleware:
         if not response.has_header("Cache-Control"):
             response["Cache-Control"] = "private, no-store"
         return response
+
+
+class SiteCSPMiddleware(CSPMiddleware):
+    """django-csp's policy, plus the single sign-on providers as form targets on allauth's
+    sign-in pages: signing in posts a form here that redirects to the provider, and
+    browsers hold that redirect to the page's form-action. Providers may be configured in
+    the admin, so their addresses are looked up (lup.sso), not listed in settings."""
+
+    def get_policy_parts(
+        self, request: HttpRequest, response: HttpResponseBase, report_only: bool = False
+    ) -> PolicyParts:
+        parts = super().get_policy_parts(request, response, report_only)
+        match = getattr(request, "resolver_match", None)
+        if report_only or match is None or not match.func.__module__.startswith("allauth."):
+            return parts
+        from lup.sso import sign_in_form_origins
+
+        origins = sign_in_form_origins(request)
+        if origins:
+            update = dict(parts.update or {})
+            update["form-action"] = [*update.get("form-action", []), *origins]
+            parts.update = update
+        return parts

@@ -52,7 +52,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "config.middleware.SiteCSPMiddleware",
     "config.middleware.PrivateCacheControlMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -395,17 +395,8 @@ def _origin(url: str) -> str:
 # Content-Security-Policy on every page (django-csp): only this site's own scripts, styles,
 # images and connections; scripts inline only with the response's nonce. The H5P player
 # frame and its files send their own, separate policy (courses/h5p_player.py), which the
-# middleware leaves as it is. Signing in with SSO posts a form that redirects to the
-# provider, so its origin is an allowed form target.
-_SSO_ORIGINS = [
-    origin
-    for origin in [
-        _origin(env_str("OIDC_SERVER_URL")),
-        "https://login.microsoftonline.com" if env_str("ENTRA_CLIENT_ID") else "",
-        *env_list("CSP_FORM_ACTION_ORIGINS", default=[]),
-    ]
-    if origin
-]
+# middleware leaves as it is. The sign-in pages' forms may also lead to the configured
+# single sign-on providers (config/middleware.py, SiteCSPMiddleware).
 _H5P_PLAYER_ORIGIN = _origin(env_str("COURSES_H5P_PLAYER_ORIGIN"))
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
@@ -418,7 +409,7 @@ CONTENT_SECURITY_POLICY = {
         "frame-src": [SELF, *([_H5P_PLAYER_ORIGIN] if _H5P_PLAYER_ORIGIN else [])],
         "object-src": [NONE],
         "base-uri": [NONE],
-        "form-action": [SELF, *_SSO_ORIGINS],
+        "form-action": [SELF, *env_list("CSP_FORM_ACTION_ORIGINS", default=[])],
         "frame-ancestors": [NONE],
     },
 }

@@ -1,5 +1,7 @@
 """The REST API, version 1 (mounted at /api/v1/), with its OpenAPI schema and documentation."""
 
+from csp.constants import UNSAFE_INLINE
+from csp.decorators import csp_update
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 from rest_framework.routers import SimpleRouter
@@ -7,6 +9,8 @@ from rest_framework.routers import SimpleRouter
 from . import certificates, innovation, reports, views
 
 app_name = "lup-api"
+
+API_DOCS_POLICY = {"style-src": [UNSAFE_INLINE], "worker-src": ["blob:"]}
 
 router = SimpleRouter()
 router.register("organisations", views.OrganisationViewSet, basename="organisation")
@@ -33,7 +37,22 @@ urlpatterns = [
         name="certificate-verify",
     ),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="lup-api:schema"), name="docs"),
-    path("redoc/", SpectacularRedocView.as_view(url_name="lup-api:schema"), name="redoc"),
+    # The documentation's viewers write inline styles (Swagger UI's React, Redoc's styled
+    # components) and Redoc runs a web worker: allowed on these two pages only, which hold
+    # no personal data. Their scripts still come from this site only.
+    path(
+        "docs/",
+        csp_update(API_DOCS_POLICY)(SpectacularSwaggerView.as_view(url_name="lup-api:schema")),
+        name="docs",
+    ),
+    path(
+        "redoc/",
+        csp_update(API_DOCS_POLICY)(
+            SpectacularRedocView.as_view(
+                url_name="lup-api:schema", template_name="lup/api/redoc.html"
+            )
+        ),
+        name="redoc",
+    ),
     *router.urls,
 ]

@@ -9,7 +9,8 @@ Every page a test visits must pass axe-core (WCAG 2.1 A and AA). Tests use the
 Any other Playwright `Page` method works on `browser_page` too; Playwright's
 `expect()` wants the real page: `expect(browser_page.page).to_have_url(...)`. When a test
 passes, its teardown fails if some page it navigated to was never checked,
-so a journey cannot forget a page.
+so a journey cannot forget a page, or if the Content-Security-Policy refused anything
+(a script, a style, a form target) on any page it visited.
 """
 
 from __future__ import annotations
@@ -102,7 +103,9 @@ class BrowserPage:
         self.page = page
         self.base_url = base_url.rstrip("/")
         self.visits: list[Visit] = []
+        self.policy_violations: list[str] = []
         page.on("framenavigated", self._on_navigated)
+        page.on("console", self._on_console)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.page, name)
@@ -117,6 +120,11 @@ class BrowserPage:
             return  # a jump within the same document (skip link, anchor), not a new page
         self.visits.append(Visit(frame.url))
 
+    def _on_console(self, message: Any) -> None:
+        # Chromium reports each Content-Security-Policy violation on the console.
+        if "Content Security Policy" in message.text:
+            self.policy_violations.append(f"{self.page.url}: {message.text}")
+
     def url_for(self, path: str) -> str:
         return path if "://" in path else f"{self.base_url}{path}"
 
@@ -130,7 +138,10 @@ class BrowserPage:
             pytest.fail(f"axe-core not found at {AXE_SCRIPT}; run npm ci", pytrace=False)
         self.page.wait_for_load_state("load")
         if not self.page.evaluate("typeof window.axe !== 'undefined'"):
-            self.page.add_script_tag(path=str(AXE_SCRIPT))
+            # Evaluated through the browser's debugging protocol, which the page's
+            # Content-Security-Policy does not govern: a <script> tag would be refused, and
+            # turning the policy off (bypass_csp) would hide the violations checked below.
+            self.page.evaluate(AXE_SCRIPT.read_text(encoding="utf-8"))
         violations = self.page.evaluate(
             """tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})
                 .then(results => results.violations.map(v => ({
@@ -167,6 +178,12 @@ def browser_page(
             if unchecked:
                 pytest.fail(
                     "pages visited without check_accessibility(): " + ", ".join(unchecked),
+                    pytrace=False,
+                )
+            if page.policy_violations:
+                pytest.fail(
+                    "the Content-Security-Policy refused something a page needs:\n"
+                    + "\n".join(page.policy_violations),
                     pytrace=False,
                 )
     finally:
