@@ -134,7 +134,9 @@ def main() -> int:
         f"goal (same queries, slowest median at scale {results[-1]['scale']} < {GOAL_MS} ms):",
         "met" if goal else "NOT met",
     )
-    return 0 if goal else 1
+    # Times are reported, never the exit status (a loaded machine is not a bug); a query
+    # count that grows with the data is.
+    return 0 if constant else 1
 
 
 if __name__ == "__main__":

@@ -1,4 +1,5 @@
-"""The benchmark scripts keep working (their figures are read by people, not asserted)."""
+"""The benchmark scripts keep working (their figures are read by people, not asserted: a
+script fails only for a functional problem, such as a query count that grows with the data)."""
 
 import subprocess
 import sys
