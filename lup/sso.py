@@ -22,6 +22,7 @@ from urllib.parse import urlsplit
 from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter, get_adapter
 from allauth.socialaccount.models import SocialLogin
+from allauth.socialaccount.providers import registry
 from allauth.socialaccount.providers.openid_connect.provider import OpenIDConnectProvider
 from django.core.cache import cache
 from django.http import HttpRequest
@@ -165,6 +166,8 @@ def _authorization_origin(request: HttpRequest, app: Any) -> list[str]:
     """The origins a sign-in with `app` is sent to: its OpenID configuration's authorization
     endpoint (which may be on another host than the issuer, as ID-porten's is) and the
     issuer itself; for other OAuth 2 providers, their fixed authorization address."""
+    if registry.get_class(app.provider) is None:
+        return []  # an application for a provider this site does not install: never used
     provider = app.get_provider(request)
     server_url = (app.settings or {}).get("server_url", "")
     if not server_url:

@@ -13,7 +13,11 @@ ROOT = Path(__file__).resolve().parent.parent
 @pytest.mark.slow
 @pytest.mark.parametrize(
     "script",
-    sorted(p for p in (ROOT / "benchmarks").glob("*.py") if not p.name.startswith("_")),
+    sorted(
+        p
+        for p in (ROOT / "benchmarks").glob("*.py")
+        if not p.name.startswith("_") and p.name != "load.py"  # load.py: below
+    ),
     ids=lambda p: p.name,
 )
 def test_benchmark_runs(script):
@@ -28,3 +32,37 @@ def test_benchmark_runs(script):
 
     assert completed.returncode == 0, completed.stdout + completed.stderr
     assert "median" in completed.stdout
+
+
+@pytest.mark.slow
+def test_the_load_benchmark_runs_briefly_on_postgresql():
+    """benchmarks/load.py needs PostgreSQL (its own database) and gunicorn: a few users for
+    a few seconds, to prove it still works; its figures are read by people."""
+    import os
+
+    if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
+        pytest.skip("needs PostgreSQL: runs in CI's PostgreSQL suite (DATABASE_URL=postgres://...)")
+    completed = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "benchmarks" / "load.py"),
+            "--users",
+            "5",
+            "--workers",
+            "1",
+            "--warmup",
+            "1",
+            "--duration",
+            "2",
+            "--database",
+            "lup_bench_load_ci",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    assert "conn_max_age" in completed.stdout

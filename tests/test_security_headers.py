@@ -141,3 +141,12 @@ def test_own_data_is_never_stored_by_a_browser_or_proxy(client):
         response = client.get(url)
         assert response.status_code == 200, url
         assert response["Cache-Control"] == "private, no-store", url
+
+
+def test_an_application_for_a_provider_not_installed_is_left_out(client):
+    SocialApp.objects.create(provider="github", provider_id="github", name="Unused")
+
+    response = client.get("/accounts/login/")
+
+    assert response.status_code == 200
+    assert policy(response)["form-action"] == ["'self'"]
