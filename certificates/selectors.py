@@ -1,12 +1,14 @@
-"""Reads of `certificates` for pages: a fixed number of queries, never the stored PDF."""
+"""Reads of `certificates` (pages, exports): a fixed number of queries, never the stored PDF."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
+from django.db import connections, router
 from django.db.models import QuerySet
 
-from .models import Certificate, normalise_code
+from .models import Certificate, format_code, normalise_code
 
 
 def certificates_of(user: Any) -> QuerySet[Certificate]:
@@ -24,11 +26,30 @@ def certificate_by_code(code: str) -> Certificate | None:
     return Certificate.objects.filter(code=normalised).first()
 
 
-def certificates_by_source(source_keys: list[str]) -> dict[str, Certificate]:
-    """Certificates issued for these sources, by source key (one query)."""
+def valid_codes_by_source(source_keys: Sequence[str]) -> dict[str, str]:
+    """Verification codes (as printed: XXXX-XXXX) of the valid, not revoked, certificates
+    with these source keys, by source key. One query, however many keys.
+
+    Written in SQL with the keys as parameters: the ORM's `__in` prepares every one of
+    thousands of keys per batch in Python, a fifth of a large export's time.
+    """
     if not source_keys:
         return {}
-    return {
-        certificate.source_key: certificate
-        for certificate in Certificate.objects.filter(source_key__in=source_keys)
-    }
+    connection = connections[router.db_for_read(Certificate)]
+    quote = connection.ops.quote_name
+    key, code, revoked = (quote(_column(name)) for name in ("source_key", "code", "revoked_at"))
+    placeholders = ", ".join(["%s"] * len(source_keys))
+    sql = (
+        f"SELECT {key}, {code} FROM {quote(Certificate._meta.db_table)} "  # noqa: S608 (names from the model)
+        f"WHERE {revoked} IS NULL AND {key} IN ({placeholders})"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, list(source_keys))
+        return {found: format_code(value) for found, value in cursor.fetchall()}
+
+
+def _column(name: str) -> str:
+    column = getattr(Certificate._meta.get_field(name), "column", None)
+    if not isinstance(column, str):
+        raise TypeError(f"Certificate.{name} is not a column.")
+    return column

@@ -2,7 +2,7 @@
 
 `certificates` is generic and knows nothing of units, so this module says what is
 printed (the contexts), finds the templates by key (creating bokmål defaults when they
-are missing), asks `certificates.services.issue_certificate` for them, and tells
+are missing), asks `certificates.api.issue_certificate` for them, and tells
 `certificates` who may see which certificate (`LupCertificatesAdapter`).
 
 Source keys name the achievement, so a certificate is issued once per achievement
@@ -25,10 +25,15 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from certificates import selectors as certificate_selectors
-from certificates import services as certificate_services
-from certificates.adapter import DefaultCertificatesAdapter
-from certificates.models import Certificate, CertificateTemplate
+from certificates.api import (
+    Certificate,
+    CertificateTemplate,
+    DefaultCertificatesAdapter,
+    certificates_of,
+    ensure_template,
+    issue_certificate,
+    template_assets,
+)
 
 from . import progress, scoping
 from .audit import record_event
@@ -73,7 +78,7 @@ def unit_source_key(enrolment: UnitEnrolment) -> str:
 def template_for(key: str) -> CertificateTemplate:
     """The certificate template with `key`, created from LUP's default when missing."""
     # No signatories by default: there is no real person to name; administrators add them.
-    return certificate_services.ensure_template(key=key, defaults=DEFAULT_TEMPLATES[key])
+    return ensure_template(key=key, defaults=DEFAULT_TEMPLATES[key])
 
 
 def _person_name(user: Any) -> str:
@@ -125,7 +130,7 @@ def issue_participant_certificate(
         return None
     programme = participant.enrolment.cohort.programme
     template = template_for(PARTICIPANT_TEMPLATE_KEY)
-    certificate, _created = certificate_services.issue_certificate(
+    certificate, _created = issue_certificate(
         template=template,
         source_key=participant_source_key(participant),
         recipient=participant.user,
@@ -161,7 +166,7 @@ def issue_unit_certificate(
     if enrolment.status != UnitEnrolment.Status.COMPLETED:
         return None
     programme = enrolment.cohort.programme
-    certificate, _created = certificate_services.issue_certificate(
+    certificate, _created = issue_certificate(
         template=template_for(UNIT_TEMPLATE_KEY),
         source_key=unit_source_key(enrolment),
         recipient=_manager_of(enrolment),
@@ -241,15 +246,15 @@ def issue_earned_certificates(
         return IssueSummary(issued=0, existing=done, total=total)
 
     participant_template = template_for(PARTICIPANT_TEMPLATE_KEY)
-    participant_assets = certificate_services.template_assets(participant_template)
+    participant_assets = template_assets(participant_template)
     unit_template = template_for(UNIT_TEMPLATE_KEY)
-    unit_assets = certificate_services.template_assets(unit_template)
+    unit_assets = template_assets(unit_template)
     teams = _teams_of([unit.pk for unit in units if unit_source_key(unit) not in existing])
     for person in people:
         if participant_source_key(person) in existing:
             continue
         programme = person.enrolment.cohort.programme
-        _certificate, created = certificate_services.issue_certificate(
+        _certificate, created = issue_certificate(
             template=participant_template,
             source_key=participant_source_key(person),
             recipient=person.user,
@@ -270,7 +275,7 @@ def issue_earned_certificates(
             continue
         programme = unit.cohort.programme
         team = teams.get(unit.pk, ([], None))
-        _certificate, created = certificate_services.issue_certificate(
+        _certificate, created = issue_certificate(
             template=unit_template,
             source_key=unit_source_key(unit),
             recipient=team[1],
@@ -385,7 +390,7 @@ def can_issue_for_cohort(user: Any, cohort: Cohort) -> bool:
 
 def certificates_for(user: Any) -> list[Certificate]:
     """The person's own certificates (as participant, and their units' as manager)."""
-    return list(certificate_selectors.certificates_of(user))
+    return list(certificates_of(user))
 
 
 def unit_certificate(enrolment: UnitEnrolment) -> Certificate | None:

@@ -12,7 +12,7 @@ from typing import Any
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from courses.models import Activity, ActivityCompletion
+from courses.api import Activity, ActivityCompletion
 
 from .audit import record_event
 from .models import (

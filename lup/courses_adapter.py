@@ -9,7 +9,7 @@ from typing import Any
 
 from django.db.models import Q
 
-from courses.adapter import DefaultCoursesAdapter
+from courses.api import Course, DefaultCoursesAdapter
 
 from . import scoping
 from .models import Participant, UnitEnrolment
@@ -75,8 +75,6 @@ class LupCoursesAdapter(DefaultCoursesAdapter):
         """Courses of programmes in the person's organisations or cohorts, and unused ones."""
         if user.is_superuser:
             return None
-        from courses.models import Course
-
         return Course.objects.filter(
             Q(programmes__in=scoping.programmes_for(user))
             | Q(programmes__cohorts__facilitators=user)

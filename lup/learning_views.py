@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from courses.selectors import course_progress
+from courses.api import course_progress
 
 from . import certification
 from .models import Participant, UnitEnrolment

@@ -21,7 +21,7 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from courses.models import ActivityCompletion, Module, Submission
+from courses.api import ActivityCompletion, Module, Submission
 
 from .models import (
     Attendance,

@@ -13,8 +13,8 @@ from django.contrib.auth.signals import user_logged_in, user_login_failed
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 from django.dispatch import receiver
 
-from certificates.signals import certificate_revoked
-from courses.signals import activity_completed, activity_completion_withdrawn
+from certificates.api import certificate_revoked
+from courses.api import activity_completed, activity_completion_withdrawn
 
 from . import certification, completion, services
 from .audit import record_event

@@ -10,8 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from courses import services as course_services
-from courses.models import ActivityCompletion
+from courses.api import ActivityCompletion, enrol, record_completion, withdraw_completion
 
 from . import certification
 from .audit import record_event
@@ -105,7 +104,7 @@ def add_participant(*, enrolment: UnitEnrolment, user: User, role: str) -> tuple
         participant.save()
         course = enrolment.cohort.programme.course
         if course is not None:
-            course_services.enrol(user=user, course=course, starts_on=enrolment.cohort.starts_on)
+            enrol(user=user, course=course, starts_on=enrolment.cohort.starts_on)
         return participant, True
     if participant.role != role:
         previous = participant.role
@@ -245,7 +244,7 @@ def record_attendance(
         defaults={"method": method, "recorded_by": recorded_by},
     )
     if gathering.activity is not None:
-        course_services.record_completion(
+        record_completion(
             user=participant.user,
             activity=gathering.activity,
             source=ActivityCompletion.Source.ATTENDANCE,
@@ -265,7 +264,7 @@ def remove_attendance(*, gathering: Gathering, participant: Participant, removed
         gathering=gathering, participant=participant
     ).delete()
     if deleted and gathering.activity is not None:
-        course_services.withdraw_completion(
+        withdraw_completion(
             user=participant.user, activity=gathering.activity, withdrawn_by=removed_by
         )
 

@@ -16,10 +16,7 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from certificates import selectors as certificate_selectors
-from certificates import services as certificate_services
-from certificates.adapter import get_adapter
-from certificates.models import Certificate
+from certificates.api import Certificate, certificate_by_code, get_adapter, revoke_certificate
 
 from .views import ScopedViewSet, service_errors
 
@@ -97,7 +94,7 @@ class CertificateViewSet(ScopedViewSet):
         given = RevocationSerializer(data=request.data)
         given.is_valid(raise_exception=True)
         with service_errors():
-            revoked = certificate_services.revoke_certificate(
+            revoked = revoke_certificate(
                 certificate=certificate,
                 reason=given.validated_data["reason"],
                 revoked_by=request.user,
@@ -124,7 +121,7 @@ class CertificateViewSet(ScopedViewSet):
 def verify_certificate(request: Request, code: str) -> Response:
     """Whether the certificate with this code is valid, and what it says. Anyone may ask;
     an unknown code is 404. Rate limited per address."""
-    certificate = certificate_selectors.certificate_by_code(code)
+    certificate = certificate_by_code(code)
     if certificate is None:
         raise Http404
     return Response(

@@ -23,7 +23,7 @@ from rest_framework.exceptions import ValidationError as ApiValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from courses.selectors import course_progress
+from courses.api import course_progress
 
 from .. import progress, scoping, selectors, services
 from ..models import (

@@ -9,10 +9,10 @@ exports and the REST API all use it):
 - `completion_rows(user, filters)`: participants, one row each (a `Participant` queryset);
 - `unit_rows(user, filters)`: unit enrolments, one row each (a `UnitEnrolment` queryset);
 - `report_rows(report, user, filters)`: either of the two, by `ReportKind`;
-- `iter_row_batches(queryset, fields, ...)`: the rows as dicts, read with a server-side
+- `value_batches(queryset, fields, ...)`: the rows as tuples, read with a server-side
   chunked iterator, in batches enriched with certificate codes (one query per batch);
-  `value_batches` gives them as tuples, `raw_value_batches` column by column as the
-  database returns them (for the exports, which convert only what they write).
+  `raw_value_batches` gives them column by column as the database returns them (for the
+  exports, which convert only what they write).
 
 Every row comes from `lup.scoping`: nothing outside the user's scope is ever counted,
 listed or exported.
@@ -25,11 +25,13 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from django.db import connections, router
-from django.db.models import Count, IntegerField, Model, OuterRef, Q, QuerySet, Subquery, Value
+from django.db import connections
+from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.db.models.sql.constants import MULTI
 from django.utils import timezone
+
+from certificates.api import valid_codes_by_source
 
 from .. import scoping
 from ..models import (
@@ -209,40 +211,6 @@ def certificate_prefix(report: str) -> str:
     return UNIT_CERTIFICATE_PREFIX if report == ReportKind.UNITS else PARTICIPANT_CERTIFICATE_PREFIX
 
 
-def certificate_codes(source_keys: Sequence[str]) -> dict[str, str]:
-    """Verification codes (as printed: XXXX-XXXX) of the valid, not revoked, certificates
-    with these source keys. One query, however many keys.
-
-    Written in SQL with the keys as parameters: the ORM's `__in` prepares every one of
-    thousands of keys per batch in Python, a fifth of a large export's time.
-    """
-    if not source_keys:
-        return {}
-    from certificates.models import Certificate, format_code
-
-    connection = connections[router.db_for_read(Certificate)]
-    quote = connection.ops.quote_name
-    key, code, revoked = (
-        quote(_column_name(Certificate, name)) for name in ("source_key", "code", "revoked_at")
-    )
-    placeholders = ", ".join(["%s"] * len(source_keys))
-    sql = (
-        f"SELECT {key}, {code} FROM {quote(Certificate._meta.db_table)} "  # noqa: S608 (names from the model)
-        f"WHERE {revoked} IS NULL AND {key} IN ({placeholders})"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, list(source_keys))
-        return {found: format_code(value) for found, value in cursor.fetchall()}
-
-
-def _column_name(model: type[Model], name: str) -> str:
-    field = model._meta.get_field(name)
-    column = getattr(field, "column", None)
-    if not isinstance(column, str):
-        raise TypeError(f"{model.__name__}.{name} is not a column.")
-    return column
-
-
 #: One batch of rows, column by column: (number of rows, one sequence per field position).
 ColumnBatch = tuple[int, list[Sequence[Any]]]
 
@@ -391,29 +359,8 @@ def _certificate_column(
         for index, status in enumerate(statuses)
         if status == "completed"
     }
-    codes = certificate_codes(list(keys.values()))
+    codes = valid_codes_by_source(list(keys.values()))
     if codes:
         for index, key in keys.items():
             column[index] = codes.get(key, "")
     return column
-
-
-def iter_row_batches(
-    queryset: QuerySet[Any],
-    fields: Sequence[str],
-    *,
-    report: str = ReportKind.PARTICIPANTS,
-    with_certificates: bool = False,
-    batch_size: int = BATCH_SIZE,
-) -> Iterator[list[dict[str, Any]]]:
-    """Like `value_batches`, with each row as a dict of its fields (and `certificate_code`)."""
-    positions, batches = value_batches(
-        queryset,
-        fields,
-        report=report,
-        with_certificates=with_certificates,
-        batch_size=batch_size,
-    )
-    names = list(positions)
-    for batch in batches:
-        yield [dict(zip(names, row, strict=True)) for row in batch]

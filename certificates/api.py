@@ -1,0 +1,38 @@
+"""The public surface of `certificates` for other apps (openedx-learning's convention).
+
+An app that issues or shows certificates (LUP, say) imports from here and nowhere else in
+`certificates`; an import-linter contract in pyproject.toml holds it to that. Everything
+here is defined in the app's own modules and re-exported unchanged:
+
+- services (writes): `ensure_template`, `template_assets`, `issue_certificate`,
+  `revoke_certificate`;
+- selectors (reads, a fixed number of queries): `certificates_of`, `certificate_by_code`,
+  `valid_codes_by_source`;
+- the adapter a host project subclasses (`DefaultCertificatesAdapter`, chosen by
+  CERTIFICATES_ADAPTER) and the one configured (`get_adapter`);
+- the signal it sends upward that other apps receive: `certificate_revoked`;
+- the models, as types and for queries: `Certificate`, `CertificateTemplate`.
+"""
+
+from __future__ import annotations
+
+from .adapter import DefaultCertificatesAdapter, get_adapter
+from .models import Certificate, CertificateTemplate
+from .selectors import certificate_by_code, certificates_of, valid_codes_by_source
+from .services import ensure_template, issue_certificate, revoke_certificate, template_assets
+from .signals import certificate_revoked
+
+__all__ = [
+    "Certificate",
+    "CertificateTemplate",
+    "DefaultCertificatesAdapter",
+    "certificate_by_code",
+    "certificate_revoked",
+    "certificates_of",
+    "ensure_template",
+    "get_adapter",
+    "issue_certificate",
+    "revoke_certificate",
+    "template_assets",
+    "valid_codes_by_source",
+]

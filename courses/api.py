@@ -1,0 +1,56 @@
+"""The public surface of `courses` for other apps (openedx-learning's convention).
+
+An app that runs a programme on top of courses (LUP, say) imports from here and nowhere
+else in `courses`; an import-linter contract in pyproject.toml holds it to that.
+Everything here is defined in the app's own modules and re-exported unchanged:
+
+- services (writes): `enrol`, `record_completion`, `withdraw_completion`;
+- selectors (reads, a fixed number of queries): `course_progress`;
+- the adapter a host project subclasses (`DefaultCoursesAdapter`, chosen by
+  COURSES_ADAPTER);
+- the signals it sends upward that other apps receive: `activity_completed`,
+  `activity_completion_withdrawn`;
+- the models, as types and for queries: `Course`, `Module`, `Activity`, `Assignment`,
+  `ActivityCompletion`, `Enrolment`, `Submission`, `H5PAttempt`;
+- H5P content for demos and set-up: `install_package` (a validated `.h5p` file) and
+  `reflection_package` (the bundled LUP.Reflection content type, packed).
+"""
+
+from __future__ import annotations
+
+from .adapter import DefaultCoursesAdapter
+from .h5p.services import install_package
+from .h5p_library import reflection_package
+from .models import (
+    Activity,
+    ActivityCompletion,
+    Assignment,
+    Course,
+    Enrolment,
+    H5PAttempt,
+    Module,
+    Submission,
+)
+from .selectors import course_progress
+from .services import enrol, record_completion, withdraw_completion
+from .signals import activity_completed, activity_completion_withdrawn
+
+__all__ = [
+    "Activity",
+    "ActivityCompletion",
+    "Assignment",
+    "Course",
+    "DefaultCoursesAdapter",
+    "Enrolment",
+    "H5PAttempt",
+    "Module",
+    "Submission",
+    "activity_completed",
+    "activity_completion_withdrawn",
+    "course_progress",
+    "enrol",
+    "install_package",
+    "record_completion",
+    "reflection_package",
+    "withdraw_completion",
+]
