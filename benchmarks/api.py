@@ -44,7 +44,7 @@ def measure(scale: int, runs: int) -> dict[str, float]:
     from django.utils import timezone
 
     from lup.api.tokens import create_api_token
-    from lup.demo import seed_demo
+    from lup.demo.seed import seed_demo
     from lup.models import ApiToken, Participant, Programme
 
     # Measure the server, not the rate limit.

@@ -47,7 +47,7 @@ def measure(scale: int, runs: int) -> dict[str, object]:
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
-    from lup.demo import seed_demo
+    from lup.demo.seed import seed_demo
     from lup.innovation import catalogue
     from lup.models import InnovationProject
 

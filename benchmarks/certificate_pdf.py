@@ -50,7 +50,7 @@ def measure(scale: int, runs: int) -> dict[str, float]:
 
     from certificates import rendering
     from certificates.models import Certificate
-    from lup.demo import seed_demo
+    from lup.demo.seed import seed_demo
 
     documents = [
         rendering.CertificateDocument(

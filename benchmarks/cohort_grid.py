@@ -191,7 +191,7 @@ def measure(scale: int, runs: int) -> list[dict[str, Any]]:
     from django.urls import reverse
     from django.utils import timezone
 
-    from lup.demo import seed_demo
+    from lup.demo.seed import seed_demo
     from lup.models import Programme
 
     call_command("migrate", verbosity=0)

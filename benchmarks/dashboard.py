@@ -39,7 +39,7 @@ def measure(scale: int, runs: int) -> dict[str, float]:
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
-    from lup.demo import seed_demo
+    from lup.demo.seed import seed_demo
     from lup.models import OrganisationMembership, Participant, Programme
     from lup.roles import ensure_role_groups
 

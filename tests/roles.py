@@ -13,7 +13,7 @@ from typing import Any
 
 from django.contrib.auth.models import Group
 
-from lup.demo import DEMO_TOTP_SECRET
+from lup.demo.seed import DEMO_TOTP_SECRET
 from lup.models import OrganisationMembership, Participant
 from lup.roles import ADMINISTRATORS_GROUP, HR_GROUP, ensure_role_groups
 from tests.factories import (

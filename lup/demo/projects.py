@@ -26,10 +26,10 @@ from zoneinfo import ZoneInfo
 
 from django.db.models import Q
 
-from .innovation.models import DEFAULT_CANVAS_FIELDS
-from .innovation.prize import ensure_prize_categories
-from .innovation.services import ensure_project_phases
-from .models import (
+from ..innovation.models import DEFAULT_CANVAS_FIELDS
+from ..innovation.prize import ensure_prize_categories
+from ..innovation.services import ensure_project_phases
+from ..models import (
     Benefit,
     BenefitMeasurement,
     CanvasVersion,
@@ -96,7 +96,7 @@ def _staff(description: str, indicator: str, baseline: int, target: int) -> Bene
     return BenefitPlan("satisfaction", description, indicator, "score", baseline, target)
 
 
-# Project ideas by sector name (lup.demo_names.SECTORS), in bokmål.
+# Project ideas by sector name (lup.demo.names.SECTORS), in bokmål.
 PLANS: dict[str, list[ProjectPlan]] = {
     "Helse og omsorg": [
         ProjectPlan(

@@ -6,7 +6,7 @@ one upcoming), about 1,000 participants, and completions at the past cohorts'
 closing gatherings, so the target dashboard shows a real trend. Guest units from
 Hole take part in Bærum's cohorts. Running it again creates nothing twice.
 
-Every programme follows the same curriculum (`demo_curriculum`): six modules of theory
+Every programme follows the same curriculum (`lup.demo.curriculum`): six modules of theory
 and practice, with two team assignments, an H5P reflection (our own content type, built and
 installed by the seed) and attendance at the three gatherings, and a
 completion rule (every module, the manager and one enthusiast, two gatherings attended).
@@ -38,9 +38,7 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
-from courses.h5p.services import install_package
-from courses.h5p_library import reflection_package
-from courses.models import (
+from courses.api import (
     Activity,
     ActivityCompletion,
     Assignment,
@@ -49,12 +47,13 @@ from courses.models import (
     H5PAttempt,
     Module,
     Submission,
+    install_package,
+    reflection_package,
 )
 
-from . import certification, demo_curriculum, demo_names
-from .courses_adapter import TEAM_PREFIX
-from .demo_projects import seed_projects
-from .models import (
+from .. import certification
+from ..courses_adapter import TEAM_PREFIX
+from ..models import (
     Attendance,
     Cohort,
     CompletionRule,
@@ -67,7 +66,10 @@ from .models import (
     ServiceUnit,
     UnitEnrolment,
 )
-from .roles import ADMINISTRATORS_GROUP, FACILITATORS_GROUP, HR_GROUP, ensure_role_groups
+from ..roles import ADMINISTRATORS_GROUP, FACILITATORS_GROUP, HR_GROUP, ensure_role_groups
+from . import curriculum as demo_curriculum
+from . import names as demo_names
+from .projects import seed_projects
 
 DEMO_PASSWORD = "lup-demo-2026"  # noqa: S105  (documented demo logins, demo data only)
 # The demo administrator's and HR's authenticator secret, published in README.md (demo only).

@@ -238,10 +238,6 @@ class ExportPresetForm(forms.ModelForm):
             self.add_error("columns_text", error)
         return cleaned
 
-    def save(self, commit: bool = True) -> ExportPreset:
-        self.instance.columns = self.cleaned_data["columns"]
-        return super().save(commit=commit)
-
 
 class ScheduledExportForm(forms.ModelForm):
     """A preset generated every week or month and delivered by e-mail or to a folder."""

@@ -7,7 +7,7 @@ from typing import Any
 
 from playwright.sync_api import expect
 
-from lup.demo import DEMO_PASSWORD, current_demo_totp_code
+from lup.demo.seed import DEMO_PASSWORD, current_demo_totp_code
 
 TWO_FACTOR_PATH = "/accounts/2fa/authenticate/"
 

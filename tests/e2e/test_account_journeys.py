@@ -23,7 +23,7 @@ from django.contrib.sessions.models import Session
 from django.core import mail
 from playwright.sync_api import expect
 
-from lup.demo import DEMO_PASSWORD, current_demo_totp_code, seed_demo
+from lup.demo.seed import DEMO_PASSWORD, current_demo_totp_code, seed_demo
 from lup.models import OrganisationMembership, Programme
 from lup.roles import ADMINISTRATORS_GROUP
 from tests.e2e.journeys import TWO_FACTOR_PATH, enter_authenticator_code, sign_in

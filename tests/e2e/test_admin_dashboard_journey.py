@@ -11,7 +11,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from lup.demo import seed_demo
+from lup.demo.seed import seed_demo
 from lup.models import Programme
 from lup.selectors import programme_target_progress
 from tests.e2e.journeys import sign_in, sign_in_with_two_factor

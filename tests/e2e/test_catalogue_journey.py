@@ -17,7 +17,7 @@ from allauth.account.models import EmailAddress
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from lup.demo import DEMO_PASSWORD, seed_demo
+from lup.demo.seed import DEMO_PASSWORD, seed_demo
 from lup.models import (
     InnovationProject,
     Nomination,

@@ -19,7 +19,7 @@ from certificates import services as certificate_services
 from certificates.models import Certificate
 from courses import services as course_services
 from lup import services
-from lup.demo import DEMO_PASSWORD
+from lup.demo.seed import DEMO_PASSWORD
 from tests.e2e.journeys import sign_in
 from tests.factories import UserFactory
 from tests.lup.curriculum import build_curriculum

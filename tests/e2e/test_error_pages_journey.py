@@ -9,7 +9,7 @@ import pytest
 from allauth.account.models import EmailAddress
 from playwright.sync_api import expect
 
-from lup.demo import DEMO_PASSWORD
+from lup.demo.seed import DEMO_PASSWORD
 from tests.e2e.journeys import sign_in
 from tests.error_urls import BROKEN_PATH
 from tests.factories import UserFactory

@@ -15,7 +15,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from courses.models import ActivityCompletion
-from lup.demo import seed_demo
+from lup.demo.seed import seed_demo
 from lup.models import Attendance, Cohort, Gathering, Participant, Programme
 from tests.e2e.journeys import sign_in
 

@@ -21,7 +21,7 @@ from playwright.sync_api import expect
 
 from courses import services as course_services
 from courses.models import Activity, H5PPackage
-from lup.demo import DEMO_PASSWORD
+from lup.demo.seed import DEMO_PASSWORD
 from lup.roles import ensure_role_groups
 from tests.e2e.journeys import sign_in
 from tests.factories import UserFactory

@@ -28,7 +28,7 @@ from courses.models import (
     H5PContentUserData,
     XAPIStatement,
 )
-from lup.demo import DEMO_PASSWORD
+from lup.demo.seed import DEMO_PASSWORD
 from tests.courses.h5p_setup import install_reflection
 from tests.e2e.conftest import AXE_SCRIPT
 from tests.e2e.journeys import sign_in

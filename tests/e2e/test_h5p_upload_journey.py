@@ -11,7 +11,7 @@ from django.contrib.auth.models import Permission
 from playwright.sync_api import expect
 
 from courses.models import Activity, H5PLibrary, H5PPackage
-from lup.demo import DEMO_PASSWORD
+from lup.demo.seed import DEMO_PASSWORD
 from tests.courses.factories import ActivityFactory
 from tests.courses.h5p.corpus import Entry, make_zip, minimal_entries, minimal_package
 from tests.e2e.journeys import sign_in

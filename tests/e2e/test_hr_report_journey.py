@@ -15,7 +15,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from playwright.sync_api import expect
 
-from lup.demo import seed_demo
+from lup.demo.seed import seed_demo
 from lup.models import Participant
 from lup.reporting.selectors import CompletionFilters, completion_rows
 from tests.e2e.journeys import sign_in_with_two_factor

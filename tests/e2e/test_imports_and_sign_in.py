@@ -7,7 +7,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from lup.demo import seed_demo
+from lup.demo.seed import seed_demo
 from lup.models import ServiceUnit
 from tests.e2e.journeys import sign_in, sign_in_with_two_factor
 

@@ -13,7 +13,7 @@ from allauth.account.models import EmailAddress
 from playwright.sync_api import expect
 
 from courses.models import ActivityCompletion, RubricCriterion, Submission
-from lup.demo import DEMO_PASSWORD
+from lup.demo.seed import DEMO_PASSWORD
 from tests.e2e.journeys import sign_in
 from tests.factories import UserFactory
 from tests.lup.curriculum import build_curriculum

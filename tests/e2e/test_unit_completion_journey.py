@@ -16,7 +16,7 @@ from playwright.sync_api import expect
 
 from courses import services as course_services
 from courses.models import Submission
-from lup.demo import DEMO_PASSWORD
+from lup.demo.seed import DEMO_PASSWORD
 from lup.models import OrganisationMembership, UnitEnrolment
 from lup.roles import ensure_role_groups
 from lup.selectors import programme_target_progress

@@ -21,7 +21,7 @@ from courses.models import (
     Module,
     Submission,
 )
-from lup.demo import seed_demo
+from lup.demo.seed import seed_demo
 from lup.models import (
     Attendance,
     CompletionRule,

@@ -6,7 +6,7 @@ import pytest
 from django.contrib.auth import authenticate
 from django.core.management import call_command
 
-from lup.demo import DEMO_LOGINS, DEMO_PASSWORD
+from lup.demo.seed import DEMO_LOGINS, DEMO_PASSWORD
 from lup.models import Cohort, Organisation, Participant, Programme, ServiceUnit, UnitEnrolment
 from lup.selectors import programme_target_progress
 

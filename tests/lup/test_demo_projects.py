@@ -8,7 +8,7 @@ import pytest
 from django.db.models import Count
 from django.urls import reverse
 
-from lup.demo import seed_demo
+from lup.demo.seed import seed_demo
 from lup.models import (
     Benefit,
     BenefitMeasurement,

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandParser
 
-from lup.demo import DEMO_TOTP_SECRET, current_demo_totp_code
+from lup.demo.seed import DEMO_TOTP_SECRET, current_demo_totp_code
 
 
 class Command(BaseCommand):

@@ -1,0 +1,6 @@
+from django.urls import include, path
+
+urlpatterns = [
+    path("learning/certificates/", include("certificates.urls")),
+    path("verify/", include("certificates.verify_urls")),
+]
