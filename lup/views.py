@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import csv
 import json
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from . import certification, progress, scoping, selectors, services
 from .audit import record_event
 from .charts import burn_up_chart
+from .excel_csv import write_excel_csv
 from .forms import AnonymiseForm
 from .models import AuditEvent
 
@@ -64,9 +65,7 @@ def dashboard_csv(request: HttpRequest, slug: str) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     filename = f"{programme.slug}-{progress.today.isoformat()}.csv"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response.write("\ufeff")
-    writer = csv.writer(response, delimiter=";")
-    writer.writerow(
+    rows: list[list[Any]] = [
         [
             _("section"),
             _("name"),
@@ -77,8 +76,8 @@ def dashboard_csv(request: HttpRequest, slug: str) -> HttpResponse:
             _("target"),
             _("forecast at deadline"),
         ]
-    )
-    writer.writerow(
+    ]
+    rows.append(
         [
             _("total"),
             programme.name,
@@ -92,7 +91,7 @@ def dashboard_csv(request: HttpRequest, slug: str) -> HttpResponse:
     )
     for row in progress.by_sector:
         label = row.label or _("Guest units (other organisations)")
-        writer.writerow(
+        rows.append(
             [
                 _("sector"),
                 label,
@@ -105,13 +104,14 @@ def dashboard_csv(request: HttpRequest, slug: str) -> HttpResponse:
             ]
         )
     for row in progress.by_cohort:
-        writer.writerow(
+        rows.append(
             [_("cohort"), row.label, "", "", row.units_in_progress, row.units_completed, "", ""]
         )
     for point in progress.series:
-        writer.writerow(
+        rows.append(
             [_("completed by date"), "", point.day.isoformat(), "", "", point.completed, "", ""]
         )
+    write_excel_csv(response, rows)
     return response
 
 

@@ -21,6 +21,7 @@ from ..models import (
     Sector,
     ServiceUnit,
 )
+from ..reporting.columns import credited_learning_hours
 
 # References to other resources, embedded ------------------------------------------------
 
@@ -257,7 +258,12 @@ class CompletionSerializer(serializers.Serializer):
     unit = UnitRefSerializer()
     cohort = NamedRefSerializer()
     programme = serializers.UUIDField()
-    learning_hours = serializers.DecimalField(max_digits=6, decimal_places=1, allow_null=True)
+    learning_hours = serializers.DecimalField(
+        max_digits=6,
+        decimal_places=1,
+        allow_null=True,
+        help_text=_("The programme's hours of learning, once completed (as in the HR export)."),
+    )
     unit_status = serializers.CharField()
     unit_completed_at = serializers.DateTimeField(allow_null=True)
 
@@ -282,8 +288,8 @@ class CompletionSerializer(serializers.Serializer):
             "unit": {"id": str(unit.public_id), "code": unit.code, "name": unit.name},
             "cohort": {"id": str(cohort.public_id), "name": cohort.name},
             "programme": str(programme.public_id),
-            "learning_hours": (
-                None if programme.learning_hours is None else str(programme.learning_hours)
+            "learning_hours": _decimal_text(
+                credited_learning_hours(instance.status, programme.learning_hours)
             ),
             "unit_status": enrolment.status,
             "unit_completed_at": _iso(enrolment.completed_at),
@@ -291,6 +297,10 @@ class CompletionSerializer(serializers.Serializer):
 
 
 _DATETIME = serializers.DateTimeField()
+
+
+def _decimal_text(value: Any) -> str | None:
+    return None if value is None else str(value)
 
 
 def _iso(value: Any) -> str | None:

@@ -17,7 +17,6 @@ leading apostrophe in CSV; XLSX stores them as plain strings.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 import tempfile
@@ -29,11 +28,10 @@ from typing import IO, Any
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from ..excel_csv import BOM, FORMULA_STARTS, excel_writer, guard_formula
 from .columns import DATE, INTEGER, NUMBER, TEXT, Column, Preset, fields_of
 from .selectors import raw_value_batches
 
-BOM = "\ufeff"
-FORMULA_STARTS = frozenset("=+-@\t\r")
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
 #: Rows per database round trip (and certificate query) and per CSV chunk.
@@ -162,11 +160,7 @@ FORMULA_PREFIXES = tuple(sorted(FORMULA_STARTS))
 
 
 def _guard_cell(value: Any) -> Any:
-    if not value:
-        return ""
-    if isinstance(value, str) and value[0] in FORMULA_STARTS:
-        return "'" + value
-    return value
+    return guard_formula(value) if value else ""
 
 
 def _guarded(values: Sequence[Any]) -> Sequence[Any]:
@@ -239,7 +233,7 @@ def stream_csv(
     (complete) or when the client goes away or an error stops it (not complete).
     """
     buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n")
+    writer = excel_writer(buffer, delimiter=delimiter)
     cells = partial(_csv_cells, decimal_comma=delimiter == ";")
     complete = False
     try:

@@ -9,7 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from lup.demo import seed_demo
+from lup.demo.seed import seed_demo
 from lup.models import OrganisationMembership, Programme, UnitEnrolment
 from lup.selectors import programme_target_progress
 from tests.conftest import administrator_permissions
@@ -256,6 +256,23 @@ def test_figures_export_as_csv_for_norwegian_excel(client, administrator, progra
     assert total[6] == "8"
     assert ["sector", "Skole", "", "4", "0", "2", "", ""] in rows
     assert any(row[0] == "cohort" and row[1] == "LUP 3" for row in rows)
+
+
+def test_figures_csv_guards_names_a_spreadsheet_would_run_as_formulas(
+    client, administrator, programme
+):
+    """A sector named by someone with bad intent must not become a formula in HR's Excel."""
+    from lup.models import Sector
+
+    Sector.objects.filter(name="Skole").update(name='=HYPERLINK("https://evil.example","x")')
+    client.force_login(administrator)
+
+    body = client.get(reverse("lup:dashboard-csv", kwargs={"slug": "lup"})).content.decode()
+
+    rows = list(csv.reader(io.StringIO(body.lstrip("\ufeff")), delimiter=";"))
+    sectors = [row[1] for row in rows if row[0] in {"sector", "sektor"}]
+    assert '\'=HYPERLINK("https://evil.example","x")' in sectors
+    assert not any(cell.startswith("=") for row in rows for cell in row)
 
 
 @pytest.mark.slow
