@@ -49,7 +49,7 @@ def measure(scale: int, runs: int) -> dict[str, object]:
 
     from lup.demo.seed import seed_demo
     from lup.innovation import catalogue
-    from lup.models import InnovationProject
+    from lup.innovation.models import InnovationProject
 
     call_command("migrate", verbosity=0)
     started = time.perf_counter()

@@ -15,22 +15,24 @@ from django.utils.translation import gettext_lazy as _
 
 from . import imports, scoping
 from .forms import ParticipantImportForm, UnitImportForm
+from .innovation.models import (
+    Benefit,
+    CanvasField,
+    InnovationProject,
+    PhaseChange,
+    ProjectPhase,
+    ProjectReview,
+)
 from .models import (
     Attendance,
     AuditEvent,
-    Benefit,
-    CanvasField,
     Cohort,
     CompletionRule,
     Gathering,
-    InnovationProject,
     Organisation,
     OrganisationMembership,
     Participant,
-    PhaseChange,
     Programme,
-    ProjectPhase,
-    ProjectReview,
     Sector,
     ServiceUnit,
     UnitEnrolment,

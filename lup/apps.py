@@ -8,6 +8,15 @@ class LupConfig(AppConfig):
     verbose_name = _("Leadership programme (LUP)")
     default_auto_field = "django.db.models.BigAutoField"
 
+    def import_models(self) -> None:
+        """Load `lup.models`, then the models of the features, which belong to the `lup`
+        app label too (a model registers with its app when its class is created). The
+        core's `lup.models` does not import them: the core never imports a layer above it.
+        Imported here, not at the top, because models load while the registry populates."""
+        super().import_models()
+        from .innovation import models as innovation_models  # noqa: F401
+        from .reporting import models as reporting_models  # noqa: F401
+
     def ready(self) -> None:
         from . import checks, receivers  # noqa: F401  (registers checks and receivers)
 

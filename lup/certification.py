@@ -20,7 +20,6 @@ from functools import partial
 from typing import Any
 
 from celery import shared_task
-from django.contrib.auth.models import Permission
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -195,9 +194,10 @@ def issue_when_committed(
 ) -> None:
     """Ask for the certificate once the completion being recorded has committed.
 
-    Called by the completion services. After commit, so that a rendering problem can
-    never undo a completion, and so the certificate only exists for a completion that
-    does.
+    Called by `lup.receivers` when the core's completion services send
+    `lup.signals.participant_completed` or `unit_completed`, inside the transaction that
+    stamps the completion. After commit, so that a rendering problem can never undo a
+    completion, and so the certificate only exists for a completion that does.
     """
     if participant is not None:
         transaction.on_commit(
@@ -370,16 +370,6 @@ def cohort_certificates(cohort: Cohort) -> CohortCertificates:
     ]
     issued = Certificate.objects.filter(source_key__in=keys).count() if keys else 0
     return CohortCertificates(issued=issued, total=len(keys))
-
-
-def administrator_permissions() -> QuerySet[Permission]:
-    """What programme administrators may do with certificates: edit the templates, read
-    issued certificates and revoke them (never add, change or delete one)."""
-    return Permission.objects.filter(content_type__app_label="certificates").filter(
-        Q(content_type__model__in=["certificatetemplate", "signatory"])
-        & ~Q(codename__startswith="delete_")
-        | Q(codename__in=["view_certificate", "revoke_certificate"])
-    )
 
 
 def can_issue_for_cohort(user: Any, cohort: Cohort) -> bool:

@@ -1,31 +1,28 @@
-"""Completion at event time: when a learner's activity completes (or is withdrawn), decide
-whether that participant, and so their unit, has now completed the programme.
+"""The completion rule, and only its decisions: whether a participant, and so their unit,
+has completed the programme, judged from the state the caller can see.
 
-Called by the receivers of `courses`' signals, inside the transaction that recorded the
-activity, with a fixed number of queries whatever the size of the cohort.
+Nothing here writes. The services in `lup.services` stamp and withdraw completions: they
+lock the row that owns the invariant (the participant, the unit's enrolment), then ask
+these functions under that lock, so the answer is taken from committed state.
+
+Innovation projects belong to `lup.innovation`, a layer above this one: the rule reads
+them through Django's app registry and never imports that package.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.apps import apps
 from django.db.models import Count, Q
-from django.utils import timezone
 
 from courses.api import Activity, ActivityCompletion
 
-from .audit import record_event
-from .models import (
-    Attendance,
-    AuditEvent,
-    CompletionRule,
-    InnovationProject,
-    Participant,
-    UnitEnrolment,
-)
+from .models import Attendance, CompletionRule, Participant, UnitEnrolment
 
 
-def _rule(programme: Any) -> CompletionRule:
+def rule_of(programme: Any) -> CompletionRule:
+    """The programme's completion rule (an unsaved default when it has none)."""
     rule = getattr(programme, "completion_rule", None)
     return rule if rule is not None else CompletionRule(programme=programme)
 
@@ -52,7 +49,7 @@ def participant_has_completed(participant: Participant, required: set[int]) -> b
     ).count()
     if done < len(required):
         return False
-    minimum = _rule(participant.enrolment.cohort.programme).min_attendance
+    minimum = rule_of(participant.enrolment.cohort.programme).min_attendance
     if minimum:
         attended = Attendance.objects.filter(participant=participant).count()
         if attended < minimum:
@@ -60,19 +57,26 @@ def participant_has_completed(participant: Participant, required: set[int]) -> b
     return True
 
 
+def participant_earned(participant: Participant) -> bool:
+    """Whether the participant meets their programme's rule now."""
+    programme = participant.enrolment.cohort.programme
+    return participant_has_completed(participant, required_activity_ids(programme))
+
+
 def project_requirement_met(enrolment: UnitEnrolment, rule: CompletionRule) -> bool:
     """The rule's hook for innovation projects: met when the rule does not require an
     approved project, or when the enrolment's project is approved."""
     if not rule.require_project_approval:
         return True
-    return InnovationProject.objects.filter(
-        enrolment=enrolment, review_status=InnovationProject.Review.APPROVED
-    ).exists()
+    project: Any = apps.get_model("lup", "InnovationProject")
+    return bool(
+        project.objects.filter(enrolment=enrolment, review_status=project.Review.APPROVED).exists()
+    )
 
 
 def unit_has_completed(enrolment: UnitEnrolment) -> bool:
     """The manager and enough enthusiasts have completed (and the project hook agrees)."""
-    rule = _rule(enrolment.cohort.programme)
+    rule = rule_of(enrolment.cohort.programme)
     counts = Participant.objects.filter(
         enrolment=enrolment, status=Participant.Status.COMPLETED
     ).aggregate(
@@ -86,7 +90,8 @@ def unit_has_completed(enrolment: UnitEnrolment) -> bool:
     )
 
 
-def _participations(user: Any, activity: Activity) -> list[Participant]:
+def participations(user: Any, activity: Activity) -> list[Participant]:
+    """The user's current participations in programmes whose course holds `activity`."""
     return list(
         Participant.objects.filter(
             user=user,
@@ -94,103 +99,5 @@ def _participations(user: Any, activity: Activity) -> list[Participant]:
         )
         .exclude(status=Participant.Status.WITHDRAWN)
         .exclude(enrolment__status=UnitEnrolment.Status.WITHDRAWN)
-        .select_related("enrolment__cohort__programme__completion_rule")
-    )
-
-
-def evaluate_after_completion(*, user: Any, activity: Activity) -> None:
-    """A learner did an activity: stamp them, and their unit, if that completes them."""
-    from . import services
-
-    for participant in _participations(user, activity):
-        if participant.status == Participant.Status.COMPLETED:
-            continue
-        programme = participant.enrolment.cohort.programme
-        if not participant_has_completed(participant, required_activity_ids(programme)):
-            continue
-        services.record_participant_completion(participant=participant)
-        enrolment = participant.enrolment
-        if enrolment.status == UnitEnrolment.Status.ENROLLED and unit_has_completed(enrolment):
-            services.record_unit_completion(enrolment=enrolment)
-
-
-def evaluate_after_withdrawal(*, user: Any, activity: Activity, withdrawn_by: Any) -> None:
-    """A learner's activity was withdrawn: take back their completion, and their unit's,
-    if they no longer hold, with an audit entry for each."""
-    for participant in _participations(user, activity):
-        if participant.status != Participant.Status.COMPLETED:
-            continue
-        programme = participant.enrolment.cohort.programme
-        if participant_has_completed(participant, required_activity_ids(programme)):
-            continue
-        Participant.objects.filter(pk=participant.pk).update(
-            status=Participant.Status.ACTIVE, completed_at=None, updated_at=timezone.now()
-        )
-        record_event(
-            action=AuditEvent.Action.COMPLETION_WITHDRAWN,
-            actor=withdrawn_by,
-            subject=user,
-            activity=activity.title,
-            cohort=participant.enrolment.cohort.name,
-        )
-        enrolment = participant.enrolment
-        if enrolment.status == UnitEnrolment.Status.COMPLETED and not unit_has_completed(enrolment):
-            UnitEnrolment.objects.filter(pk=enrolment.pk).update(
-                status=UnitEnrolment.Status.ENROLLED, completed_at=None, updated_at=timezone.now()
-            )
-            record_event(
-                action=AuditEvent.Action.COMPLETION_WITHDRAWN,
-                actor=withdrawn_by,
-                subject_label=enrolment.unit.name,
-                unit=enrolment.unit.name,
-                cohort=enrolment.cohort.name,
-                at=timezone.now().isoformat(),
-            )
-
-
-def reevaluate_participant(*, participant: Participant) -> None:
-    """Re-check one participant (after something other than an activity changed)."""
-    from . import services
-
-    if participant.status != Participant.Status.ACTIVE:
-        return
-    programme = participant.enrolment.cohort.programme
-    if participant_has_completed(participant, required_activity_ids(programme)):
-        services.record_participant_completion(participant=participant)
-        enrolment = participant.enrolment
-        if enrolment.status == UnitEnrolment.Status.ENROLLED and unit_has_completed(enrolment):
-            services.record_unit_completion(enrolment=enrolment)
-
-
-def reevaluate_unit(*, enrolment: UnitEnrolment) -> None:
-    """Re-check a unit after something other than an activity changed (its project was
-    approved): a unit whose people have all completed completes now."""
-    from . import services
-
-    if enrolment.status == UnitEnrolment.Status.ENROLLED and unit_has_completed(enrolment):
-        services.record_unit_completion(enrolment=enrolment)
-
-
-def withdraw_unit_completion_for_project(*, enrolment: UnitEnrolment, withdrawn_by: Any) -> None:
-    """The unit's project approval was taken back: when the programme requires an approved
-    project, the unit's completion goes back too, with an audit entry (as for a withdrawn
-    activity). Only the project requirement is re-checked, so a unit completed by hand for
-    other reasons is left alone when its programme does not require approval."""
-    rule = _rule(enrolment.cohort.programme)
-    if enrolment.status != UnitEnrolment.Status.COMPLETED or project_requirement_met(
-        enrolment, rule
-    ):
-        return
-    UnitEnrolment.objects.filter(pk=enrolment.pk).update(
-        status=UnitEnrolment.Status.ENROLLED, completed_at=None, updated_at=timezone.now()
-    )
-    enrolment.status, enrolment.completed_at = UnitEnrolment.Status.ENROLLED, None
-    record_event(
-        action=AuditEvent.Action.COMPLETION_WITHDRAWN,
-        actor=withdrawn_by,
-        subject_label=enrolment.unit.name,
-        unit=enrolment.unit.name,
-        cohort=enrolment.cohort.name,
-        reason="project approval withdrawn",
-        at=timezone.now().isoformat(),
+        .select_related("user", "enrolment__cohort__programme__completion_rule")
     )

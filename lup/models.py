@@ -208,7 +208,7 @@ class Cohort(models.Model):
     facilitators = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
         blank=True,
-        related_name="facilitated_cohorts",
+        related_name="lup_facilitated_cohorts",
         verbose_name=_("facilitators"),
     )
 
@@ -585,58 +585,20 @@ class CompletionRule(models.Model):
         return str(self.programme)
 
 
-# Innovation projects live in their own module; importing them here registers them with `lup`.
-from .innovation.models import (  # noqa: E402
-    Benefit,
-    BenefitMeasurement,
-    BenefitReminder,
-    BenefitType,
-    CanvasField,
-    CanvasVersion,
-    InnovationProject,
-    JuryScore,
-    Licence,
-    MeasureUnit,
-    Nomination,
-    PhaseChange,
-    PrizeCategory,
-    ProjectPhase,
-    ProjectReuse,
-    ProjectReview,
-)
-from .reporting.models import ApiToken, ExportFormat, ExportPreset, ReportKind, ScheduledExport  # noqa: E402
-
+# The models of the features (`lup.innovation.models`, `lup.reporting.models`) belong to
+# the `lup` app too, but this core module does not import them: LupConfig.import_models()
+# loads them after this one. Everything imports them from their own packages.
 __all__ = [
-    "ApiToken",
     "Attendance",
     "AuditEvent",
-    "Benefit",
-    "BenefitMeasurement",
-    "BenefitReminder",
-    "BenefitType",
-    "CanvasField",
-    "CanvasVersion",
     "Cohort",
     "CohortPhase",
     "CompletionRule",
-    "ExportFormat",
-    "ExportPreset",
     "Gathering",
-    "InnovationProject",
-    "JuryScore",
-    "Licence",
-    "MeasureUnit",
-    "Nomination",
     "Organisation",
     "OrganisationMembership",
     "Participant",
-    "PhaseChange",
-    "PrizeCategory",
-    "ProjectPhase",
-    "ProjectReuse",
-    "ProjectReview",
-    "ReportKind",
-    "ScheduledExport",
+    "Programme",
     "Sector",
     "ServiceUnit",
     "UnitEnrolment",

@@ -1,7 +1,9 @@
 """Signal receivers of `lup`, connected in LupConfig.ready(): each one calls a service.
 
-They listen upward only: to Django's auth signals and to changes of role data
-(group memberships, cohort facilitators, organisation memberships).
+They listen to Django's auth signals, to changes of role data (group memberships,
+cohort facilitators, organisation memberships), to the signals of `courses` and
+`certificates`, and to the core's own completion signals (`lup.signals`), which they hand
+up to the features: this module sits above every layer of `lup` (see pyproject.toml).
 """
 
 from __future__ import annotations
@@ -16,9 +18,10 @@ from django.dispatch import receiver
 from certificates.api import certificate_revoked
 from courses.api import activity_completed, activity_completion_withdrawn
 
-from . import certification, completion, services
+from . import certification, services
 from .audit import record_event
 from .models import AuditEvent, Cohort, OrganisationMembership
+from .signals import participant_completed, unit_completed
 
 ROLE_FLAGS = ("is_superuser", "is_staff", "is_active")
 
@@ -82,7 +85,7 @@ def audit_facilitator_change(
 ) -> None:
     if action not in {"post_add", "post_remove"} or not pk_set:
         return
-    if reverse:  # user.facilitated_cohorts.add(cohort)
+    if reverse:  # user.lup_facilitated_cohorts.add(cohort)
         for cohort in Cohort.objects.filter(pk__in=pk_set):
             record_event(
                 action=AuditEvent.Action.ROLE_CHANGED,
@@ -157,14 +160,14 @@ def verify_email_after_password_reset(sender: Any, request: Any, user: Any, **kw
 
 @receiver(activity_completed, dispatch_uid="lup_completion_after_activity")
 def complete_after_activity(sender: Any, user: Any, activity: Any, **kwargs: Any) -> None:
-    completion.evaluate_after_completion(user=user, activity=activity)
+    services.complete_after_activity(user=user, activity=activity)
 
 
 @receiver(activity_completion_withdrawn, dispatch_uid="lup_completion_after_withdrawal")
 def reevaluate_after_withdrawal(
     sender: Any, user: Any, activity: Any, withdrawn_by: Any, **kwargs: Any
 ) -> None:
-    completion.evaluate_after_withdrawal(user=user, activity=activity, withdrawn_by=withdrawn_by)
+    services.withdraw_after_activity(user=user, activity=activity, withdrawn_by=withdrawn_by)
 
 
 @receiver(certificate_revoked, dispatch_uid="lup_audit_certificate_revoked")
@@ -172,3 +175,13 @@ def audit_certificate_revoked(
     sender: Any, certificate: Any, revoked_by: Any, reason: str, **kwargs: Any
 ) -> None:
     certification.record_revocation(certificate=certificate, revoked_by=revoked_by, reason=reason)
+
+
+@receiver(participant_completed, dispatch_uid="lup_certificate_for_participant")
+def certify_participant(sender: Any, participant: Any, **kwargs: Any) -> None:
+    certification.issue_when_committed(participant=participant)
+
+
+@receiver(unit_completed, dispatch_uid="lup_certificate_for_unit")
+def certify_unit(sender: Any, enrolment: Any, **kwargs: Any) -> None:
+    certification.issue_when_committed(enrolment=enrolment)

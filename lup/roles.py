@@ -6,9 +6,7 @@ Used by the demo, by API tokens (whose service accounts take a role) and by test
 from __future__ import annotations
 
 from django.contrib.auth.models import Group, Permission
-from django.db.models import Q
-
-from . import certification
+from django.db.models import Q, QuerySet
 
 ADMINISTRATORS_GROUP = "Programme administrators"
 FACILITATORS_GROUP = "Facilitators"
@@ -23,6 +21,16 @@ COURSE_CONTENT_MODELS = [
 ]
 HR_GROUP = "HR"
 PRIZE_JURY_GROUP = "Prize jury"
+
+
+def certificate_administrator_permissions() -> QuerySet[Permission]:
+    """What programme administrators may do with certificates: edit the templates, read
+    issued certificates and revoke them (never add, change or delete one)."""
+    return Permission.objects.filter(content_type__app_label="certificates").filter(
+        Q(content_type__model__in=["certificatetemplate", "signatory"])
+        & ~Q(codename__startswith="delete_")
+        | Q(codename__in=["view_certificate", "revoke_certificate"])
+    )
 
 
 def ensure_role_groups() -> dict[str, Group]:
@@ -46,7 +54,7 @@ def ensure_role_groups() -> dict[str, Group]:
         )
     )
     # Certificates: they edit the templates, read the issued ones and may revoke them.
-    administrators.permissions.add(*certification.administrator_permissions())
+    administrators.permissions.add(*certificate_administrator_permissions())
     # HR reads across its organisation and changes nothing.
     reading = Permission.objects.filter(
         content_type__app_label="lup", codename__startswith="view_"

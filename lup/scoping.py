@@ -16,13 +16,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from .models import (
     AuditEvent,
     Cohort,
-    InnovationProject,
     OrganisationMembership,
     Participant,
     Programme,
@@ -171,13 +171,15 @@ def _facilitated_enrolments(user: Any) -> QuerySet[Any, Any]:
     ).values("pk")
 
 
-def _projects() -> QuerySet[InnovationProject]:
-    return InnovationProject.objects.select_related(
+def _projects() -> QuerySet[Any]:
+    # Innovation projects belong to `lup.innovation`, a layer above this module: their
+    # model comes from Django's app registry, so the core imports nothing of that package.
+    return apps.get_model("lup", "InnovationProject").objects.select_related(
         "organisation", "phase", "enrolment__unit__sector", "enrolment__cohort__programme"
     )
 
 
-def projects_for(user: Any) -> QuerySet[InnovationProject]:
+def projects_for(user: Any) -> QuerySet[Any]:
     """Projects the user may open: their team's, those in scope as for teams, and every
     published one (the catalogue is for everyone signed in)."""
     projects = _projects()
@@ -195,7 +197,7 @@ def projects_for(user: Any) -> QuerySet[InnovationProject]:
     return projects.filter(scope)
 
 
-def editable_projects_for(user: Any) -> QuerySet[InnovationProject]:
+def editable_projects_for(user: Any) -> QuerySet[Any]:
     """Projects the user may edit: their team's, their cohorts' (as facilitator), and their
     organisations' (as programme administrator)."""
     projects = _projects()
@@ -209,7 +211,7 @@ def editable_projects_for(user: Any) -> QuerySet[InnovationProject]:
     return projects.filter(scope)
 
 
-def reviewable_projects_for(user: Any) -> QuerySet[InnovationProject]:
+def reviewable_projects_for(user: Any) -> QuerySet[Any]:
     """Projects the user may comment on and approve: facilitators their cohorts', programme
     administrators their organisations'."""
     projects = _projects().filter(enrolment__isnull=False)
@@ -223,7 +225,7 @@ def reviewable_projects_for(user: Any) -> QuerySet[InnovationProject]:
     return projects.filter(scope)
 
 
-def publishable_projects_for(user: Any) -> QuerySet[InnovationProject]:
+def publishable_projects_for(user: Any) -> QuerySet[Any]:
     """Projects the user may publish or withdraw: sharing needs the unit manager's consent."""
     projects = _projects().filter(enrolment__isnull=False)
     if not user.is_authenticated:

@@ -99,7 +99,7 @@ class ParticipantFactory(factory.django.DjangoModelFactory):
 # different people stay appended blocks.
 from decimal import Decimal  # noqa: E402
 
-from lup.models import (  # noqa: E402
+from lup.innovation.models import (  # noqa: E402
     Benefit,
     BenefitMeasurement,
     CanvasVersion,

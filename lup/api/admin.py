@@ -13,7 +13,8 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from ..models import ApiToken, Organisation
+from ..models import Organisation
+from ..reporting.models import ApiToken
 from .tokens import create_api_token, revoke_api_token
 
 DEFAULT_LIFETIME = dt.timedelta(days=365)

@@ -20,7 +20,8 @@ from rest_framework.response import Response
 from .. import scoping
 from ..innovation import selectors as project_selectors
 from ..innovation import services as project_services
-from ..models import Benefit, BenefitMeasurement, InnovationProject, Participant
+from ..innovation.models import Benefit, BenefitMeasurement, InnovationProject
+from ..models import Participant
 from .views import ScopedViewSet, _is_uuid, service_errors
 
 # Shapes ----------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import permissions
 from rest_framework.request import Request
 
-from ..models import ApiToken
+from ..reporting.models import ApiToken
 
 REPORTS_AREA = "reports"
 

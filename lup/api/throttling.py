@@ -8,7 +8,7 @@ from typing import Any
 
 from rest_framework.throttling import SimpleRateThrottle
 
-from ..models import ApiToken
+from ..reporting.models import ApiToken
 
 
 class TokenOrUserRateThrottle(SimpleRateThrottle):

@@ -20,7 +20,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ..audit import record_event
-from ..models import ApiToken, AuditEvent, Organisation, OrganisationMembership
+from ..models import AuditEvent, Organisation, OrganisationMembership
+from ..reporting.models import ApiToken
 
 SECRET_PREFIX = "lup_"  # noqa: S105 (a marker that makes leaked secrets easy to find)
 PREFIX_LENGTH = 8  # characters of the random part kept in clear, to recognise a token

@@ -27,7 +27,6 @@ from courses.api import course_progress
 
 from .. import progress, scoping, selectors, services
 from ..models import (
-    ApiToken,
     Attendance,
     Gathering,
     Organisation,
@@ -35,6 +34,7 @@ from ..models import (
     Participant,
     Sector,
 )
+from ..reporting.models import ApiToken
 from ..reporting.selectors import completion_rows
 from . import filters, serializers
 from . import services as api_services
@@ -97,7 +97,7 @@ def me(request: Request) -> Response:
             "organisations": sorted(
                 user.lup_memberships.values_list("organisation__name", flat=True)
             ),
-            "facilitates": sorted(user.facilitated_cohorts.values_list("name", flat=True)),
+            "facilitates": sorted(user.lup_facilitated_cohorts.values_list("name", flat=True)),
             "token_scope": token.scope if token is not None else None,
         }
     )

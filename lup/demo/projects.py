@@ -26,24 +26,22 @@ from zoneinfo import ZoneInfo
 
 from django.db.models import Q
 
-from ..innovation.models import DEFAULT_CANVAS_FIELDS
-from ..innovation.prize import ensure_prize_categories
-from ..innovation.services import ensure_project_phases
-from ..models import (
+from ..innovation.models import (
+    DEFAULT_CANVAS_FIELDS,
     Benefit,
     BenefitMeasurement,
     CanvasVersion,
     InnovationProject,
     Licence,
     Nomination,
-    Participant,
     PhaseChange,
     PrizeCategory,
-    Programme,
     ProjectPhase,
     ProjectReuse,
-    UnitEnrolment,
 )
+from ..innovation.prize import ensure_prize_categories
+from ..innovation.services import ensure_project_phases
+from ..models import Participant, Programme, UnitEnrolment
 
 OSLO = ZoneInfo("Europe/Oslo")
 BATCH = 500

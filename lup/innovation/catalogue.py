@@ -17,7 +17,9 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
-from ..models import (
+from ..models import Sector
+from .models import (
+    DEFAULT_CANVAS_FIELDS,
     Benefit,
     BenefitMeasurement,
     BenefitType,
@@ -28,9 +30,7 @@ from ..models import (
     PhaseChange,
     ProjectPhase,
     ProjectReuse,
-    Sector,
 )
-from .models import DEFAULT_CANVAS_FIELDS
 
 PAGE_SIZE = 20
 WINNERS_SHOWN = 6

@@ -8,17 +8,10 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from ..models import (
-    BenefitType,
-    InnovationProject,
-    Licence,
-    Organisation,
-    OrganisationMembership,
-    PrizeCategory,
-    ServiceUnit,
-)
+from ..models import Organisation, OrganisationMembership, ServiceUnit
 from . import prize, sharing
 from .catalogue import CatalogueFilters
+from .models import BenefitType, InnovationProject, Licence, PrizeCategory
 
 
 class CatalogueSearchForm(forms.Form):

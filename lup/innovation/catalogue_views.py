@@ -16,9 +16,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from .. import scoping
-from ..models import InnovationProject, ProjectReuse
 from . import catalogue, exchange, prize, sharing
 from .catalogue_forms import CatalogueSearchForm, ProjectImportForm, PublishForm, ReuseForm
+from .models import InnovationProject, ProjectReuse
 
 IMPORT_PERMISSION = "lup.add_innovationproject"
 

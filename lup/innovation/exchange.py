@@ -50,8 +50,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ..audit import record_event
-from ..models import (
-    AuditEvent,
+from ..models import AuditEvent, Organisation
+from . import services
+from .models import (
+    DEFAULT_CANVAS_FIELDS,
+    MEASUREMENT_LIMIT,
     Benefit,
     BenefitMeasurement,
     BenefitType,
@@ -59,12 +62,9 @@ from ..models import (
     InnovationProject,
     Licence,
     MeasureUnit,
-    Organisation,
     PhaseChange,
     ProjectPhase,
 )
-from . import services
-from .models import DEFAULT_CANVAS_FIELDS, MEASUREMENT_LIMIT
 
 SCHEMA = "lup-innovation-project/1"
 MAX_BYTES = 2_000_000

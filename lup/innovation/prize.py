@@ -16,17 +16,14 @@ from django.db import IntegrityError, transaction
 from django.db.models import Avg, Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
-from ..models import (
-    Cohort,
+from ..models import Cohort, OrganisationMembership, Participant, Programme
+from .models import (
+    DEFAULT_PRIZE_CATEGORIES,
     InnovationProject,
     JuryScore,
     Nomination,
-    OrganisationMembership,
-    Participant,
     PrizeCategory,
-    Programme,
 )
-from .models import DEFAULT_PRIZE_CATEGORIES
 
 JUDGE_PERMISSION = "lup.judge_prize"
 NOMINATE_PERMISSION = "lup.add_nomination"

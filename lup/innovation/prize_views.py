@@ -15,9 +15,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from .. import scoping
-from ..models import Nomination
 from . import prize
 from .catalogue_forms import JuryScoreForm, NominationForm
+from .models import Nomination
 
 
 @require_http_methods(["GET", "POST"])

@@ -2,7 +2,7 @@
 
 Every service takes keyword-only arguments, runs in one transaction and validates with
 `full_clean()` before saving, so a rejected input changes nothing. Reviews feed the
-programme's completion rule through `lup.completion`.
+programme's completion rule through the completion services of `lup.services`.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from .. import app_settings
 from ..models import Participant, Programme, UnitEnrolment
+from ..services import complete_unit_if_earned, withdraw_unit_completion_for_project
 from .models import (
     DEFAULT_CANVAS_FIELDS,
     DEFAULT_PHASES,
@@ -488,8 +489,6 @@ def review_project(
     require an approved project). Returning an approved project takes the approval back,
     and with it the unit's completion when the programme requires approval (audited).
     """
-    from .. import completion
-
     project = InnovationProject.objects.select_for_update().get(pk=project.pk)
     if project.enrolment_id is None:
         raise ValidationError(_("An imported project cannot be reviewed."))
@@ -511,13 +510,11 @@ def review_project(
         project.review_status = InnovationProject.Review.APPROVED
         project.approved_at = timezone.now()
         project.save(update_fields=["review_status", "approved_at", "updated_at"])
-        completion.reevaluate_unit(enrolment=enrolment)
+        complete_unit_if_earned(enrolment=enrolment)
     elif decision == ProjectReview.Decision.RETURN:
         project.review_status = InnovationProject.Review.RETURNED
         project.approved_at = None
         project.save(update_fields=["review_status", "approved_at", "updated_at"])
         if was_approved:
-            completion.withdraw_unit_completion_for_project(
-                enrolment=enrolment, withdrawn_by=reviewer
-            )
+            withdraw_unit_completion_for_project(enrolment=enrolment, withdrawn_by=reviewer)
     return review

@@ -19,14 +19,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ..audit import record_event
-from ..models import (
-    AuditEvent,
-    InnovationProject,
-    Licence,
-    Participant,
-    ProjectReuse,
-    ServiceUnit,
-)
+from ..models import AuditEvent, Participant, ServiceUnit
+from .models import InnovationProject, Licence, ProjectReuse
 
 
 def reuse_units_for(user: Any) -> QuerySet[ServiceUnit]:

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from .. import scoping
 from ..models import Cohort, Organisation, Programme, Sector, ServiceUnit
 from . import columns as report_columns
+from .folders import clean_folder_name
 from .models import ExportFormat, ExportPreset, ReportKind, ScheduledExport
 from .selectors import CompletionFilters, status_choices
 
@@ -293,8 +294,6 @@ class ScheduledExportForm(forms.ModelForm):
         return "\n".join(addresses)
 
     def clean_folder(self) -> str:
-        from .services import clean_folder_name
-
         folder: str = self.cleaned_data.get("folder") or ""
         return clean_folder_name(folder) if folder else ""
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-import re
 import shutil
 import tempfile
 from pathlib import Path
@@ -36,6 +35,8 @@ from .exports import (
     write_csv_file,
     write_xlsx,
 )
+from .folders import clean_folder_name
+from .forms import CompletionFilterForm
 from .models import ExportFormat, ExportPreset, ReportKind, ScheduledExport
 from .selectors import CompletionFilters, SystemScope, report_rows
 
@@ -108,27 +109,6 @@ def save_preset(
 
 # Scheduled exports
 
-_FOLDER_PART = re.compile(r"^[\w][\w .-]{0,79}$")
-
-
-def clean_folder_name(folder: str) -> str:
-    """A relative folder under the export root: parts of letters, digits, spaces, dots,
-    hyphens and underscores, separated by '/'. Never absolute, never `..`."""
-    parts = [part.strip() for part in folder.strip().strip("/").split("/")]
-    if (
-        not parts
-        or folder.strip().startswith(("/", "\\"))
-        or any(not _FOLDER_PART.match(part) or part.startswith(".") for part in parts)
-    ):
-        raise ValidationError(
-            _(
-                "Use a relative folder name of letters, digits, spaces, dots, hyphens and "
-                "underscores, with “/” between folders (no “..”)."
-            ),
-            code="invalid_folder",
-        )
-    return "/".join(parts)
-
 
 def export_folder(folder: str) -> Path:
     """The absolute folder under LUP_EXPORT_ROOT (created); refuses anything outside it."""
@@ -194,8 +174,6 @@ def due_schedules(today: dt.date | None = None) -> Any:
 
 def scheduled_filters(schedule: ScheduledExport, report: str) -> CompletionFilters:
     """The schedule's saved filters, validated again (within its organisation) now."""
-    from .forms import CompletionFilterForm
-
     form = CompletionFilterForm(
         dict(schedule.filters or {}),
         user=SystemScope(),

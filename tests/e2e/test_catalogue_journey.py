@@ -18,14 +18,8 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from lup.demo.seed import DEMO_PASSWORD, seed_demo
-from lup.models import (
-    InnovationProject,
-    Nomination,
-    Organisation,
-    OrganisationMembership,
-    Participant,
-    ProjectReuse,
-)
+from lup.innovation.models import InnovationProject, Nomination, ProjectReuse
+from lup.models import Organisation, OrganisationMembership, Participant
 from lup.roles import PRIZE_JURY_GROUP, ensure_role_groups
 from tests.e2e.journeys import sign_in
 from tests.factories import UserFactory

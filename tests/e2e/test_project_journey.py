@@ -17,7 +17,8 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from lup.models import BenefitMeasurement, CanvasVersion, InnovationProject, UnitEnrolment
+from lup.innovation.models import BenefitMeasurement, CanvasVersion, InnovationProject
+from lup.models import UnitEnrolment
 from tests.e2e.test_unit_completion_journey import can_sign_in, switch_to
 from tests.factories import UserFactory
 from tests.lup.curriculum import build_curriculum

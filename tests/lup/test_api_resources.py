@@ -12,7 +12,9 @@ from django.utils import timezone
 from lup import certification
 from lup.api.tokens import create_api_token
 from lup.innovation import services as project_services
-from lup.models import ApiToken, BenefitMeasurement, Participant
+from lup.innovation.models import BenefitMeasurement
+from lup.models import Participant
+from lup.reporting.models import ApiToken
 from tests.factories import ParticipantFactory, ServiceUnitFactory, UnitEnrolmentFactory
 from tests.roles import build_world
 

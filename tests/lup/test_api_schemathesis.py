@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, settings
 
 from config.wsgi import application
 from lup.api.tokens import create_api_token
-from lup.models import ApiToken
+from lup.reporting.models import ApiToken
 from tests.roles import build_world
 
 schema = schemathesis.openapi.from_wsgi("/api/v1/schema/?format=json", application)

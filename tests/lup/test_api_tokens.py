@@ -7,7 +7,8 @@ from django.utils import timezone
 
 from lup.api import throttling
 from lup.api.tokens import create_api_token, hash_secret, revoke_api_token
-from lup.models import ApiToken, OrganisationMembership, Participant
+from lup.models import OrganisationMembership, Participant
+from lup.reporting.models import ApiToken
 from lup.services import record_participant_completion
 from tests.roles import build_world
 

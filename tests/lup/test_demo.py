@@ -80,7 +80,7 @@ def test_scale_multiplies_the_organisations():
 
 
 def test_demo_has_innovation_projects_shared_reused_and_awarded():
-    from lup.models import InnovationProject, Nomination, ProjectReuse
+    from lup.innovation.models import InnovationProject, Nomination, ProjectReuse
 
     call_command("seed_demo")
 

@@ -9,16 +9,16 @@ from django.db.models import Count
 from django.urls import reverse
 
 from lup.demo.seed import seed_demo
-from lup.models import (
+from lup.innovation.models import (
     Benefit,
     BenefitMeasurement,
     CanvasVersion,
     InnovationProject,
     Nomination,
-    Participant,
     PhaseChange,
     ProjectReuse,
 )
+from lup.models import Participant
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
