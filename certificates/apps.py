@@ -7,3 +7,6 @@ class CertificatesConfig(AppConfig):
     label = "certificates"
     verbose_name = _("Certificates")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from . import checks  # noqa: F401  (registers the checks)

@@ -260,7 +260,7 @@ class Certificate(models.Model):
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
-        related_name="certificates",
+        related_name="certificates_received",
         verbose_name=_("recipient"),
     )
     recipient_name = models.CharField(_("recipient's name"), max_length=300)

@@ -5,13 +5,18 @@ else in `courses`; an import-linter contract in pyproject.toml holds it to that.
 Everything here is defined in the app's own modules and re-exported unchanged:
 
 - services (writes): `enrol`, `record_completion`, `withdraw_completion`;
-- selectors (reads, a fixed number of queries): `course_progress`;
+- selectors (reads, a fixed number of queries): `course_progress` (one learner), and for
+  many learners at once `module_outline` and `required_done_counts` (`ModuleOutline`);
+  what a finished module is (`module_finished`) and a module's due day
+  (`ModuleOutline.due_on`);
 - the adapter a host project subclasses (`DefaultCoursesAdapter`, chosen by
   COURSES_ADAPTER);
 - the signals it sends upward that other apps receive: `activity_completed`,
   `activity_completion_withdrawn`;
 - the models, as types and for queries: `Course`, `Module`, `Activity`, `Assignment`,
   `ActivityCompletion`, `Enrolment`, `Submission`, `H5PAttempt`;
+- for an app's own system checks: `name_clashes` (its URL namespaces or template folder
+  also used by another installed app);
 - H5P content for demos and set-up: `install_package` (a validated `.h5p` file) and
   `reflection_package` (the bundled LUP.Reflection content type, packed).
 """
@@ -19,6 +24,7 @@ Everything here is defined in the app's own modules and re-exported unchanged:
 from __future__ import annotations
 
 from .adapter import DefaultCoursesAdapter
+from .checks import name_clashes
 from .h5p.services import install_package
 from .h5p_library import reflection_package
 from .models import (
@@ -31,7 +37,13 @@ from .models import (
     Module,
     Submission,
 )
-from .selectors import course_progress
+from .selectors import (
+    ModuleOutline,
+    course_progress,
+    module_finished,
+    module_outline,
+    required_done_counts,
+)
 from .services import enrol, record_completion, withdraw_completion
 from .signals import activity_completed, activity_completion_withdrawn
 
@@ -44,13 +56,18 @@ __all__ = [
     "Enrolment",
     "H5PAttempt",
     "Module",
+    "ModuleOutline",
     "Submission",
     "activity_completed",
     "activity_completion_withdrawn",
     "course_progress",
     "enrol",
     "install_package",
+    "module_finished",
+    "module_outline",
+    "name_clashes",
     "record_completion",
     "reflection_package",
+    "required_done_counts",
     "withdraw_completion",
 ]

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from pathlib import Path
+from types import ModuleType
 from typing import Any
 
+from django.apps import apps
 from django.conf import settings
 from django.core import checks
+from django.urls import URLPattern, URLResolver, get_resolver
 
 
 @checks.register(checks.Tags.security)
@@ -22,3 +27,93 @@ def check_learner_pseudonym_key(
             id="courses.E001",
         )
     ]
+
+
+# Names a host project's own apps could already use ------------------------------------------
+
+URL_NAMESPACES = ("courses",)
+
+
+@checks.register()
+def check_names_are_free(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
+    """Our URL namespace and template folder are ours alone in the host project."""
+    return name_clashes("courses", URL_NAMESPACES, check_id="courses.W001")
+
+
+def name_clashes(
+    app_label: str, namespaces: Sequence[str], *, check_id: str
+) -> list[checks.CheckMessage]:
+    """Warnings for an app (`app_label`) whose URL namespaces are used by another package's
+    URLconf, or whose template folder (`templates/<app_label>/`) another installed app
+    also ships: `reverse()` would then find the other app's URLs, and the first app in
+    INSTALLED_APPS would shadow the other's templates. (Model reverse accessors are
+    prefixed with the app label, and Django itself reports those that clash.)"""
+    package = apps.get_app_config(app_label).name
+    messages: list[checks.CheckMessage] = []
+    for namespace, module in _foreign_namespaces(package, set(namespaces)):
+        messages.append(
+            checks.Warning(
+                f"The URL namespace {namespace!r} of {app_label} is used by {module}.",
+                hint=f"Give {module}'s URLs another namespace (app_name).",
+                id=check_id,
+            )
+        )
+    for config in apps.get_app_configs():
+        folder = Path(config.path) / "templates" / app_label
+        if config.label != app_label and folder.is_dir():
+            messages.append(
+                checks.Warning(
+                    f"The app {config.name!r} ships templates in {app_label}'s folder ({folder}).",
+                    hint=(
+                        f"Move them to a folder of its own, or, if they override "
+                        f"{app_label}'s templates on purpose, add {check_id!r} to "
+                        "SILENCED_SYSTEM_CHECKS."
+                    ),
+                    id=check_id,
+                )
+            )
+    return messages
+
+
+def _foreign_namespaces(package: str, namespaces: set[str]) -> list[tuple[str, str]]:
+    """(namespace, module) for each URLconf included under one of `namespaces` whose views
+    are not in `package`."""
+    if not getattr(settings, "ROOT_URLCONF", None):
+        return []
+    try:
+        resolver = get_resolver()
+        resolver.url_patterns  # noqa: B018  (imports the URLconf)
+    except Exception:  # Django's own URL checks report a URLconf that does not load.
+        return []
+    found: list[tuple[str, str]] = []
+
+    def walk(resolver: URLResolver) -> None:
+        for pattern in resolver.url_patterns:
+            if not isinstance(pattern, URLResolver):
+                continue
+            module = _module_of(pattern)
+            if pattern.namespace in namespaces and not (
+                module == package or module.startswith(f"{package}.")
+            ):
+                found.append((pattern.namespace, module))
+            walk(pattern)
+
+    walk(resolver)
+    return found
+
+
+def _module_of(resolver: URLResolver) -> str:
+    """The module of an included URLconf, or of its first view (a list of patterns)."""
+    urlconf = resolver.urlconf_name
+    if isinstance(urlconf, str):
+        return urlconf
+    if isinstance(urlconf, ModuleType):
+        return urlconf.__name__
+    return next(
+        (
+            pattern.callback.__module__
+            for pattern in resolver.url_patterns
+            if isinstance(pattern, URLPattern)
+        ),
+        "",
+    )

@@ -139,7 +139,7 @@ class Enrolment(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.CASCADE,
-        related_name="course_enrolments",
+        related_name="courses_enrolments",
         verbose_name=_("learner"),
     )
     starts_on = models.DateField(_("starts"), default=timezone.localdate)
@@ -171,7 +171,7 @@ class ActivityCompletion(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.CASCADE,
-        related_name="activity_completions",
+        related_name="courses_activity_completions",
         verbose_name=_("learner"),
     )
     completed_at = models.DateTimeField(_("completed"), default=timezone.now)
@@ -272,12 +272,14 @@ class Submission(models.Model):
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
-        related_name="submissions",
+        related_name="courses_submissions",
         verbose_name=_("submitted by"),
     )
     group_key = models.CharField(_("team"), max_length=100)
     members = models.ManyToManyField(
-        settings.AUTH_USER_MODEL, related_name="covered_submissions", verbose_name=_("covers")
+        settings.AUTH_USER_MODEL,
+        related_name="courses_covered_submissions",
+        verbose_name=_("covers"),
     )
     attempt = models.PositiveIntegerField(_("attempt"), validators=[MinValueValidator(1)])
     text = models.TextField(_("text"), blank=True)
@@ -487,7 +489,7 @@ class XAPIStatement(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.CASCADE,
-        related_name="xapi_statements",
+        related_name="courses_xapi_statements",
         verbose_name=_("learner"),
     )
     activity = models.ForeignKey(

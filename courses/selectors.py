@@ -5,6 +5,12 @@ module in order with its activities and what the learner has done, due dates fro
 their start, the next step, and answers returned with feedback. It runs six queries
 whatever the size of the course: enrolment, modules, prerequisites, activities,
 completions and submissions.
+
+What a finished module is, and when a module is due, is decided here (and in
+`services.due_on`/`due_at`) for every reader: `module_finished` says whether a learner
+who has completed `done` of a module's `required` activities has finished it;
+`module_outline` (one query) and `required_done_counts` (one query) give the same
+answer for many learners at once, for a host app's team or cohort overviews.
 """
 
 from __future__ import annotations
@@ -13,7 +19,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import Count, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from .adapter import get_adapter
@@ -28,7 +34,13 @@ from .models import (
     RubricCriterion,
     Submission,
 )
-from .services import due_at
+from .services import due_at, due_on
+
+
+def module_finished(*, done: int, required: int) -> bool:
+    """A learner has finished a module when they have completed every required activity of
+    it (`done` of its `required`); a module with no required activity is finished."""
+    return done >= required
 
 
 @dataclass
@@ -80,7 +92,7 @@ class ModuleProgress:
 
     @property
     def is_done(self) -> bool:
-        return self.done_count == self.required_count
+        return module_finished(done=self.done_count, required=self.required_count)
 
     @property
     def percent(self) -> int:
@@ -181,7 +193,10 @@ def course_progress(
         )
 
     def module_done(module: Module) -> bool:
-        return all(item.done for item in items[module.pk] if item.activity.required)
+        required = [item for item in items[module.pk] if item.activity.required]
+        return module_finished(
+            done=sum(1 for item in required if item.done), required=len(required)
+        )
 
     progress = CourseProgress(course=course, enrolment=enrolment, starts_on=starts_on, modules=[])
     for module in modules:
@@ -209,6 +224,43 @@ def course_progress(
         item for module in progress.modules for item in module.activities if item.returned
     ]
     return progress
+
+
+@dataclass(frozen=True)
+class ModuleOutline:
+    """A module of a course and the number of its required activities."""
+
+    module: Module
+    required: int
+
+    def due_on(self, starts_on: dt.date) -> dt.date | None:
+        """The module's due day for learners who start on `starts_on` (None: no due date)."""
+        return due_on(starts_on, self.module.due_days_after_start)
+
+
+def module_outline(course_id: int) -> list[ModuleOutline]:
+    """One query: the course's modules in order, each with its number of required activities."""
+    modules = (
+        Module.objects.filter(course_id=course_id)
+        .annotate(required_count=Count("activities", filter=Q(activities__required=True)))
+        .order_by("position", "pk")
+    )
+    return [ModuleOutline(module=module, required=module.required_count) for module in modules]
+
+
+def required_done_counts(course_id: int, users: Any) -> dict[tuple[int, int], int]:
+    """One query: (user id, module id) -> how many of the module's required activities the
+    user has completed, for `users` (user ids, or a queryset of them) in the course.
+    Pairs with nothing completed are absent."""
+    rows = (
+        ActivityCompletion.objects.filter(
+            activity__module__course_id=course_id, activity__required=True, user_id__in=users
+        )
+        .order_by()
+        .values_list("user_id", "activity__module_id")
+        .annotate(done=Count("pk"))
+    )
+    return {(user_id, module_id): done for user_id, module_id, done in rows}
 
 
 @dataclass

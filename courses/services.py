@@ -73,11 +73,21 @@ def mark_done(*, user: Any, activity: Activity) -> tuple[ActivityCompletion, boo
     )
 
 
-def due_at(starts_on: dt.date, days: int | None) -> dt.datetime | None:
-    """The end of the due day, counted from the learner's start, in the site's time zone."""
+def due_on(starts_on: dt.date, days: int | None) -> dt.date | None:
+    """The due day of a module or assignment due `days` after `starts_on` (None: no due date).
+
+    Something is overdue once that day has passed (`today > due_on`, or equally
+    `now > due_at`)."""
     if days is None:
         return None
-    day = starts_on + dt.timedelta(days=days)
+    return starts_on + dt.timedelta(days=days)
+
+
+def due_at(starts_on: dt.date, days: int | None) -> dt.datetime | None:
+    """The end of the due day, counted from the learner's start, in the site's time zone."""
+    day = due_on(starts_on, days)
+    if day is None:
+        return None
     return timezone.make_aware(dt.datetime.combine(day, dt.time(23, 59, 59)))
 
 

@@ -7,6 +7,8 @@ from typing import Any
 from django.conf import settings
 from django.core.checks import CheckMessage, Error, Warning, register
 
+from courses.api import name_clashes
+
 
 @register()
 def check_lup_configuration(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
@@ -57,3 +59,12 @@ def check_rate_limits_are_shared(app_configs: Any = None, **kwargs: Any) -> list
             id="lup.W002",
         )
     ]
+
+
+URL_NAMESPACES = ("lup", "lup-api")
+
+
+@register()
+def check_names_are_free(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    """lup's URL namespaces and template folder are its own in the host project."""
+    return name_clashes("lup", URL_NAMESPACES, check_id="lup.W003")

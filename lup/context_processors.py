@@ -37,7 +37,7 @@ def navigation(request: HttpRequest) -> dict[str, list[NavItem]]:
                 ("lup:home", "lup:my-programme", "lup:project-", "lup:benefit-", "lup:canvas-"),
             )
         )
-    if user.has_perm("lup.view_cohort") or user.facilitated_cohorts.exists():
+    if user.has_perm("lup.view_cohort") or user.lup_facilitated_cohorts.exists():
         items.append((_("Cohorts"), reverse("lup:cohort-list"), ("lup:cohort-", "lup:team-detail")))
     catalogue_views = ("lup:catalogue", "lup:catalogue-", "lup:prize-nominate")
     items.append((_("Steal and share"), reverse("lup:catalogue"), catalogue_views))

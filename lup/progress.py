@@ -5,9 +5,11 @@
 a fixed number of queries whatever the number of units, people and modules.
 
 A member has *finished* a module when they have completed every required activity of
-it. A team's module is *done* when every current member has finished it, *in progress*
-when someone has started it, and *behind* when its due date has passed and it is not
-done. Due dates count from the cohort's start (course enrolments start then too).
+it, and a module's due day counts from the cohort's start (course enrolments start then
+too): `courses` decides both (`courses.api.module_finished`, `module_outline`,
+`required_done_counts`, `ModuleOutline.due_on`). A team's module is *done* when every
+current member has finished it, *in progress* when someone has started it, and *behind*
+when its due date has passed and it is not done.
 """
 
 from __future__ import annotations
@@ -17,11 +19,11 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from courses.api import ActivityCompletion, Module, Submission
+from courses.api import Submission, module_finished, module_outline, required_done_counts
 
 from .models import (
     Attendance,
@@ -101,47 +103,26 @@ class ModuleColumn:
 
 
 def _columns(course_id: int | None, starts_on: dt.date) -> list[ModuleColumn]:
-    """One query: the course's modules with the number of required activities."""
+    """One query: the course's modules with the number of required activities (`courses`
+    decides both, and each module's due day from the cohort's start)."""
     if course_id is None:
         return []
-    modules = (
-        Module.objects.filter(course_id=course_id)
-        .annotate(required_count=Count("activities", filter=Q(activities__required=True)))
-        .order_by("position", "pk")
-    )
     return [
         ModuleColumn(
-            pk=module.pk,
-            position=module.position,
-            title=module.title,
-            kind=module.kind,
-            kind_label=str(module.get_kind_display()),
-            required=module.required_count,
-            due_on=(
-                starts_on + dt.timedelta(days=module.due_days_after_start)
-                if module.due_days_after_start is not None
-                else None
-            ),
+            pk=outline.module.pk,
+            position=outline.module.position,
+            title=outline.module.title,
+            kind=outline.module.kind,
+            kind_label=str(outline.module.get_kind_display()),
+            required=outline.required,
+            due_on=outline.due_on(starts_on),
         )
-        for module in modules
+        for outline in module_outline(course_id)
     ]
 
 
-def _finished_counts(course_id: int, users: Any) -> dict[tuple[int, int], int]:
-    """One query: (user, module) -> required activities completed, for the given users."""
-    rows = (
-        ActivityCompletion.objects.filter(
-            activity__module__course_id=course_id, activity__required=True, user_id__in=users
-        )
-        .order_by()
-        .values_list("user_id", "activity__module_id")
-        .annotate(done=Count("pk"))
-    )
-    return {(user_id, module_id): done for user_id, module_id, done in rows}
-
-
 def _member_status(column: ModuleColumn, done: int) -> str:
-    if done >= column.required:
+    if module_finished(done=done, required=column.required):
         return DONE
     return IN_PROGRESS if done else NOT_STARTED
 
@@ -256,7 +237,7 @@ def cohort_grid(
         if status != Participant.Status.WITHDRAWN:
             members[enrolment_id].append(user_id)
     finished = (
-        _finished_counts(course_id, people.values("user_id")) if course_id and columns else {}
+        required_done_counts(course_id, people.values("user_id")) if course_id and columns else {}
     )  # query 4
 
     rows = []
@@ -385,7 +366,7 @@ def team_progress(
     current = [member for member in members if member.status != Participant.Status.WITHDRAWN]
     if not columns or not current or course_id is None:
         return TeamProgress(today=today, columns=columns, rows=[])
-    finished = _finished_counts(course_id, [member.user_id for member in current])
+    finished = required_done_counts(course_id, [member.user_id for member in current])
     counts_for_deadlines = enrolment.status == UnitEnrolment.Status.ENROLLED
     rows = []
     for member in current:

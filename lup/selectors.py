@@ -343,7 +343,7 @@ def personal_data_of(user: User) -> dict[str, Any]:
             for p in participations_of(user)
         ],
         "memberships": list(user.lup_memberships.values_list("organisation__name", flat=True)),
-        "facilitated_cohorts": list(user.facilitated_cohorts.values_list("name", flat=True)),
+        "facilitated_cohorts": list(user.lup_facilitated_cohorts.values_list("name", flat=True)),
         "roles": list(user.groups.values_list("name", flat=True)),
     }
     if apps.is_installed("allauth.account"):

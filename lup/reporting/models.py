@@ -152,7 +152,7 @@ class ApiToken(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.CASCADE,
-        related_name="api_tokens",
+        related_name="lup_api_tokens",
         verbose_name=_("acts as"),
     )
     scope = models.CharField(_("scope"), max_length=8, choices=Scope.choices)

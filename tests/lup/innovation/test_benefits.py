@@ -13,7 +13,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from lup.innovation import selectors, services, tasks
-from lup.models import Benefit, BenefitMeasurement, BenefitReminder, PhaseChange, ProjectPhase
+from lup.innovation.models import (
+    Benefit,
+    BenefitMeasurement,
+    BenefitReminder,
+    PhaseChange,
+    ProjectPhase,
+)
 from tests.factories import BenefitFactory, BenefitMeasurementFactory, InnovationProjectFactory
 from tests.roles import build_world
 

@@ -8,7 +8,8 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 
 from lup.innovation import catalogue, sharing
-from lup.models import AuditEvent, InnovationProject, ProjectReuse
+from lup.innovation.models import InnovationProject, ProjectReuse
+from lup.models import AuditEvent
 from tests.factories import (
     BenefitFactory,
     BenefitMeasurementFactory,

@@ -9,7 +9,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from lup.innovation import exchange
-from lup.models import AuditEvent, Benefit, BenefitMeasurement, InnovationProject
+from lup.innovation.models import Benefit, BenefitMeasurement, InnovationProject
+from lup.models import AuditEvent
 from tests.factories import BenefitFactory, BenefitMeasurementFactory, CanvasVersionFactory
 from tests.roles import build_world
 

@@ -8,7 +8,8 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 
 from lup.innovation import prize
-from lup.models import InnovationProject, JuryScore, Nomination, OrganisationMembership
+from lup.innovation.models import InnovationProject, JuryScore, Nomination
+from lup.models import OrganisationMembership
 from lup.roles import PRIZE_JURY_GROUP, ensure_role_groups
 from tests.factories import UserFactory
 from tests.roles import build_world

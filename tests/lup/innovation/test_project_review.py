@@ -8,7 +8,8 @@ from django.urls import reverse
 
 from lup import completion
 from lup.innovation import services
-from lup.models import AuditEvent, InnovationProject, ProjectReview, UnitEnrolment
+from lup.innovation.models import InnovationProject, ProjectReview
+from lup.models import AuditEvent, UnitEnrolment
 from lup.selectors import programme_target_progress
 from tests.factories import UserFactory
 from tests.lup.curriculum import build_curriculum

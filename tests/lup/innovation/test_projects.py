@@ -10,14 +10,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from lup.innovation import selectors, services
-from lup.innovation.models import DEFAULT_PHASES
-from lup.models import (
+from lup.innovation.models import (
+    DEFAULT_PHASES,
     CanvasVersion,
     InnovationProject,
-    Participant,
     PhaseChange,
     ProjectPhase,
 )
+from lup.models import Participant
 from tests.factories import ProgrammeFactory
 from tests.roles import build_world
 
