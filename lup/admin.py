@@ -13,7 +13,7 @@ from django.template.response import TemplateResponse
 from django.urls import URLPattern, path
 from django.utils.translation import gettext_lazy as _
 
-from . import imports, scoping
+from . import imports, permissions, scoping
 from .forms import ParticipantImportForm, UnitImportForm
 from .innovation.models import (
     Benefit,
@@ -40,7 +40,7 @@ from .models import (
 
 
 def _member_organisations(user: Any) -> QuerySet[Organisation]:
-    return Organisation.objects.filter(memberships__user=user)
+    return Organisation.objects.filter(pk__in=permissions.member_organisations(user))
 
 
 # What a staff member may see of each model in the admin: the same scope as everywhere.

@@ -34,7 +34,7 @@ from certificates.api import (
     template_assets,
 )
 
-from . import progress, scoping
+from . import scoping
 from .audit import record_event
 from .models import AuditEvent, Cohort, Participant, UnitEnrolment
 
@@ -370,12 +370,6 @@ def cohort_certificates(cohort: Cohort) -> CohortCertificates:
     ]
     issued = Certificate.objects.filter(source_key__in=keys).count() if keys else 0
     return CohortCertificates(issued=issued, total=len(keys))
-
-
-def can_issue_for_cohort(user: Any, cohort: Cohort) -> bool:
-    """Who may bulk-issue a cohort's certificates: those who run it (its facilitators and
-    its organisation's administrators), as for attendance; not HR."""
-    return progress.can_record_attendance(user, cohort)
 
 
 def certificates_for(user: Any) -> list[Certificate]:

@@ -17,13 +17,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods
 
-from . import certification, scoping
+from . import certification, permissions, scoping
 from .models import Cohort
 
 
 def _cohort(request: HttpRequest, pk: int) -> Cohort:
     cohort = get_object_or_404(scoping.cohorts_for(request.user), pk=pk)
-    if not certification.can_issue_for_cohort(request.user, cohort):
+    if not permissions.can_issue_for_cohort(request.user, cohort):
         raise PermissionDenied
     return cohort
 

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods
 
-from . import progress, scoping, services
+from . import permissions, progress, scoping, services
 from .models import Attendance, Gathering, UnitEnrolment
 
 
@@ -29,7 +29,7 @@ from .models import Attendance, Gathering, UnitEnrolment
 def cohort_grid(request: HttpRequest, pk: int) -> HttpResponse:
     """Units × modules for the cohort's facilitators (and administrators and HR in scope)."""
     cohort = get_object_or_404(scoping.cohorts_for(request.user), pk=pk)
-    if not progress.can_follow_cohort(request.user, cohort):
+    if not permissions.can_follow_cohort(request.user, cohort):
         raise PermissionDenied
     grid = progress.cohort_grid(
         cohort,
@@ -38,7 +38,7 @@ def cohort_grid(request: HttpRequest, pk: int) -> HttpResponse:
     )
     # Facilitators review their cohort's answers (see lup.courses_adapter); others may too
     # with the permission. HR and administrators without it see the queue without links.
-    can_review = request.user.has_perm("courses.change_submission") or progress.facilitates(
+    can_review = request.user.has_perm("courses.change_submission") or permissions.facilitates(
         request.user, cohort
     )
     return render(
@@ -61,7 +61,7 @@ def _gathering(request: HttpRequest, pk: int) -> Gathering:
         ),
         pk=pk,
     )
-    if not progress.can_record_attendance(request.user, gathering.cohort):
+    if not permissions.can_record_attendance(request.user, gathering.cohort):
         raise PermissionDenied
     return gathering
 

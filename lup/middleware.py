@@ -11,7 +11,8 @@ from django.urls import Resolver404, resolve
 from django.utils.translation import gettext as _
 from django.views.defaults import page_not_found
 
-from .access import has_multi_factor, requires_multi_factor
+from .access import has_multi_factor
+from .permissions import requires_multi_factor
 
 # Pages a person may use before setting up two-factor authentication.
 MFA_SETUP_ALLOWED = (

@@ -29,7 +29,6 @@ from .models import (
     Attendance,
     Cohort,
     Gathering,
-    OrganisationMembership,
     Participant,
     UnitEnrolment,
 )
@@ -42,45 +41,6 @@ STATUS_LABELS = {
     IN_PROGRESS: _("In progress"),
     DONE: _("Done"),
 }
-ORGANISATION_WIDE_PERMISSION = "lup.view_unitenrolment"
-ATTENDANCE_PERMISSIONS = ("lup.add_attendance", "lup.change_gathering")
-
-
-# Who may follow a cohort's progress and record attendance ------------------------------
-
-
-def facilitates(user: Any, cohort: Cohort) -> bool:
-    facilitators = Cohort.facilitators.through.objects
-    return bool(
-        user.is_authenticated and facilitators.filter(cohort_id=cohort.pk, user_id=user.pk).exists()
-    )
-
-
-def _oversees(user: Any, cohort: Cohort, permissions: tuple[str, ...]) -> bool:
-    """Holds one of the permissions and works for the organisation that runs the cohort."""
-    return any(user.has_perm(permission) for permission in permissions) and (
-        OrganisationMembership.objects.filter(
-            user_id=user.pk, organisation_id=cohort.programme.organisation_id
-        ).exists()
-    )
-
-
-def can_follow_cohort(user: Any, cohort: Cohort) -> bool:
-    """Facilitators of the cohort, and administrators and HR of its organisation."""
-    if not user.is_authenticated:
-        return False
-    if user.is_superuser:
-        return True
-    return facilitates(user, cohort) or _oversees(user, cohort, (ORGANISATION_WIDE_PERMISSION,))
-
-
-def can_record_attendance(user: Any, cohort: Cohort) -> bool:
-    """Facilitators of the cohort, and administrators of its organisation (not HR)."""
-    if not user.is_authenticated:
-        return False
-    if user.is_superuser:
-        return True
-    return facilitates(user, cohort) or _oversees(user, cohort, ATTENDANCE_PERMISSIONS)
 
 
 # The curriculum's columns -------------------------------------------------------------------

@@ -23,22 +23,12 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from .models import (
     AuditEvent,
     Cohort,
-    OrganisationMembership,
     Participant,
     Programme,
     ServiceUnit,
     UnitEnrolment,
 )
-
-ORGANISATION_WIDE_PERMISSION = "lup.view_unitenrolment"
-
-
-def _sees_organisation_wide(user: Any) -> bool:
-    return bool(user.is_authenticated and user.has_perm(ORGANISATION_WIDE_PERMISSION))
-
-
-def _member_organisations(user: Any) -> QuerySet[Any, Any]:
-    return OrganisationMembership.objects.filter(user_id=user.pk).values("organisation_id")
+from .permissions import member_organisations, sees_organisation_wide
 
 
 def _managed_enrolments(user: Any) -> QuerySet[Any, Any]:
@@ -56,7 +46,7 @@ def programmes_for(user: Any) -> QuerySet[Programme]:
         return programmes.none()
     if user.is_superuser:
         return programmes
-    return programmes.filter(organisation__in=_member_organisations(user))
+    return programmes.filter(organisation__in=member_organisations(user))
 
 
 def cohorts_for(user: Any) -> QuerySet[Cohort]:
@@ -77,8 +67,8 @@ def cohorts_for(user: Any) -> QuerySet[Cohort]:
             )
         )
     )
-    if _sees_organisation_wide(user):
-        scope |= Q(programme__organisation__in=_member_organisations(user))
+    if sees_organisation_wide(user):
+        scope |= Q(programme__organisation__in=member_organisations(user))
     return cohorts.filter(scope)
 
 
@@ -98,8 +88,8 @@ def enrolments_for(user: Any) -> QuerySet[UnitEnrolment]:
             )
         )
     ) | Q(pk__in=_managed_enrolments(user))
-    if _sees_organisation_wide(user):
-        scope |= Q(cohort__programme__organisation__in=_member_organisations(user))
+    if sees_organisation_wide(user):
+        scope |= Q(cohort__programme__organisation__in=member_organisations(user))
     return enrolments.filter(scope)
 
 
@@ -125,8 +115,8 @@ def units_for(user: Any) -> QuerySet[ServiceUnit]:
     if user.is_superuser:
         return units
     scope = Q(pk__in=enrolments_for(user).values("unit_id"))
-    if _sees_organisation_wide(user):
-        scope |= Q(organisation__in=_member_organisations(user))
+    if sees_organisation_wide(user):
+        scope |= Q(organisation__in=member_organisations(user))
     return units.filter(scope)
 
 
@@ -192,8 +182,8 @@ def projects_for(user: Any) -> QuerySet[Any]:
         | Q(enrolment__in=_team_enrolments(user))
         | Q(enrolment__in=enrolments_for(user).values("pk"))
     )
-    if _sees_organisation_wide(user):
-        scope |= Q(organisation__in=_member_organisations(user))
+    if sees_organisation_wide(user):
+        scope |= Q(organisation__in=member_organisations(user))
     return projects.filter(scope)
 
 
@@ -207,7 +197,7 @@ def editable_projects_for(user: Any) -> QuerySet[Any]:
         return projects
     scope = Q(enrolment__in=_team_enrolments(user)) | Q(enrolment__in=_facilitated_enrolments(user))
     if user.has_perm("lup.change_innovationproject"):
-        scope |= Q(organisation__in=_member_organisations(user))
+        scope |= Q(organisation__in=member_organisations(user))
     return projects.filter(scope)
 
 
@@ -221,7 +211,7 @@ def reviewable_projects_for(user: Any) -> QuerySet[Any]:
         return projects
     scope = Q(enrolment__in=_facilitated_enrolments(user))
     if user.has_perm("lup.review_project"):
-        scope |= Q(organisation__in=_member_organisations(user))
+        scope |= Q(organisation__in=member_organisations(user))
     return projects.filter(scope)
 
 

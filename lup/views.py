@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from . import certification, progress, scoping, selectors, services
+from . import certification, permissions, progress, scoping, selectors, services
 from .audit import record_event
 from .charts import burn_up_chart
 from .excel_csv import write_excel_csv
@@ -136,8 +136,8 @@ def cohort_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "cohort": cohort,
             "gatherings": cohort.gatherings.all(),
             "teams": teams,
-            "can_follow": progress.can_follow_cohort(request.user, cohort),
-            "can_record_attendance": progress.can_record_attendance(request.user, cohort),
+            "can_follow": permissions.can_follow_cohort(request.user, cohort),
+            "can_record_attendance": permissions.can_record_attendance(request.user, cohort),
         },
     )
 

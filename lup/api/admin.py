@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ..models import Organisation
+from ..permissions import member_organisations
 from ..reporting.models import ApiToken
 from .tokens import create_api_token, revoke_api_token
 
@@ -23,7 +24,7 @@ DEFAULT_LIFETIME = dt.timedelta(days=365)
 def _organisations(user: Any) -> QuerySet[Organisation]:
     if user.is_superuser:
         return Organisation.objects.all()
-    return Organisation.objects.filter(memberships__user=user)
+    return Organisation.objects.filter(pk__in=member_organisations(user))
 
 
 class ApiTokenForm(forms.ModelForm):

@@ -25,12 +25,11 @@ from rest_framework.response import Response
 
 from courses.api import course_progress
 
-from .. import progress, scoping, selectors, services
+from .. import permissions, scoping, selectors, services
 from ..models import (
     Attendance,
     Gathering,
     Organisation,
-    OrganisationMembership,
     Participant,
     Sector,
 )
@@ -67,17 +66,6 @@ def _is_number(value: Any) -> bool:
     """A database id: a whole number that fits a 64-bit integer."""
     text = str(value)
     return text.isascii() and text.isdigit() and int(text) <= MAX_ID
-
-
-def _oversees(user: Any, organisation_id: int, permission: str) -> bool:
-    """Holds the permission and works for the organisation (superusers: always)."""
-    if user.is_superuser:
-        return True
-    return user.has_perm(permission) and (
-        OrganisationMembership.objects.filter(
-            user_id=user.pk, organisation_id=organisation_id
-        ).exists()
-    )
 
 
 @extend_schema(summary="Who is calling", responses=serializers.MeSerializer, tags=["me"])
@@ -171,11 +159,7 @@ class SectorViewSet(ScopedViewSet):
             return sectors
         return sectors.filter(
             Q(pk__in=scoping.units_for(user).values("sector_id"))
-            | Q(
-                organisation__in=OrganisationMembership.objects.filter(user_id=user.pk).values(
-                    "organisation_id"
-                )
-            )
+            | Q(organisation__in=permissions.member_organisations(user))
         )
 
     def get_object(self) -> Any:
@@ -274,7 +258,7 @@ class ParticipantViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, Scope
         unit = scoping.units_for(user).filter(public_id=data["unit"]).first()
         if unit is None:
             raise ApiValidationError({"unit": [_("No unit with this id in your scope.")]})
-        if not _oversees(user, cohort.programme.organisation_id, "lup.add_participant"):
+        if not permissions.oversees(user, cohort.programme.organisation_id, "lup.add_participant"):
             raise PermissionDenied(_("Only the programme's administrators add participants."))
         with service_errors():
             participant, created = api_services.add_team_member(
@@ -304,7 +288,7 @@ class ParticipantViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, Scope
         given = serializers.ParticipantUpdateSerializer(data=request.data)
         given.is_valid(raise_exception=True)
         organisation_id = participant.enrolment.cohort.programme.organisation_id
-        if not _oversees(request.user, organisation_id, "lup.change_participant"):
+        if not permissions.oversees(request.user, organisation_id, "lup.change_participant"):
             raise PermissionDenied(_("Only the programme's administrators change roles."))
         with service_errors():
             services.add_participant(
@@ -397,7 +381,7 @@ class GatheringViewSet(viewsets.ReadOnlyModelViewSet):
         POST: mark a participant present; it completes the gathering's attendance
         activity. 201 when recorded, 200 when it already was."""
         if request.method == "GET":
-            gathering = self._gathering_for(progress.can_follow_cohort)
+            gathering = self._gathering_for(permissions.can_follow_cohort)
             attendances = (
                 Attendance.objects.filter(gathering=gathering)
                 .select_related("participant")
@@ -406,7 +390,7 @@ class GatheringViewSet(viewsets.ReadOnlyModelViewSet):
             page = self.paginate_queryset(attendances)
             data = serializers.AttendanceSerializer(page, many=True).data
             return self.get_paginated_response(data)
-        gathering = self._gathering_for(progress.can_record_attendance)
+        gathering = self._gathering_for(permissions.can_record_attendance)
         given = serializers.AttendanceCreateSerializer(data=request.data)
         given.is_valid(raise_exception=True)
         participant = (
@@ -454,7 +438,7 @@ class GatheringViewSet(viewsets.ReadOnlyModelViewSet):
     )
     def remove_attendance(self, request: Request, pk: str, participant: str) -> Response:
         """Undo an attendance; the attendance activity's completion is withdrawn too."""
-        gathering = self._gathering_for(progress.can_record_attendance)
+        gathering = self._gathering_for(permissions.can_record_attendance)
         if not _is_uuid(participant):
             raise Http404
         person = get_object_or_404(

@@ -8,7 +8,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from ..models import Organisation, OrganisationMembership, ServiceUnit
+from ..models import Organisation, ServiceUnit
+from ..permissions import member_organisations
 from . import prize, sharing
 from .catalogue import CatalogueFilters
 from .models import BenefitType, InnovationProject, Licence, PrizeCategory
@@ -115,11 +116,7 @@ class ProjectImportForm(forms.Form):
         super().__init__(*args, **kwargs)
         organisations = Organisation.objects.order_by("name")
         if not user.is_superuser:
-            organisations = organisations.filter(
-                pk__in=OrganisationMembership.objects.filter(user_id=user.pk).values(
-                    "organisation_id"
-                )
-            )
+            organisations = organisations.filter(pk__in=member_organisations(user))
         self.fields["organisation"].queryset = organisations  # type: ignore[attr-defined]
 
     def clean_file(self) -> Any:

@@ -16,7 +16,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import Avg, Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
-from ..models import Cohort, OrganisationMembership, Participant, Programme
+from ..models import Cohort, Participant, Programme
+from ..permissions import member_organisations
 from .models import (
     DEFAULT_PRIZE_CATEGORIES,
     InnovationProject,
@@ -68,11 +69,7 @@ def nominator_programmes(user: Any) -> QuerySet[Programme]:
         )
     )
     if user.has_perm(NOMINATE_PERMISSION):
-        scope |= Q(
-            organisation__in=OrganisationMembership.objects.filter(user_id=user.pk).values(
-                "organisation_id"
-            )
-        )
+        scope |= Q(organisation__in=member_organisations(user))
     return programmes.filter(scope)
 
 
@@ -83,11 +80,7 @@ def jury_programmes(user: Any) -> QuerySet[Programme]:
         return programmes.none()
     if user.is_superuser:
         return programmes
-    return programmes.filter(
-        organisation__in=OrganisationMembership.objects.filter(user_id=user.pk).values(
-            "organisation_id"
-        )
-    )
+    return programmes.filter(organisation__in=member_organisations(user))
 
 
 def nomination_categories_for(user: Any) -> QuerySet[PrizeCategory]:

@@ -16,7 +16,7 @@ from typing import Any
 from django.db.models import Exists, Min, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
-from .. import scoping
+from .. import permissions, scoping
 from ..models import Cohort, Participant, Programme, UnitEnrolment
 from . import services
 from .charts import BenefitChart, benefit_chart
@@ -49,7 +49,7 @@ def startable_enrolments_for(user: Any) -> QuerySet[UnitEnrolment]:
         pk__in=scoping._facilitated_enrolments(user)
     )
     if user.has_perm("lup.change_innovationproject"):
-        scope |= Q(cohort__programme__organisation__in=scoping._member_organisations(user))
+        scope |= Q(cohort__programme__organisation__in=permissions.member_organisations(user))
     return enrolments.filter(scope)
 
 

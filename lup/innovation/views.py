@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from .. import scoping
+from .. import permissions, scoping
 from . import selectors, services
 from .forms import BenefitForm, CanvasForm, MeasurementForm, PhaseForm, ProjectForm, ReviewForm
 from .models import Benefit, CanvasVersion, InnovationProject, ProjectPhase
@@ -43,10 +43,6 @@ def _own_projects(queryset: QuerySet[InnovationProject]) -> QuerySet[InnovationP
 
 def _editable(request: HttpRequest, pk: int) -> InnovationProject:
     return get_object_or_404(_own_projects(scoping.editable_projects_for(request.user)), pk=pk)
-
-
-def _can(queryset: QuerySet[InnovationProject], project: InnovationProject) -> bool:
-    return queryset.filter(pk=project.pk).exists()
 
 
 @require_http_methods(["GET", "POST"])
@@ -88,10 +84,10 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The project page: what, who, where it is on the roadmap, benefits and reviews."""
     project = get_object_or_404(scoping.projects_for(request.user), pk=pk)
     page = selectors.project_page(project)
-    can_edit = project.enrolment_id is not None and _can(
+    can_edit = project.enrolment_id is not None and permissions.in_scope(
         scoping.editable_projects_for(request.user), project
     )
-    can_review = _can(scoping.reviewable_projects_for(request.user), project)
+    can_review = permissions.in_scope(scoping.reviewable_projects_for(request.user), project)
     return render(
         request,
         "lup/innovation/project_detail.html",
@@ -194,7 +190,7 @@ def project_canvas(request: HttpRequest, pk: int) -> HttpResponse:
     the next save builds on the newer version.
     """
     project = get_object_or_404(scoping.projects_for(request.user), pk=pk)
-    can_edit = project.enrolment_id is not None and _can(
+    can_edit = project.enrolment_id is not None and permissions.in_scope(
         scoping.editable_projects_for(request.user), project
     )
     programme = project.enrolment.cohort.programme if project.enrolment else None
@@ -369,7 +365,7 @@ def benefit_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """A benefit's chart and measurements; the team records follow-ups here."""
     benefit = _benefit(request, pk, scoping.projects_for(request.user))
     project = get_object_or_404(scoping.projects_for(request.user), pk=benefit.project_id)
-    can_edit = project.enrolment_id is not None and _can(
+    can_edit = project.enrolment_id is not None and permissions.in_scope(
         scoping.editable_projects_for(request.user), project
     )
     form = MeasurementForm(request.POST or None) if can_edit else None

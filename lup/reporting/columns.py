@@ -28,6 +28,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from ..models import Participant, UnitEnrolment
+from ..permissions import member_organisations
 from .models import ExportPreset, ReportKind
 
 TEXT = "text"
@@ -548,7 +549,7 @@ def saved_presets_for(user: Any) -> Any:
         return presets.none()
     if user.is_superuser:
         return presets
-    return presets.filter(organisation__memberships__user=user)
+    return presets.filter(organisation__in=member_organisations(user))
 
 
 def all_presets(*, user: Any) -> list[Preset]:

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .. import scoping
 from ..models import Cohort, Organisation, Programme, Sector, ServiceUnit
+from ..permissions import member_organisations
 from . import columns as report_columns
 from .folders import clean_folder_name
 from .models import ExportFormat, ExportPreset, ReportKind, ScheduledExport
@@ -186,7 +187,7 @@ def _organisations_of(user: Any) -> Any:
     organisations = Organisation.objects.order_by("name")
     if user.is_superuser:
         return organisations
-    return organisations.filter(memberships__user=user)
+    return organisations.filter(pk__in=member_organisations(user))
 
 
 class ExportPresetForm(forms.ModelForm):

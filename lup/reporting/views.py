@@ -27,7 +27,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from ..models import Organisation
+from ..permissions import member_organisations
 from . import columns as report_columns
 from .exports import (
     CSV_CONTENT_TYPE,
@@ -334,7 +334,7 @@ def _schedules(request: HttpRequest) -> QuerySet[ScheduledExport]:
     )
     if user.is_superuser:
         return schedules
-    return schedules.filter(organisation__in=Organisation.objects.filter(memberships__user=user))
+    return schedules.filter(organisation__in=member_organisations(user))
 
 
 @require_GET
