@@ -1,8 +1,9 @@
 """The site refuses to serve with unsafe production settings.
 
-These checks run with every `manage.py` command that checks (runserver, check, ...) and
-again when the WSGI/ASGI application or a Celery worker starts (`refuse_unsafe_start`),
-since gunicorn and Celery run no system checks of their own. Each names its setting in
+These are deployment checks: `manage.py check --deploy` reports them, and they run when
+the WSGI/ASGI application or a Celery worker starts (`refuse_unsafe_start`), since gunicorn
+and Celery run no system checks of their own. Development commands (makemigrations,
+migrate) are not refused. Each names its setting in
 one line, so a misconfigured start says exactly what to fix.
 """
 
@@ -23,7 +24,7 @@ _MIN_KEY_LENGTH = 50
 _MIN_KEY_UNIQUE_CHARACTERS = 5
 
 
-@checks.register(PRODUCTION)
+@checks.register(PRODUCTION, deploy=True)
 def check_secret_key(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
     """Without DEBUG, the secret key must be the site's own: not missing, not the
     published development key, and long and random enough."""
@@ -49,7 +50,9 @@ def check_secret_key(app_configs: Any = None, **kwargs: Any) -> list[checks.Chec
 def refuse_unsafe_start() -> None:
     """Raise ImproperlyConfigured, one line per problem, when a production check fails."""
     errors = [
-        message for message in checks.run_checks(tags=[PRODUCTION]) if message.level >= checks.ERROR
+        message
+        for message in checks.run_checks(tags=[PRODUCTION], include_deployment_checks=True)
+        if message.level >= checks.ERROR
     ]
     if errors:
         raise ImproperlyConfigured(" | ".join(f"{error.id}: {error.msg}" for error in errors))

@@ -13,7 +13,7 @@ from django.core import checks
 from django.urls import URLPattern, URLResolver, get_resolver
 
 
-@checks.register(checks.Tags.security)
+@checks.register(checks.Tags.security, deploy=True)
 def check_learner_pseudonym_key(
     app_configs: Any = None, **kwargs: Any
 ) -> list[checks.CheckMessage]:

@@ -45,9 +45,9 @@ def production_env(tmp_path: Path, **overrides: str) -> dict[str, str]:
     return {name: value for name, value in env.items() if value != "<unset>"}
 
 
-def manage_check(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+def manage_check(env: dict[str, str], *options: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "manage.py", "check"],
+        [sys.executable, "manage.py", "check", *options],
         cwd=ROOT,
         env=env,
         capture_output=True,
@@ -95,7 +95,7 @@ def gunicorn(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     ids=["missing", "empty", "the published development key", "too short"],
 )
 def test_production_refuses_to_start_without_its_own_secret_key(tmp_path, key, reason):
-    completed = manage_check(production_env(tmp_path, DJANGO_SECRET_KEY=key))
+    completed = manage_check(production_env(tmp_path, DJANGO_SECRET_KEY=key), "--deploy")
 
     assert completed.returncode != 0
     lines = [line for line in completed.stderr.splitlines() if "site.E001" in line]
