@@ -1,14 +1,14 @@
 from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
-from django.contrib.auth.decorators import login_required
 from django.urls import include, path
 from django.views.generic import TemplateView
 
 from . import views
 
-# Staff sign in through allauth like everyone else, so two-factor authentication applies.
-admin.site.login = login_required(admin.site.login)  # type: ignore[method-assign]
+# Staff sign in through allauth like everyone else, so two-factor authentication and the
+# lockout apply: the admin's own password form is never served.
+admin.site.login = views.admin_sign_in  # type: ignore[method-assign,assignment]
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),

@@ -19,6 +19,7 @@ from certificates.api import certificate_revoked
 from courses.api import activity_completed, activity_completion_withdrawn
 
 from . import certification, services
+from .access import record_multi_factor_proof
 from .audit import record_event
 from .models import AuditEvent, Cohort, OrganisationMembership
 from .signals import participant_completed, unit_completed
@@ -152,6 +153,21 @@ def connect_account_receivers() -> None:
     password_reset.connect(
         verify_email_after_password_reset, dispatch_uid="lup_verify_email_after_reset"
     )
+    if apps.is_installed("allauth.mfa"):
+        from allauth.mfa.signals import authenticator_added
+
+        authenticator_added.connect(
+            note_second_factor_proven, dispatch_uid="lup_second_factor_on_activation"
+        )
+
+
+def note_second_factor_proven(
+    sender: Any, request: Any, user: Any, authenticator: Any, **kwargs: Any
+) -> None:
+    """Activating an authenticator takes a valid code from it: this session has proven the
+    second factor, so the person is not asked for another code straight away."""
+    if request is not None and getattr(request, "user", None) == user:
+        record_multi_factor_proof(request, user, id=authenticator.pk, type=authenticator.type)
 
 
 def verify_email_after_password_reset(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:

@@ -1,6 +1,10 @@
+import time
+
 import pytest
+from allauth.account.authentication import AUTHENTICATION_METHODS_SESSION_KEY
 from django.contrib.auth.models import Permission
 from django.core.cache import cache
+from django.test.client import ClientMixin
 from django.utils import translation
 
 from tests.factories import UserFactory
@@ -58,3 +62,36 @@ def private_files(settings, tmp_path):
 def h5p_files_in_tmp(settings, tmp_path):
     """Installed H5P packages and libraries go to the test's own directory too."""
     settings.COURSES_H5P_ROOT = str(tmp_path / "h5p")
+
+
+_plain_force_login = ClientMixin.force_login
+
+
+def sign_in_with_password_only(client, user):
+    """A session that used the password alone: what a stolen password would give."""
+    _plain_force_login(client, user)
+
+
+def _force_login_as_after_two_factor(self, user, backend=None):
+    """`force_login` as allauth would leave the session after password and code: a person
+    with an authenticator gets a session that used it (how allauth records it). Tests of
+    the per-session rule use `sign_in_with_password_only`."""
+    from lup.access import MULTI_FACTOR_METHOD, has_multi_factor
+
+    _plain_force_login(self, user, backend)
+    if not has_multi_factor(user):
+        return
+    session = self.session
+    now = time.time()
+    session[AUTHENTICATION_METHODS_SESSION_KEY] = [
+        {"method": "password", "at": now, "email": user.email},
+        {"method": MULTI_FACTOR_METHOD, "at": now, "type": "totp"},
+    ]
+    # allauth keeps the records only for the user they were written for.
+    session["account_authentication_methods_user"] = str(user.pk)
+    session.save()
+
+
+@pytest.fixture(autouse=True)
+def sessions_have_used_two_factor(monkeypatch):
+    monkeypatch.setattr(ClientMixin, "force_login", _force_login_as_after_two_factor)

@@ -284,7 +284,17 @@ RULES: dict[str, dict[str, str]] = {
     "admin:view_on_site": row(
         "login", "login", "login", "login", "login", "not_found", "not_found", "not_found"
     ),
-    "admin:login": row("login", "ok", "ok", "ok", "ok", "redirect", "redirect", "redirect"),
+    # The admin never serves its own password form (tests/lup/test_two_factor_doors.py).
+    "admin:login": row(
+        "login",
+        "forbidden",
+        "forbidden",
+        "forbidden",
+        "forbidden",
+        "redirect",
+        "redirect",
+        "redirect",
+    ),
     "admin:logout": row(
         "redirect", "redirect", "redirect", "redirect", "redirect", "method", "method", "method"
     ),
