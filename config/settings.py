@@ -289,7 +289,8 @@ SOCIALACCOUNT_PROVIDERS: dict[str, dict] = {
 }
 if env_str("ENTRA_CLIENT_ID"):
     if not env_str("ENTRA_TENANT_ID"):
-        # Only the municipality's own tenant: never "common" or "organizations".
+        # Only the municipality's own tenant: never "common", "organizations" or "consumers"
+        # (those are refused by the system check lup.E002).
         raise ImproperlyConfigured("ENTRA_TENANT_ID must be set with ENTRA_CLIENT_ID.")
     SOCIALACCOUNT_PROVIDERS["microsoft"]["APPS"] = [
         {

@@ -68,3 +68,33 @@ URL_NAMESPACES = ("lup", "lup-api")
 def check_names_are_free(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
     """lup's URL namespaces and template folder are its own in the host project."""
     return name_clashes("lup", URL_NAMESPACES, check_id="lup.W003")
+
+
+# Microsoft's sign-in endpoints that admit accounts from any tenant (or personal accounts):
+# with one of them, anyone with a Microsoft account could sign in as an employee.
+MULTI_TENANT_ENTRA_AUTHORITIES = frozenset({"common", "organizations", "consumers"})
+
+
+def entra_tenant_is_multi_tenant(tenant: str | None) -> bool:
+    """Whether `tenant` (an Entra ID tenant setting) is missing or admits other tenants."""
+    return not tenant or tenant.strip().lower() in MULTI_TENANT_ENTRA_AUTHORITIES
+
+
+@register()
+def check_entra_is_one_tenant(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    """Microsoft Entra ID sign-in must name the municipality's own tenant."""
+    providers: dict[str, dict[str, Any]] = getattr(settings, "SOCIALACCOUNT_PROVIDERS", {})
+    microsoft = providers.get("microsoft", {})
+    default_tenant = microsoft.get("TENANT", microsoft.get("tenant"))
+    messages: list[CheckMessage] = []
+    for app in microsoft.get("APPS", []):
+        tenant = (app.get("settings") or {}).get("tenant", default_tenant)
+        if entra_tenant_is_multi_tenant(tenant):
+            messages.append(
+                Error(
+                    f"Entra ID's tenant is {tenant!r}: it admits accounts from any tenant.",
+                    hint="Set ENTRA_TENANT_ID to the municipality's tenant ID (a GUID).",
+                    id="lup.E002",
+                )
+            )
+    return messages

@@ -15,23 +15,28 @@ hold `minimum_acr` and `acr_order` (lowest first) for the assurance check.
 
 from __future__ import annotations
 
+import re
 import secrets
 from typing import Any
 from urllib.parse import urlsplit
 
+import jwt
 from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter, get_adapter
 from allauth.socialaccount.models import SocialLogin
 from allauth.socialaccount.providers import registry
 from allauth.socialaccount.providers.openid_connect.provider import OpenIDConnectProvider
+from django.conf import settings as django_settings
 from django.core.cache import cache
 from django.http import HttpRequest
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from . import app_settings
+from .checks import entra_tenant_is_multi_tenant
 
 NONCE_STATE_KEY = "lup_oidc_nonce"
+_GUID = re.compile(r"[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}")
 # ID-porten's levels, lowest first; older names beside the current ones.
 DEFAULT_ACR_ORDER = [
     "idporten-loa-low",
@@ -127,6 +132,36 @@ def check_openid_connect_login(sociallogin: SocialLogin) -> None:
             )
 
 
+def check_entra_tenant(sociallogin: SocialLogin) -> None:
+    """Raise SsoRejected unless an Entra ID sign-in came from the municipality's own tenant.
+
+    The app must name one tenant (never `common`, `organizations` or `consumers`, which the
+    system check lup.E002 refuses in settings; an app added in the admin is refused here),
+    and when that tenant is given by its ID, the token's `tid` claim must be that ID. The
+    token comes straight from Microsoft's token endpoint over TLS, so its claims are read
+    without checking its signature (OpenID Connect Core, 3.1.3.7).
+    """
+    app = sociallogin.provider.app
+    providers: dict[str, Any] = getattr(django_settings, "SOCIALACCOUNT_PROVIDERS", {})
+    configured = providers.get("microsoft", {})
+    tenant = str(
+        ((app.settings if app else None) or {}).get("tenant")
+        or configured.get("TENANT", configured.get("tenant", ""))
+    )
+    refused = SsoRejected(_("This Microsoft account cannot sign in here."))
+    if entra_tenant_is_multi_tenant(tenant):
+        raise refused
+    if not _GUID.fullmatch(tenant):
+        return  # a tenant named by its domain: Microsoft's endpoint for it admits no other
+    token = getattr(sociallogin.token, "token", "") or ""
+    try:
+        claims = jwt.decode(token, options={"verify_signature": False})
+    except jwt.PyJWTError:
+        raise refused from None
+    if str(claims.get("tid", "")).lower() != tenant.lower():
+        raise refused
+
+
 class SocialAccountAdapter(DefaultSocialAccountAdapter):
     """Checks every SSO login before allauth signs anyone in, and keeps no identity number."""
 
@@ -136,18 +171,20 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
 
     def pre_social_login(self, request: HttpRequest, sociallogin: SocialLogin) -> None:
         sociallogin.account.extra_data = strip_forbidden_claims(sociallogin.account.extra_data)
-        if sociallogin.provider.id == NonceOpenIDConnectProvider.id:
-            try:
+        try:
+            if sociallogin.provider.id == NonceOpenIDConnectProvider.id:
                 check_openid_connect_login(sociallogin)
-            except SsoRejected as rejected:
-                raise ImmediateHttpResponse(
-                    render(
-                        request,
-                        "socialaccount/authentication_error.html",
-                        {"lup_sso_message": rejected.message},
-                        status=403,
-                    )
-                ) from rejected
+            elif sociallogin.provider.id == "microsoft":
+                check_entra_tenant(sociallogin)
+        except SsoRejected as rejected:
+            raise ImmediateHttpResponse(
+                render(
+                    request,
+                    "socialaccount/authentication_error.html",
+                    {"lup_sso_message": rejected.message},
+                    status=403,
+                )
+            ) from rejected
         super().pre_social_login(request, sociallogin)
 
 

@@ -150,6 +150,36 @@ def test_entra_id_needs_the_municipalitys_own_tenant(monkeypatch):
     assert app["settings"]["tenant"] == "baerum-tenant-id"
 
 
+@pytest.mark.parametrize("tenant", ["common", "organizations", "Consumers"])
+def test_entra_ids_any_tenant_endpoints_fail_the_system_check(tenant, tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    env = {
+        **{k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"},
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "DJANGO_DEBUG": "1",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'check.sqlite3'}",
+        "ENTRA_CLIENT_ID": "app-id",
+        "ENTRA_CLIENT_SECRET": "secret",
+        "ENTRA_TENANT_ID": tenant,
+    }
+
+    completed = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=SETTINGS_FILE.parent.parent,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+    assert completed.returncode != 0
+    assert "lup.E002" in completed.stderr + completed.stdout
+
+
 def test_id_porten_from_the_environment_uses_pkce_and_a_minimum_level(monkeypatch):
     settings = load_settings(
         monkeypatch,
