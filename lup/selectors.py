@@ -14,12 +14,13 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
+from django.apps import apps
 from django.contrib.auth.models import User
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from . import app_settings
-from .models import Cohort, Participant, Programme, Sector, UnitEnrolment
+from .models import AuditEvent, Cohort, Participant, Programme, Sector, UnitEnrolment
 
 GUEST_SECTOR_KEY = "guests"
 
@@ -320,8 +321,6 @@ def team_overview(enrolments: QuerySet[UnitEnrolment]) -> QuerySet[UnitEnrolment
 
 def personal_data_of(user: User) -> dict[str, Any]:
     """Everything stored about a person, for their own copy (GDPR art. 15 and 20)."""
-    from django.apps import apps
-
     data: dict[str, Any] = {
         "account": {
             "email": user.email,
@@ -364,8 +363,6 @@ def personal_data_of(user: User) -> dict[str, Any]:
             .objects.filter(user=user)
             .values("type", "created_at", "last_used_at")
         )
-    from .models import AuditEvent
-
     data["security_log"] = [
         {"at": event.at, "event": event.get_action_display(), "ip_address": event.ip_address}
         for event in AuditEvent.objects.filter(subject=user)[:200]

@@ -1,0 +1,139 @@
+"""Who takes part: organisations, their service areas (sectors) and service units, and the
+people who work for an organisation's programme office or HR."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.core.validators import RegexValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Organisation(models.Model):
+    """A municipality (or another public body). Units of other organisations join as guests."""
+
+    public_id = models.UUIDField(
+        _("public identifier"), default=uuid.uuid4, unique=True, editable=False
+    )
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    slug = models.SlugField(_("slug"), max_length=80, unique=True)
+    organisation_number = models.CharField(
+        _("organisation number"),
+        max_length=9,
+        blank=True,
+        validators=[RegexValidator(r"^\d{9}$", _("An organisation number has nine digits."))],
+        help_text=_("Nine digits from the Central Coordinating Register (Enhetsregisteret)."),
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Sector(models.Model):
+    """A service area (tjenesteområde) of an organisation: school, kindergarten, care..."""
+
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.CASCADE,
+        related_name="sectors",
+        verbose_name=_("organisation"),
+    )
+    name = models.CharField(_("name"), max_length=120)
+
+    class Meta:
+        ordering = ["organisation", "name"]
+        verbose_name = _("sector")
+        verbose_name_plural = _("sectors")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "name"], name="lup_sector_unique_name_per_organisation"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ServiceUnitQuerySet(models.QuerySet["ServiceUnit"]):
+    """Service units, with the filter for those still in service (`active`)."""
+
+    def active(self) -> ServiceUnitQuerySet:
+        return self.filter(active=True)
+
+
+class ServiceUnit(models.Model):
+    """A service unit (tjenestested): a school, a kindergarten, a care home. The enrolled entity."""
+
+    public_id = models.UUIDField(
+        _("public identifier"), default=uuid.uuid4, unique=True, editable=False
+    )
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="units", verbose_name=_("organisation")
+    )
+    sector = models.ForeignKey(
+        Sector, on_delete=models.PROTECT, related_name="units", verbose_name=_("sector")
+    )
+    code = models.CharField(
+        _("code"),
+        max_length=40,
+        help_text=_("The organisation's own identifier, such as the ansvarssted number."),
+    )
+    name = models.CharField(_("name"), max_length=200)
+    active = models.BooleanField(
+        _("active"), default=True, help_text=_("Inactive units are left out of the population.")
+    )
+
+    objects = ServiceUnitQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("service unit")
+        verbose_name_plural = _("service units")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "code"], name="lup_serviceunit_unique_code_per_organisation"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.code})"
+
+
+class OrganisationMembership(models.Model):
+    """A person who works for an organisation's programme office or HR.
+
+    Their groups say what they may do (administer, or read reports); this record says
+    where: the programmes of this organisation, with every unit enrolled in them.
+    """
+
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.CASCADE,
+        related_name="memberships",
+        verbose_name=_("organisation"),
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="lup_memberships",
+        verbose_name=_("user"),
+    )
+
+    class Meta:
+        verbose_name = _("organisation membership")
+        verbose_name_plural = _("organisation memberships")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "user"], name="lup_membership_once_per_organisation"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.organisation}"

@@ -1,0 +1,49 @@
+"""Writes that carry the programme's invariants, called by views, imports, admin and API.
+
+One module per concern: `teams` (enrolling units, putting people on teams),
+`completion_writes` (every stamp and withdrawal of a completion, under a row lock),
+`attendance` (attendance at gatherings and check-in) and `people` (anonymisation and
+e-mail verification). Callers import from `lup.services`.
+"""
+
+from .attendance import check_in, record_attendance, remove_attendance
+from .completion_writes import (
+    complete_after_activity,
+    complete_participant_if_earned,
+    complete_unit_if_earned,
+    record_participant_completion,
+    record_unit_completion,
+    withdraw_after_activity,
+    withdraw_participant_completion_if_unearned,
+    withdraw_unit_completion_for_project,
+    withdraw_unit_completion_if_unearned,
+)
+from .people import (
+    ANONYMISED_EMAIL_DOMAIN,
+    ANONYMISED_NAME,
+    anonymise_person,
+    verify_email_after_password_reset,
+)
+from .teams import add_participant, enrol_unit, enrolment_conflict
+
+__all__ = [
+    "ANONYMISED_EMAIL_DOMAIN",
+    "ANONYMISED_NAME",
+    "add_participant",
+    "anonymise_person",
+    "check_in",
+    "complete_after_activity",
+    "complete_participant_if_earned",
+    "complete_unit_if_earned",
+    "enrol_unit",
+    "enrolment_conflict",
+    "record_attendance",
+    "record_participant_completion",
+    "record_unit_completion",
+    "remove_attendance",
+    "verify_email_after_password_reset",
+    "withdraw_after_activity",
+    "withdraw_participant_completion_if_unearned",
+    "withdraw_unit_completion_for_project",
+    "withdraw_unit_completion_if_unearned",
+]

@@ -1,0 +1,109 @@
+"""Enrolling a unit in a cohort, and putting people on its team."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from courses.api import enrol
+
+from ..audit import record_event
+from ..models import AuditEvent, Cohort, Participant, ServiceUnit, UnitEnrolment
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+
+def enrolment_conflict(*, unit: ServiceUnit, cohort: Cohort) -> str | None:
+    """Why `unit` cannot join `cohort`, or None when it can.
+
+    A unit takes part in a programme once: it may not be enrolled in two cohorts of
+    the same programme unless the earlier enrolment was withdrawn.
+    """
+    if not unit.active:
+        return _("%(unit)s is inactive and cannot be enrolled.") % {"unit": unit.name}
+    other = (
+        UnitEnrolment.objects.filter(unit=unit, cohort__programme_id=cohort.programme_id)
+        .exclude(cohort=cohort)
+        .exclude(status=UnitEnrolment.Status.WITHDRAWN)
+        .select_related("cohort")
+        .first()
+    )
+    if other is not None:
+        return _("%(unit)s is already enrolled in %(cohort)s.") % {
+            "unit": unit.name,
+            "cohort": other.cohort.name,
+        }
+    return None
+
+
+@transaction.atomic
+def enrol_unit(*, cohort: Cohort, unit: ServiceUnit) -> UnitEnrolment:
+    """Enrol a service unit in a cohort; returns the existing enrolment when there is one.
+
+    Raises ValidationError when the unit is inactive or already takes part in
+    another cohort of the same programme.
+    """
+    existing = UnitEnrolment.objects.filter(cohort=cohort, unit=unit).first()
+    if existing is not None:
+        return existing
+    conflict = enrolment_conflict(unit=unit, cohort=cohort)
+    if conflict:
+        raise ValidationError(conflict)
+    enrolment = UnitEnrolment(cohort=cohort, unit=unit)
+    enrolment.full_clean()
+    enrolment.save()
+    return enrolment
+
+
+@transaction.atomic
+def add_participant(*, enrolment: UnitEnrolment, user: User, role: str) -> tuple[Participant, bool]:
+    """Put a person on a unit's team in a cohort, or update their role if already there.
+
+    Returns the participant and whether it was created. A team has one manager:
+    making a second person manager raises ValidationError naming the current one.
+    """
+    if role not in Participant.Role.values:
+        raise ValidationError(_("Unknown role: %(role)s") % {"role": role})
+    participant = Participant.objects.filter(enrolment=enrolment, user=user).first()
+    if role == Participant.Role.MANAGER:
+        current_manager = (
+            Participant.objects.current()
+            .filter(enrolment=enrolment, role=Participant.Role.MANAGER)
+            .exclude(user=user)
+            .select_related("user")
+            .first()
+        )
+        if current_manager is not None:
+            raise ValidationError(
+                _("%(unit)s already has a manager in %(cohort)s: %(email)s.")
+                % {
+                    "unit": enrolment.unit.name,
+                    "cohort": enrolment.cohort.name,
+                    "email": current_manager.user.email,
+                }
+            )
+    if participant is None:
+        participant = Participant(enrolment=enrolment, user=user, role=role)
+        participant.full_clean(exclude=["user", "enrolment"])
+        participant.save()
+        course = enrolment.cohort.programme.course
+        if course is not None:
+            enrol(user=user, course=course, starts_on=enrolment.cohort.starts_on)
+        return participant, True
+    if participant.role != role:
+        previous = participant.role
+        participant.role = role
+        participant.save(update_fields=["role"])
+        record_event(
+            action=AuditEvent.Action.ROLE_CHANGED,
+            subject=user,
+            unit=enrolment.unit.name,
+            cohort=enrolment.cohort.name,
+            role_before=previous,
+            role_after=role,
+        )
+    return participant, False
