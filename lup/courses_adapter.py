@@ -11,7 +11,7 @@ from django.db.models import Q
 
 from courses.api import Course, DefaultCoursesAdapter
 
-from . import scoping
+from . import permissions, scoping
 from .models import Participant, UnitEnrolment
 
 TEAM_PREFIX = "enrolment-"
@@ -53,18 +53,9 @@ class LupCoursesAdapter(DefaultCoursesAdapter):
         return f"{TEAM_PREFIX}{enrolment.pk}", members
 
     def can_review(self, reviewer: Any, submission: Any) -> bool:
-        """Facilitators of the team's cohort, and administrators whose scope holds it."""
-        if not reviewer.is_authenticated:
-            return False
-        if reviewer.is_superuser:
-            return True
-        enrolment = enrolment_of_submission(submission)
-        if enrolment is None:
-            return False
-        if enrolment.cohort.facilitators.filter(pk=reviewer.pk).exists():
-            return True
-        return reviewer.has_perm("courses.change_submission") and (
-            scoping.enrolments_for(reviewer).filter(pk=enrolment.pk).exists()
+        """See `lup.permissions.can_review_team_work`."""
+        return permissions.can_review_team_work(
+            reviewer, enrolment_of_submission(submission), scoping.enrolments_for(reviewer)
         )
 
     def visible_learners(self, user: Any) -> Any:

@@ -1,27 +1,31 @@
 """May this person do this? The programme's permission predicates, in one place.
 
-HTML views, the admin, the API, exports and the features ask these; what a person may
-*see* is a queryset in `lup.scoping` (which builds on `member_organisations` and
-`sees_organisation_wide` here). Roles are data: Django permissions from the role groups,
-an `OrganisationMembership` for the organisations a person works for, and a cohort's
-facilitators. Superusers may do everything.
+HTML views, the admin, the API, exports, the features and the adapters that answer
+`courses` and `certificates` ask these; what a person may *see* is a queryset in
+`lup.scoping` (which builds on `member_organisations` and `sees_organisation_wide` here).
+Roles are data: Django permissions from the role groups, an `OrganisationMembership` for
+the organisations a person works for, and a cohort's facilitators. Superusers may do
+everything.
 
 This module is core: it imports no feature (innovation, reporting, certification).
 """
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from django.db.models import Model, QuerySet
 
 from . import app_settings
-from .models import Cohort, OrganisationMembership
+from .models import Cohort, OrganisationMembership, Participant, UnitEnrolment
 
 # Administrators and HR see every enrolment of their organisations.
 ORGANISATION_WIDE_PERMISSION = "lup.view_unitenrolment"
 # Administrators (not HR) record attendance and run gatherings.
 ATTENDANCE_PERMISSIONS = ("lup.add_attendance", "lup.change_gathering")
+# Reviewers of submitted course work (administrators), within their scope.
+REVIEW_PERMISSION = "courses.change_submission"
 
 
 # Organisation membership -----------------------------------------------------------------
@@ -98,6 +102,58 @@ def can_issue_for_cohort(user: Any, cohort: Cohort) -> bool:
 def in_scope(queryset: QuerySet[Any], obj: Model) -> bool:
     """Whether the object is in the scope (a queryset from `lup.scoping`)."""
     return queryset.filter(pk=obj.pk).exists()
+
+
+# Team work and certificates (asked by the courses and certificates adapters) --------------
+
+
+def can_review_team_work(
+    reviewer: Any, enrolment: UnitEnrolment | None, enrolments_in_scope: QuerySet[UnitEnrolment]
+) -> bool:
+    """Who may approve or reject a submission: the facilitators of the team's cohort, and
+    reviewers (`REVIEW_PERMISSION`) whose scope (`lup.scoping.enrolments_for`) holds the
+    team. `enrolment` is the submitting team's; None when it is no team in LUP."""
+    if not reviewer.is_authenticated:
+        return False
+    if reviewer.is_superuser:
+        return True
+    if enrolment is None:
+        return False
+    if facilitates(reviewer, enrolment.cohort):
+        return True
+    return reviewer.has_perm(REVIEW_PERMISSION) and in_scope(enrolments_in_scope, enrolment)
+
+
+def can_view_certificate(
+    user: Any,
+    *,
+    recipient_id: int | None,
+    participant: uuid.UUID | None,
+    enrolment: uuid.UUID | None,
+    participants_in_scope: QuerySet[Participant],
+    enrolments_in_scope: QuerySet[UnitEnrolment],
+) -> bool:
+    """Who may download a LUP certificate: its recipient, superusers, and whoever sees
+    what it certifies: the participant or the unit enrolment (public ids, from the source
+    key; neither for another source's certificate), looked up in the user's scopes from
+    `lup.scoping`. A unit's current team also sees the unit's certificate: the achievement
+    is the team's, though the certificate goes to the manager."""
+    if not user.is_authenticated:
+        return False
+    if recipient_id is not None and recipient_id == user.pk:
+        return True
+    if user.is_superuser:
+        return True
+    if participant is not None:
+        return participants_in_scope.filter(public_id=participant).exists()
+    if enrolment is not None:
+        return (
+            enrolments_in_scope.filter(public_id=enrolment).exists()
+            or Participant.objects.current()
+            .filter(user_id=user.pk, enrolment__public_id=enrolment)
+            .exists()
+        )
+    return False
 
 
 # Accounts ----------------------------------------------------------------------------------

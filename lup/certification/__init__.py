@@ -1,0 +1,60 @@
+"""LUP's side of certificates: what a completed participant and a completed unit get.
+
+`certificates` is generic and knows nothing of units; this feature says which achievement
+a certificate is for (`keys`), what it prints and from which template (`contents`), issues
+and audits them (`services`, with the bulk issue's Celery task in `tasks`), reads them
+(`selectors`) and tells `certificates` who may see which (`adapter`, deciding with
+`lup.permissions`). Other modules import from here, `lup.certification`, whose names
+below are the feature's public surface.
+"""
+
+from __future__ import annotations
+
+from .adapter import LupCertificatesAdapter
+from .contents import (
+    DEFAULT_TEMPLATES,
+    PARTICIPANT_TEMPLATE_KEY,
+    UNIT_TEMPLATE_KEY,
+    participant_context,
+    template_for,
+    unit_context,
+)
+from .keys import PARTICIPANT_SOURCE, UNIT_SOURCE, achievement_of, participant_key, unit_key
+from .selectors import CohortCertificates, certificates_for, cohort_certificates, unit_certificate
+from .services import (
+    IssueSummary,
+    issue_cohort_certificates,
+    issue_earned_certificates,
+    issue_participant_certificate,
+    issue_unit_certificate,
+    issue_when_committed,
+    record_revocation,
+)
+from .tasks import issue_cohort_certificates_task
+
+__all__ = [
+    "DEFAULT_TEMPLATES",
+    "PARTICIPANT_SOURCE",
+    "PARTICIPANT_TEMPLATE_KEY",
+    "UNIT_SOURCE",
+    "UNIT_TEMPLATE_KEY",
+    "CohortCertificates",
+    "IssueSummary",
+    "LupCertificatesAdapter",
+    "achievement_of",
+    "certificates_for",
+    "cohort_certificates",
+    "issue_cohort_certificates",
+    "issue_cohort_certificates_task",
+    "issue_earned_certificates",
+    "issue_participant_certificate",
+    "issue_unit_certificate",
+    "issue_when_committed",
+    "participant_context",
+    "participant_key",
+    "record_revocation",
+    "template_for",
+    "unit_certificate",
+    "unit_context",
+    "unit_key",
+]

@@ -1,0 +1,52 @@
+"""Tells `certificates` who may see which of LUP's certificates.
+
+Configured with CERTIFICATES_ADAPTER = "lup.certification.LupCertificatesAdapter" (the
+package re-exports it). The decision is `lup.permissions.can_view_certificate`; this
+adapter reads the certificate's source key and hands over the user's scopes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from certificates.api import Certificate, DefaultCertificatesAdapter
+
+from .. import permissions, scoping
+from .keys import achievement_of, participant_key, unit_key
+
+
+def _source_keys_in_scope(user: Any) -> Iterator[str]:
+    for public_id in scoping.participants_for(user).values_list("public_id", flat=True):
+        yield participant_key(public_id)
+    for public_id in scoping.enrolments_for(user).values_list("public_id", flat=True):
+        yield unit_key(public_id)
+
+
+class LupCertificatesAdapter(DefaultCertificatesAdapter):
+    """Who sees a certificate follows who sees its achievement (lup.scoping): the
+    recipient, the unit's manager, the cohort's facilitators, and the organisation's
+    administrators and HR. Team members also see their unit's certificate."""
+
+    def can_view(self, user: Any, certificate: Certificate) -> bool:
+        """See `lup.permissions.can_view_certificate`."""
+        achievement = achievement_of(certificate.source_key)
+        return permissions.can_view_certificate(
+            user,
+            recipient_id=certificate.recipient_id,
+            participant=achievement.participant,
+            enrolment=achievement.enrolment,
+            participants_in_scope=scoping.participants_for(user),
+            enrolments_in_scope=scoping.enrolments_for(user),
+        )
+
+    def visible_certificates(self, user: Any, certificates: QuerySet[Any]) -> QuerySet[Any]:
+        """The certificates of achievements in the user's scope, and their own."""
+        if user.is_superuser:
+            return certificates
+        # Keys of the achievements in scope (an organisation's, at most some thousands).
+        return certificates.filter(
+            Q(source_key__in=list(_source_keys_in_scope(user))) | Q(recipient_id=user.pk)
+        )
