@@ -17,7 +17,7 @@ from rest_framework.exceptions import ValidationError as ApiValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from .. import scoping
+from .. import permissions, scoping
 from ..innovation import selectors as project_selectors
 from ..innovation import services as project_services
 from ..innovation.models import Benefit, BenefitMeasurement, InnovationProject
@@ -105,26 +105,21 @@ class BenefitSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Benefit
-        fields = [
-            "id",
-            "project",
-            "type",
-            "description",
-            "indicator",
-            "unit_of_measure",
-            "baseline_value",
-            "baseline_on",
-            "target_value",
-            "target_on",
-            "owner",
-            "measurements",
-        ]
+        fields = ["id", "project", *project_services.BENEFIT_FIELDS, "measurements"]
 
 
 # Views ------------------------------------------------------------------------------------
 
 
+def _require_editable(user: Any, project: InnovationProject, refusal: str) -> None:
+    """403 with `refusal` unless the user may edit the project, as in the workspace: its
+    team, facilitators and administrators, never for an imported project."""
+    if not permissions.in_scope(project_selectors.editable_own_projects_for(user), project):
+        raise PermissionDenied(refusal)
+
+
 def _members(enrolment: Any, ids: list[Any]) -> list[Participant]:
+    """The team members with these public ids; 400 naming any not on the team."""
     team = {member.public_id: member for member in project_selectors.team_of(enrolment)}
     unknown = [str(member_id) for member_id in ids if member_id not in team]
     if unknown:
@@ -201,9 +196,7 @@ class ProjectViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, ScopedVie
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """Change what the project is about and who works on it (fields left out stay)."""
         project = self.get_object()
-        editable = scoping.editable_projects_for(request.user).filter(enrolment__isnull=False)
-        if not editable.filter(pk=project.pk).exists():
-            raise PermissionDenied(_("You cannot edit this project."))
+        _require_editable(request.user, project, _("You cannot edit this project."))
         given = ProjectUpdateSerializer(data=request.data)
         given.is_valid(raise_exception=True)
         data = given.validated_data
@@ -263,9 +256,9 @@ class BenefitViewSet(ScopedViewSet):
         if not _is_uuid(id):
             raise Http404
         benefit = self.get_object()
-        editable = scoping.editable_projects_for(request.user).filter(enrolment__isnull=False)
-        if not editable.filter(pk=benefit.project_id).exists():
-            raise PermissionDenied(_("You cannot record measurements for this project."))
+        _require_editable(
+            request.user, benefit.project, _("You cannot record measurements for this project.")
+        )
         given = MeasurementSerializer(data=request.data)
         given.is_valid(raise_exception=True)
         data = given.validated_data

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from .. import scoping
 from . import catalogue, exchange, prize, sharing
 from .catalogue_forms import CatalogueSearchForm, ProjectImportForm, PublishForm, ReuseForm
+from .form_errors import add_service_errors
 from .models import InnovationProject, ProjectReuse
 
 IMPORT_PERMISSION = "lup.add_innovationproject"
@@ -28,14 +29,6 @@ def _story(public_id: Any) -> catalogue.ProjectStory:
         return catalogue.catalogue_project_detail(public_id=public_id)
     except InnovationProject.DoesNotExist:
         raise Http404 from None
-
-
-def _form_errors(form: Any, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for name, errors in error.message_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 @require_GET
@@ -132,7 +125,7 @@ def catalogue_reuse(request: HttpRequest, public_id: Any) -> HttpResponse:
                 user=request.user,
             )
         except ValidationError as error:
-            _form_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Marked: your unit reuses this project."))
             return redirect("lup:catalogue-project", public_id=source.public_id)
@@ -176,7 +169,7 @@ def project_publish(request: HttpRequest, pk: int) -> HttpResponse:
                 consent=form.cleaned_data["consent"],
             )
         except ValidationError as error:
-            _form_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The project is published in the catalogue."))
             return redirect("lup:catalogue-project", public_id=project.public_id)

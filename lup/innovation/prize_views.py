@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from .. import scoping
 from . import prize
 from .catalogue_forms import JuryScoreForm, NominationForm
+from .form_errors import add_service_errors
 from .models import Nomination
 
 
@@ -38,11 +39,7 @@ def prize_nominate(request: HttpRequest, public_id: Any) -> HttpResponse:
                 user=request.user,
             )
         except ValidationError as error:
-            if hasattr(error, "error_dict"):
-                for name, errors in error.message_dict.items():
-                    form.add_error(name if name in form.fields else None, errors)
-            else:
-                form.add_error(None, error.messages)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request,

@@ -1,0 +1,119 @@
+"""Writes on a project's expected benefits (gevinster) and their follow-up measurements."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Min
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ..models import Benefit, BenefitMeasurement, InnovationProject
+from .projects import require_own_project
+
+# A benefit's own fields: what `add_benefit` and `update_benefit` take, and what the
+# workspace's form and the API show.
+BENEFIT_FIELDS = (
+    "type",
+    "description",
+    "indicator",
+    "unit_of_measure",
+    "baseline_value",
+    "baseline_on",
+    "target_value",
+    "target_on",
+    "owner",
+)
+
+
+def _check_benefit(benefit: Benefit) -> None:
+    """The rules across a benefit's fields, reported by field."""
+    errors: dict[str, str] = {}
+    if benefit.baseline_on and benefit.baseline_on > timezone.localdate():
+        errors["baseline_on"] = _("The baseline cannot be measured in the future.")
+    if (
+        benefit.baseline_value is not None
+        and benefit.target_value is not None
+        and benefit.baseline_value == benefit.target_value
+    ):
+        errors["target_value"] = _("The target must differ from the baseline.")
+    if benefit.target_on and benefit.baseline_on and benefit.target_on <= benefit.baseline_on:
+        errors["target_on"] = _("The target date must be after the baseline date.")
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def add_benefit(*, project: InnovationProject, **values: Any) -> Benefit:
+    """Add an expected benefit with its baseline (nullpunkt) and target.
+
+    `values` are the benefit's fields (BENEFIT_FIELDS). The target must differ from the
+    baseline (it gives the direction of improvement) and the baseline cannot be future.
+    """
+    require_own_project(project)
+    benefit = Benefit(project=project, **{name: values.get(name) for name in BENEFIT_FIELDS})
+    _check_benefit(benefit)
+    benefit.full_clean()
+    benefit.save()
+    return benefit
+
+
+@transaction.atomic
+def update_benefit(*, benefit: Benefit, **values: Any) -> Benefit:
+    """Change a benefit's description, baseline, target or owner (see `add_benefit`)."""
+    for name in BENEFIT_FIELDS:
+        setattr(benefit, name, values.get(name))
+    _check_benefit(benefit)
+    first = benefit.measurements.aggregate(first=Min("measured_on"))["first"]
+    if first is not None and benefit.baseline_on > first:
+        raise ValidationError(
+            {"baseline_on": _("The baseline must be measured before the first follow-up.")}
+        )
+    benefit.full_clean()
+    benefit.save()
+    return benefit
+
+
+@transaction.atomic
+def record_measurement(
+    *,
+    benefit: Benefit,
+    measured_on: dt.date,
+    value: Decimal,
+    recorded_by: User | None,
+    note: str = "",
+) -> BenefitMeasurement:
+    """Record a follow-up measurement of a benefit: one per day, not in the future, and not
+    before the baseline. Raises ValidationError by field otherwise."""
+    if measured_on > timezone.localdate():
+        raise ValidationError({"measured_on": _("The date cannot be in the future.")})
+    if measured_on < benefit.baseline_on:
+        raise ValidationError(
+            {
+                "measured_on": _("A follow-up cannot be before the baseline (%(date)s).")
+                % {"date": benefit.baseline_on.strftime("%d.%m.%Y")}
+            }
+        )
+    if BenefitMeasurement.objects.filter(benefit=benefit, measured_on=measured_on).exists():
+        raise _already_measured_that_day()
+    measurement = BenefitMeasurement(
+        benefit=benefit, measured_on=measured_on, value=value, note=note, recorded_by=recorded_by
+    )
+    measurement.full_clean()
+    try:
+        with transaction.atomic():
+            measurement.save()
+    except IntegrityError:  # the same day saved by someone else a moment ago
+        raise _already_measured_that_day() from None
+    return measurement
+
+
+def _already_measured_that_day() -> ValidationError:
+    return ValidationError(
+        {"measured_on": _("There is already a measurement on this day. Choose another date.")}
+    )

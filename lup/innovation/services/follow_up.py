@@ -1,0 +1,137 @@
+"""When a benefit's follow-up measurements are due, and reminding the teams whose are due.
+
+The clock starts when a project enters the phase that starts the pilot; follow-ups are due
+LUP_BENEFIT_REMINDER_MONTHS after it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.core.mail import send_mass_mail
+from django.db import transaction
+from django.db.models import Min
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ... import app_settings
+from ...models import Participant, UnitEnrolment
+from ..models import Benefit, BenefitReminder, PhaseChange
+
+# A follow-up measured up to this many days before its due date counts for that date:
+# teams measure when it suits their routines, not on the exact day.
+MEASUREMENT_SLACK_DAYS = 30
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """The same day `months` later, or the month's last day when it is shorter."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    for candidate in (day.day, 30, 29, 28):
+        try:
+            return dt.date(year, month, min(day.day, candidate))
+        except ValueError:
+            continue
+    raise AssertionError("unreachable")
+
+
+def due_dates(pilot_started_on: dt.date | None) -> list[dt.date]:
+    """When follow-up measurements are due (LUP_BENEFIT_REMINDER_MONTHS after the pilot)."""
+    if pilot_started_on is None:
+        return []
+    return [
+        add_months(pilot_started_on, months) for months in app_settings.BENEFIT_REMINDER_MONTHS()
+    ]
+
+
+def next_due_date(due: list[dt.date], measured: Iterable[dt.date]) -> dt.date | None:
+    """The first due date not yet covered by a measurement (taken at most
+    MEASUREMENT_SLACK_DAYS before it, or any time after)."""
+    days = sorted(measured)
+    for due_on in due:
+        window = due_on - dt.timedelta(days=MEASUREMENT_SLACK_DAYS)
+        if not any(day >= window for day in days):
+            return due_on
+    return None
+
+
+def _pilot_starts(projects: Iterable[int]) -> dict[int, dt.date]:
+    """The day each project first entered a phase that starts the pilot, by project id."""
+    rows = (
+        PhaseChange.objects.filter(project_id__in=list(projects), phase__starts_pilot=True)
+        .values("project_id")
+        .annotate(first=Min("entered_on"))
+    )
+    return {row["project_id"]: row["first"] for row in rows}
+
+
+@transaction.atomic
+def send_benefit_reminders(*, today: dt.date | None = None) -> int:
+    """E-mail each team whose benefit follow-ups are due and not yet measured; once per
+    benefit and due date (BenefitReminder). Returns the number of e-mails sent."""
+    today = today or timezone.localdate()
+    benefits = list(
+        Benefit.objects.filter(
+            project__enrolment__isnull=False,
+            project__phase_changes__phase__starts_pilot=True,
+        )
+        .exclude(project__enrolment__status=UnitEnrolment.Status.WITHDRAWN)
+        .select_related("project")
+        .prefetch_related("measurements", "reminders")
+        .distinct()
+    )
+    starts = _pilot_starts({benefit.project_id for benefit in benefits})
+    due_by_project: dict[int, list[tuple[Benefit, dt.date]]] = defaultdict(list)
+    for benefit in benefits:
+        sent = {reminder.due_on for reminder in benefit.reminders.all()}
+        measured = [measurement.measured_on for measurement in benefit.measurements.all()]
+        for due_on in due_dates(starts.get(benefit.project_id)):
+            if due_on > today or due_on in sent:
+                continue
+            if next_due_date([due_on], measured) is None:
+                continue  # already measured for this date
+            due_by_project[benefit.project_id].append((benefit, due_on))
+    if not due_by_project:
+        return 0
+    recipients: dict[int, list[str]] = defaultdict(list)
+    for participant in (
+        Participant.objects.current()
+        .filter(enrolment__project__in=list(due_by_project))
+        .exclude(user__email="")
+        .filter(user__is_active=True)
+        .values("enrolment__project", "user__email")
+    ):
+        recipients[participant["enrolment__project"]].append(participant["user__email"])
+    messages = []
+    for project_id, due in due_by_project.items():
+        BenefitReminder.objects.bulk_create(
+            [BenefitReminder(benefit=benefit, due_on=due_on) for benefit, due_on in due],
+            ignore_conflicts=True,
+        )
+        if not recipients[project_id]:
+            continue
+        project = due[0][0].project
+        lines = [
+            _("It is time to measure the benefits of “%(title)s”:") % {"title": project.title},
+            "",
+            *[
+                f"– {benefit.description} ({due_on.strftime('%d.%m.%Y')})"
+                for benefit, due_on in due
+            ],
+            "",
+            _("Record the measurements on the project page."),
+        ]
+        messages.append(
+            (
+                _("Benefit follow-up due: %(title)s") % {"title": project.title},
+                "\n".join(lines),
+                settings.DEFAULT_FROM_EMAIL,
+                sorted(set(recipients[project_id])),
+            )
+        )
+    # Mail only once the reminders are stored, so a rollback never leaves sent-but-unrecorded.
+    transaction.on_commit(lambda: send_mass_mail(tuple(messages), fail_silently=False))
+    return len(messages)
