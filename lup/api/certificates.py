@@ -9,7 +9,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import permissions, serializers
 from rest_framework.decorators import action, api_view, permission_classes
 from rest_framework.exceptions import PermissionDenied
@@ -18,7 +18,7 @@ from rest_framework.response import Response
 
 from certificates.api import Certificate, certificate_by_code, get_adapter, revoke_certificate
 
-from .views import ScopedViewSet, service_errors
+from .base import ScopedViewSet, read_schema, service_errors
 
 
 class CertificateSerializer(serializers.ModelSerializer):
@@ -63,10 +63,7 @@ class RevocationSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=2000)
 
 
-@extend_schema_view(
-    list=extend_schema(summary="List certificates", tags=["certificates"]),
-    retrieve=extend_schema(summary="Get a certificate", tags=["certificates"]),
-)
+@read_schema(listing="List certificates", detail="Get a certificate", tag="certificates")
 class CertificateViewSet(ScopedViewSet):
     """Certificates the caller may see: their own, and those of the achievements in their
     scope (their teams', cohorts' and organisation's)."""

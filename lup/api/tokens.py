@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from ..audit import record_event
 from ..models import AuditEvent, Organisation, OrganisationMembership
 from ..reporting.models import ApiToken
+from ..roles import ADMINISTRATORS_GROUP, HR_GROUP, ensure_role_groups
 
 SECRET_PREFIX = "lup_"  # noqa: S105 (a marker that makes leaked secrets easy to find)
 PREFIX_LENGTH = 8  # characters of the random part kept in clear, to recognise a token
@@ -40,8 +41,6 @@ def _group_for(scope: str) -> Any:
     Reports and read tokens read like HR (every view permission of their organisation);
     write tokens act like a programme administrator.
     """
-    from ..roles import ADMINISTRATORS_GROUP, HR_GROUP, ensure_role_groups
-
     groups = ensure_role_groups()
     return groups[ADMINISTRATORS_GROUP if scope == ApiToken.Scope.WRITE else HR_GROUP]
 

@@ -6,21 +6,31 @@ from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 from rest_framework.routers import SimpleRouter
 
-from . import certificates, innovation, reports, views
+from . import (
+    certificates,
+    completions,
+    gatherings,
+    innovation,
+    me,
+    organisations,
+    participants,
+    programmes,
+    reports,
+)
 
 app_name = "lup-api"
 
 API_DOCS_POLICY = {"style-src": [UNSAFE_INLINE], "worker-src": ["blob:"]}
 
 router = SimpleRouter()
-router.register("organisations", views.OrganisationViewSet, basename="organisation")
-router.register("sectors", views.SectorViewSet, basename="sector")
-router.register("programmes", views.ProgrammeViewSet, basename="programme")
-router.register("cohorts", views.CohortViewSet, basename="cohort")
-router.register("units", views.ServiceUnitViewSet, basename="unit")
-router.register("participants", views.ParticipantViewSet, basename="participant")
-router.register("gatherings", views.GatheringViewSet, basename="gathering")
-router.register("completions", views.CompletionViewSet, basename="completion")
+router.register("organisations", organisations.OrganisationViewSet, basename="organisation")
+router.register("sectors", organisations.SectorViewSet, basename="sector")
+router.register("programmes", programmes.ProgrammeViewSet, basename="programme")
+router.register("cohorts", programmes.CohortViewSet, basename="cohort")
+router.register("units", organisations.ServiceUnitViewSet, basename="unit")
+router.register("participants", participants.ParticipantViewSet, basename="participant")
+router.register("gatherings", gatherings.GatheringViewSet, basename="gathering")
+router.register("completions", completions.CompletionViewSet, basename="completion")
 router.register("projects", innovation.ProjectViewSet, basename="project")
 router.register("benefits", innovation.BenefitViewSet, basename="benefit")
 router.register("certificates", certificates.CertificateViewSet, basename="certificate")
@@ -30,7 +40,7 @@ router.register(
 router.register("reports/units", reports.UnitReportViewSet, basename="report-units")
 
 urlpatterns = [
-    path("me/", views.me, name="me"),
+    path("me/", me.me, name="me"),
     path(
         "certificates/verify/<str:code>/",
         certificates.verify_certificate,

@@ -146,17 +146,72 @@ def _upper(value: Any) -> str:
     return str(value).upper()
 
 
-def _participant_columns() -> list[Column]:
-    programme = "enrolment__cohort__programme__"
-    unit = "enrolment__unit__"
+# The kinds of column both reports have, so that each table below reads one line a column.
+
+
+def _field(key: str, label: str | Promise, path: str, *, width: int = 18, **options: Any) -> Column:
+    """One stored field as it is (or its label, given `choices`), sorted by that field
+    unless `sort` says otherwise."""
+    options.setdefault("sort", path)
+    return Column(key, label, fields=(path,), width=width, **options)
+
+
+def _date(key: str, label: str | Promise, path: str, **options: Any) -> Column:
+    """A date; with `local`, a date-time field shown as its local date."""
+    return _field(key, label, path, kind=DATE, width=12, **options)
+
+
+def _credited_hours(key: str, label: str | Promise, hours: str, **options: Any) -> Column:
+    """The programme's hours (at `hours`), for completed participants only."""
+    fields = ("status", hours)
+    return Column(
+        key, label, kind=NUMBER, fields=fields, read=credited_learning_hours, width=10, **options
+    )
+
+
+def _certificate_code(key: str, label: str | Promise, **options: Any) -> Column:
+    return Column(key, label, fields=(CERTIFICATE_CODE,), certificates=True, width=16, **options)
+
+
+def _public_id(key: str, label: str | Promise) -> Column:
+    return Column(key, label, fields=("public_id",), read=str, width=36)
+
+
+def _placement_columns(*, unit: str, cohort: str) -> list[Column]:
+    """Where a row belongs: its unit (code, name, sector, organisation) and cohort, which
+    the row reaches through the paths `unit` and `cohort`."""
     return [
-        Column(
-            "email",
-            _("Work e-mail"),
-            fields=("user__email",),
-            sort="user__email",
-            width=30,
-        ),
+        _field("unit_code", _("Unit code"), f"{unit}code", width=12),
+        _field("unit_name", _("Unit"), f"{unit}name", width=28),
+        _field("sector", _("Sector"), f"{unit}sector__name"),
+        _field("organisation", _("Organisation"), f"{unit}organisation__name", width=22),
+        _field("cohort", _("Cohort"), f"{cohort}name", width=12),
+    ]
+
+
+def _status_columns(
+    *, cohort: str, enrolled_at: str, enrolled: str | Promise, statuses: Sequence[Any]
+) -> list[Column]:
+    """The row's programme, its status (label, then code, of `statuses`) and its dates:
+    the cohort's start, the unit's enrolment (at `enrolled_at`) and the completion."""
+    return [
+        _field("programme", _("Programme"), f"{cohort}programme__name"),
+        _field("status", _("Status"), "status", choices=statuses, width=12),
+        _field("status_code", _("Status code"), "status", width=12),
+        _date("started_on", _("Started"), f"{cohort}starts_on"),
+        _date("enrolled_on", enrolled, enrolled_at, local=True),
+        _date("completed_on", _("Completed"), "completed_at", local=True),
+    ]
+
+
+# The reports' columns, in their default order.
+
+
+def _participant_columns() -> list[Column]:
+    cohort = "enrolment__cohort__"
+    programme = f"{cohort}programme__"
+    return [
+        _field("email", _("Work e-mail"), "user__email", width=30),
         Column(
             "name",
             _("Name"),
@@ -165,101 +220,24 @@ def _participant_columns() -> list[Column]:
             sort="user__last_name",
             width=26,
         ),
-        Column(
-            "first_name", _("First name"), fields=("user__first_name",), sort="user__first_name"
+        _field("first_name", _("First name"), "user__first_name"),
+        _field("last_name", _("Last name"), "user__last_name"),
+        *_placement_columns(unit="enrolment__unit__", cohort=cohort),
+        _field("role", _("Role"), "role", choices=Participant.Role.choices, width=12),
+        *_status_columns(
+            cohort=cohort,
+            enrolled_at="enrolment__enrolled_at",
+            enrolled=_("Unit enrolled"),
+            statuses=Participant.Status.choices,
         ),
-        Column("last_name", _("Last name"), fields=("user__last_name",), sort="user__last_name"),
-        Column("unit_code", _("Unit code"), fields=(f"{unit}code",), sort=f"{unit}code", width=12),
-        Column("unit_name", _("Unit"), fields=(f"{unit}name",), sort=f"{unit}name", width=28),
-        Column("sector", _("Sector"), fields=(f"{unit}sector__name",), sort=f"{unit}sector__name"),
-        Column(
-            "organisation",
-            _("Organisation"),
-            fields=(f"{unit}organisation__name",),
-            sort=f"{unit}organisation__name",
-            width=22,
-        ),
-        Column(
-            "cohort",
-            _("Cohort"),
-            fields=("enrolment__cohort__name",),
-            sort="enrolment__cohort__name",
-            width=12,
-        ),
-        Column(
-            "role",
-            _("Role"),
-            fields=("role",),
-            choices=Participant.Role.choices,
-            sort="role",
-            width=12,
-        ),
-        Column("programme", _("Programme"), fields=(f"{programme}name",), sort=f"{programme}name"),
-        Column(
-            "status",
-            _("Status"),
-            fields=("status",),
-            choices=Participant.Status.choices,
-            sort="status",
-            width=12,
-        ),
-        Column("status_code", _("Status code"), fields=("status",), sort="status", width=12),
-        Column(
-            "started_on",
-            _("Started"),
-            kind=DATE,
-            fields=("enrolment__cohort__starts_on",),
-            sort="enrolment__cohort__starts_on",
-            width=12,
-        ),
-        Column(
-            "enrolled_on",
-            _("Unit enrolled"),
-            kind=DATE,
-            fields=("enrolment__enrolled_at",),
-            local=True,
-            sort="enrolment__enrolled_at",
-            width=12,
-        ),
-        Column(
-            "completed_on",
-            _("Completed"),
-            kind=DATE,
-            fields=("completed_at",),
-            local=True,
-            sort="completed_at",
-            width=12,
-        ),
-        Column(
-            "learning_hours",
-            _("Hours of learning"),
-            kind=NUMBER,
-            fields=("status", f"{programme}learning_hours"),
-            read=credited_learning_hours,
-            width=10,
-        ),
-        Column(
-            "certificate_code",
-            _("Certificate code"),
-            fields=(CERTIFICATE_CODE,),
-            certificates=True,
-            width=16,
-        ),
-        Column(
-            "participant_id",
-            _("Participant ID"),
-            fields=("public_id",),
-            read=str,
-            width=36,
-        ),
+        _credited_hours("learning_hours", _("Hours of learning"), f"{programme}learning_hours"),
+        _certificate_code("certificate_code", _("Certificate code")),
+        _public_id("participant_id", _("Participant ID")),
         # SAP SuccessFactors Learning: learning history import (see the module's docstring).
-        Column("sf_stud_id", _("Learner ID"), fields=("user__email",), header="STUD_ID", width=30),
+        # Fixed headers, and not sortable: these columns are for export files.
+        _field("sf_stud_id", _("Learner ID"), "user__email", sort=None, header="STUD_ID", width=30),
         Column(
-            "sf_cpnt_typ_id",
-            _("Item type"),
-            read=lambda: "PROGRAM",
-            header="CPNT_TYP_ID",
-            width=12,
+            "sf_cpnt_typ_id", _("Item type"), read=lambda: "PROGRAM", header="CPNT_TYP_ID", width=12
         ),
         Column(
             "sf_cpnt_id",
@@ -269,13 +247,12 @@ def _participant_columns() -> list[Column]:
             header="CPNT_ID",
             width=14,
         ),
-        Column(
+        _date(
             "sf_rev_dte",
             _("Item revision date"),
-            kind=DATE,
-            fields=(f"{programme}starts_on",),
+            f"{programme}starts_on",
+            sort=None,
             header="REV_DTE",
-            width=12,
         ),
         Column(
             "sf_cmpl_stat_id",
@@ -285,137 +262,45 @@ def _participant_columns() -> list[Column]:
             header="CMPL_STAT_ID",
             width=14,
         ),
-        Column(
+        _date(
             "sf_compl_dte",
             _("Completion date"),
-            kind=DATE,
-            fields=("completed_at",),
+            "completed_at",
             local=True,
+            sort=None,
             header="COMPL_DTE",
-            width=12,
         ),
-        Column(
-            "sf_total_hrs",
-            _("Total hours"),
-            kind=NUMBER,
-            fields=("status", f"{programme}learning_hours"),
-            read=credited_learning_hours,
-            header="TOTAL_HRS",
-            width=10,
+        _credited_hours(
+            "sf_total_hrs", _("Total hours"), f"{programme}learning_hours", header="TOTAL_HRS"
         ),
-        Column(
-            "sf_credit_hrs",
-            _("Credit hours"),
-            kind=NUMBER,
-            fields=("status", f"{programme}learning_hours"),
-            read=credited_learning_hours,
-            header="CREDIT_HRS",
-            width=10,
+        _credited_hours(
+            "sf_credit_hrs", _("Credit hours"), f"{programme}learning_hours", header="CREDIT_HRS"
         ),
         Column("sf_inst_name", _("Instructor"), read=lambda: "", header="INST_NAME", width=12),
-        Column(
-            "sf_comments",
-            _("Comments"),
-            fields=(CERTIFICATE_CODE,),
-            certificates=True,
-            header="COMMENTS",
-            width=16,
-        ),
+        _certificate_code("sf_comments", _("Comments"), header="COMMENTS"),
     ]
 
 
 def _unit_columns() -> list[Column]:
     return [
-        Column("unit_code", _("Unit code"), fields=("unit__code",), sort="unit__code", width=12),
-        Column("unit_name", _("Unit"), fields=("unit__name",), sort="unit__name", width=28),
-        Column("sector", _("Sector"), fields=("unit__sector__name",), sort="unit__sector__name"),
-        Column(
-            "organisation",
-            _("Organisation"),
-            fields=("unit__organisation__name",),
-            sort="unit__organisation__name",
-            width=22,
+        *_placement_columns(unit="unit__", cohort="cohort__"),
+        *_status_columns(
+            cohort="cohort__",
+            enrolled_at="enrolled_at",
+            enrolled=_("Enrolled"),
+            statuses=UnitEnrolment.Status.choices,
         ),
-        Column("cohort", _("Cohort"), fields=("cohort__name",), sort="cohort__name", width=12),
-        Column(
-            "programme",
-            _("Programme"),
-            fields=("cohort__programme__name",),
-            sort="cohort__programme__name",
-        ),
-        Column(
-            "status",
-            _("Status"),
-            fields=("status",),
-            choices=UnitEnrolment.Status.choices,
-            sort="status",
-            width=12,
-        ),
-        Column("status_code", _("Status code"), fields=("status",), sort="status", width=12),
-        Column(
-            "started_on",
-            _("Started"),
-            kind=DATE,
-            fields=("cohort__starts_on",),
-            sort="cohort__starts_on",
-            width=12,
-        ),
-        Column(
-            "enrolled_on",
-            _("Enrolled"),
-            kind=DATE,
-            fields=("enrolled_at",),
-            local=True,
-            sort="enrolled_at",
-            width=12,
-        ),
-        Column(
-            "completed_on",
-            _("Completed"),
-            kind=DATE,
-            fields=("completed_at",),
-            local=True,
-            sort="completed_at",
-            width=12,
-        ),
-        Column(
+        _field(
             "manager_email",
             _("Manager's work e-mail"),
-            fields=("manager_email",),
+            "manager_email",
             read=lambda email: email or "",
-            sort="manager_email",
             width=30,
         ),
-        Column(
-            "team_size",
-            _("Team members"),
-            kind=INTEGER,
-            fields=("team_size",),
-            sort="team_size",
-            width=10,
-        ),
-        Column(
-            "team_completed",
-            _("Members completed"),
-            kind=INTEGER,
-            fields=("team_completed",),
-            sort="team_completed",
-            width=10,
-        ),
-        Column(
-            "certificate_code",
-            _("Certificate code"),
-            fields=(CERTIFICATE_CODE,),
-            certificates=True,
-            width=16,
-        ),
-        Column(
-            "enrolment_id",
-            _("Enrolment ID"),
-            fields=("public_id",),
-            read=str,
-            width=36,
-        ),
+        _field("team_size", _("Team members"), "team_size", kind=INTEGER, width=10),
+        _field("team_completed", _("Members completed"), "team_completed", kind=INTEGER, width=10),
+        _certificate_code("certificate_code", _("Certificate code")),
+        _public_id("enrolment_id", _("Enrolment ID")),
     ]
 
 
