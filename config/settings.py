@@ -283,6 +283,8 @@ SOCIALACCOUNT_PROVIDERS: dict[str, dict] = {
     },
     "openid_connect": {
         "provider_class": "lup.sso.NonceOpenIDConnectProvider",
+        # ID-porten and Ansattporten send no e-mail: they link by their pairwise `sub`.
+        "EMAIL_AUTHENTICATION": False,
         "OAUTH_PKCE_ENABLED": True,
         "SCOPE": ["openid", "profile", "email"],
     },
@@ -311,6 +313,8 @@ if env_str("OIDC_CLIENT_ID"):
                 "oauth_pkce_enabled": True,
                 "scope": env_list("OIDC_SCOPES", default=["openid", "profile"]),
                 "minimum_acr": env_str("OIDC_MINIMUM_ACR", "idporten-loa-substantial"),
+                # Ansattporten: the person must act for their own organisation.
+                "check_employer": env_bool("OIDC_CHECK_EMPLOYER", default=False),
             },
         }
     ]

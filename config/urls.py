@@ -8,7 +8,7 @@ from . import views
 
 # Staff sign in through allauth like everyone else, so two-factor authentication and the
 # lockout apply: the admin's own password form is never served.
-admin.site.login = views.admin_sign_in  # type: ignore[method-assign,assignment]
+admin.site.login = views.admin_sign_in  # type: ignore[method-assign]
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),

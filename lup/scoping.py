@@ -23,6 +23,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from .models import (
     AuditEvent,
     Cohort,
+    Organisation,
     Participant,
     Programme,
     ServiceUnit,
@@ -129,6 +130,17 @@ def people_for(user: Any) -> QuerySet[Any]:
         return people
     return people.filter(
         Q(pk=user.pk) | Q(pk__in=participants_for(user).values("user_id"))
+    ).distinct()
+
+
+def organisations_of(person: Any) -> QuerySet[Organisation]:
+    """The organisations a person belongs to: where they work (membership), whose units'
+    teams they are or were on, and whose cohorts they facilitate. The wall between tenants
+    (`lup.permissions.belongs_elsewhere`) and Ansattporten's organisation check use it."""
+    return Organisation.objects.filter(
+        Q(memberships__user_id=person.pk)
+        | Q(units__enrolments__participants__user_id=person.pk)
+        | Q(programmes__cohorts__facilitators=person.pk)
     ).distinct()
 
 

@@ -60,6 +60,9 @@ RULES: dict[str, dict[str, str]] = {
     "lup:anonymise-person": row(
         "login", "forbidden", "forbidden", "forbidden", "forbidden", "ok", "not_found", "ok"
     ),
+    # A first ID-porten sign-in's two steps: without a sign-in waiting, back to sign in.
+    "lup:sso-link": every("login"),
+    "lup:sso-link-code": every("login"),
     "lup:audit-log": row(
         "login", "forbidden", "forbidden", "forbidden", "forbidden", "ok", "ok", "ok"
     ),

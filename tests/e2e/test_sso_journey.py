@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 from allauth.socialaccount.models import SocialAccount
+from django.core import mail
 from playwright.sync_api import expect
 
 from tests.oidc_provider.launcher import ProviderUser, RunningProvider, start_provider
@@ -47,6 +48,20 @@ def test_a_registered_person_signs_in_with_id_porten(
     browser_page.locator("#id_password").fill(PERSON.password)
     browser_page.locator('button[type="submit"]').click()
 
+    # ID-porten sends no e-mail address: the first time, the person proves their work
+    # address with a code sent to it, at both widths' worth of accessible pages.
+    expect(browser_page.page).to_have_url(f"{browser_page.base_url}/sign-in/link/")
+    browser_page.check_accessibility()
+    browser_page.locator("#id_email").fill(PERSON.email)
+    browser_page.locator('main button[data-variant="primary"]').click()
+    expect(browser_page.page).to_have_url(f"{browser_page.base_url}/sign-in/link/code/")
+    browser_page.check_accessibility()
+    [message] = mail.outbox
+    code = re.search(r"\b(\d{6})\b", message.body)
+    assert code, message.body
+    browser_page.locator("#id_code").fill(code.group(1))
+    browser_page.locator('main button[data-variant="primary"]').click()
+
     expect(browser_page.page).to_have_url(f"{browser_page.base_url}/")
     expect(browser_page.locator(".signed-in-as")).to_contain_text(PERSON.email)
     browser_page.check_accessibility()
@@ -60,3 +75,13 @@ def test_a_registered_person_signs_in_with_id_porten(
     assert authorize["nonce"] == account.extra_data["id_token"]["nonce"]
     [token] = oidc_provider.audit("token")
     assert token["code_verifier_sent"] is True  # the provider checked the PKCE verifier
+
+    # The second time, the link is remembered: straight through, no code.
+    browser_page.locator("form.sign-out button").click()
+    expect(browser_page.page).to_have_url(re.compile(r"/accounts/login/"))
+    browser_page.check_accessibility()
+    browser_page.locator('form[action^="/accounts/oidc/idporten/login/"] button').click()
+    expect(browser_page.page).to_have_url(f"{browser_page.base_url}/")
+    expect(browser_page.locator(".signed-in-as")).to_contain_text(PERSON.email)
+    browser_page.check_accessibility()
+    assert len(mail.outbox) == 1

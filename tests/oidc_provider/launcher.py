@@ -43,6 +43,9 @@ class ProviderUser:
     last_name: str = "Nordmann"
     pid: str = "01017012345"  # a made-up test number, never a real person's
     acr: str | None = None  # None: the provider's default (LUP_OIDC_ACR)
+    locale: str = "nb"
+    # Ansattporten: the organisations the person may act for (authorization_details).
+    organisation_numbers: tuple[str, ...] = ()
 
 
 @dataclass

@@ -16,14 +16,21 @@ LAV = ProviderUser(
 )
 # Known to the provider, but the site has never registered this person.
 UKJENT = ProviderUser("ukjent", "ukjent-passord", "ukjent@example.no", "Ukjent", "Person")
-PROVIDER_IDS = ["idporten", "wrong-issuer"]
+# Ansattporten: may act for Bærum (974556584), or only for another organisation.
+ANSATT = ProviderUser(
+    "ansatt", "ansatt-passord", "ane.ansatt@example.no", organisation_numbers=("974556584",)
+)
+ANNEN = ProviderUser(
+    "annen", "annen-passord", "arne.annen@example.no", organisation_numbers=("911111111",)
+)
+PROVIDER_IDS = ["idporten", "wrong-issuer", "ansattporten"]
 
 
 @pytest.fixture(scope="session")
 def oidc_provider() -> Iterator[RunningProvider]:
     with start_provider(
         redirect_uris=[callback_url(provider_id) for provider_id in PROVIDER_IDS],
-        users=[KARI, LAV, UKJENT],
+        users=[KARI, LAV, UKJENT, ANSATT, ANNEN],
     ) as provider:
         yield provider
 

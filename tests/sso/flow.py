@@ -123,3 +123,25 @@ def sso_sign_in(
     if before_callback is not None:
         before_callback(client)
     return client.get(callback)
+
+
+CODE_IN_MAIL = re.compile(r"\b(\d{6})\b")
+
+
+def prove_work_email(client: Client, callback_response: Any, email: str) -> Any:
+    """A first ID-porten sign-in: give the work e-mail, read the code from the e-mail the
+    site sent (Django's test outbox), enter it; returns the site's answer to the code."""
+    from django.core import mail
+
+    assert callback_response.status_code == 302, callback_response
+    assert callback_response["Location"] == "/sign-in/link/", callback_response["Location"]
+    sent_before = len(mail.outbox)
+    asked = client.post("/sign-in/link/", {"email": email})
+    assert asked.status_code == 302, asked
+    assert asked["Location"] == "/sign-in/link/code/"
+    assert len(mail.outbox) == sent_before + 1, "no code was e-mailed"
+    message = mail.outbox[-1]
+    assert message.to == [email]
+    code = CODE_IN_MAIL.search(message.body)
+    assert code, message.body
+    return client.post("/sign-in/link/code/", {"code": code.group(1)})

@@ -10,6 +10,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from allauth.socialaccount.models import SocialAccount
 from django.contrib.auth import get_user_model
+from django.core import mail
 from django.test import Client
 
 from lup.sso import NONCE_STATE_KEY
@@ -22,6 +23,7 @@ from tests.sso.flow import (
     keys_anywhere,
     make_person,
     make_social_app,
+    prove_work_email,
     sso_sign_in,
     start_sign_in,
 )
@@ -47,7 +49,9 @@ def test_an_existing_person_signs_in_through_the_real_provider(
     make_social_app(provider)
     kari = make_person(KARI.email)
 
-    response = sso_sign_in(client, provider, KARI.username)
+    callback = sso_sign_in(client, provider, KARI.username)
+    assert not is_signed_in(client)  # ID-porten sends no e-mail: nobody matches yet
+    response = prove_work_email(client, callback, KARI.email)
 
     assert response.status_code == 302
     assert response["Location"] == "/"
@@ -57,9 +61,12 @@ def test_an_existing_person_signs_in_through_the_real_provider(
 
     account = SocialAccount.objects.get(user=kari)
     assert account.provider == "idporten"
-    assert "pid" not in keys_anywhere(account.extra_data)
+    claims = keys_anywhere(account.extra_data)
+    assert "pid" not in claims
+    assert not claims & {"email", "email_verified", "name", "given_name", "family_name"}
+    assert account.uid == account.extra_data["id_token"]["sub"]
+    assert account.uid != str(kari.pk)
     assert account.extra_data["id_token"]["acr"] == MINIMUM_ACR
-    assert account.extra_data["userinfo"]["email"] == KARI.email
 
     [authorize] = provider.audit("authorize")
     assert authorize["code_challenge_method"] == "S256"
@@ -75,13 +82,14 @@ def test_a_returning_person_keeps_no_identity_number(
 ) -> None:
     make_social_app(provider)
     kari = make_person(KARI.email)
-    assert sso_sign_in(client, provider, KARI.username).status_code == 302
+    prove_work_email(client, sso_sign_in(client, provider, KARI.username), KARI.email)
     client.logout()
 
-    # Now the account is linked: allauth finds it by uid and refreshes what it keeps.
+    # Now the account is linked: allauth finds it by `sub` and goes straight through.
     response = sso_sign_in(client, provider, KARI.username)
 
     assert response.status_code == 302
+    assert response["Location"] == "/"
     assert client.session["_auth_user_id"] == str(kari.pk)
     account = SocialAccount.objects.get(user=kari)
     assert "pid" not in keys_anywhere(account.extra_data)
@@ -146,9 +154,18 @@ def test_someone_the_site_does_not_know_is_neither_signed_in_nor_registered(
     make_social_app(provider)
     people_before = get_user_model().objects.count()
 
-    response = sso_sign_in(client, provider, UKJENT.username)
+    callback = sso_sign_in(client, provider, UKJENT.username)
+    asked = client.post("/sign-in/link/", {"email": UKJENT.email})
+    code_page = client.get(asked["Location"])
+    guess = client.post("/sign-in/link/code/", {"code": "123456"})
 
-    assert response.templates[0].name == "account/signup_closed.html"
+    # The same answer as for a registered address, and nothing is sent or created.
+    assert callback["Location"] == "/sign-in/link/"
+    assert asked["Location"] == "/sign-in/link/code/"
+    assert UKJENT.email in code_page.content.decode()
+    assert not mail.outbox
+    assert guess.status_code == 200
+    assert guess.context["form"].errors["code"]
     assert not is_signed_in(client)
     assert get_user_model().objects.count() == people_before
     assert not get_user_model().objects.filter(email=UKJENT.email).exists()
