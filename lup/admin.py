@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin, messages
+from django.contrib.admin.utils import get_fields_from_path
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest, HttpResponse
@@ -72,8 +74,34 @@ def scoped(model: type, user: Any) -> QuerySet[Any]:
     return queryset.filter(pk__in=ADMIN_SCOPES[model](user).values("pk"))
 
 
-class ScopedAdmin(admin.ModelAdmin):
-    """Lists, object pages and foreign-key choices limited to the staff member's scope."""
+class ScopedChoicesMixin:
+    """Foreign-key and many-to-many choices (raw ids too: they are validated against the
+    same queryset) limited to the staff member's scope; people limited to those they may
+    attach (`lup.scoping.attachable_people`), so no other organisation's names show."""
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        kwargs.setdefault("queryset", _choices_for(db_field.related_model, request.user))
+        if kwargs["queryset"] is None:
+            del kwargs["queryset"]
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)  # type: ignore[misc]
+
+    def formfield_for_manytomany(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        kwargs.setdefault("queryset", _choices_for(db_field.related_model, request.user))
+        if kwargs["queryset"] is None:
+            del kwargs["queryset"]
+        return super().formfield_for_manytomany(db_field, request, **kwargs)  # type: ignore[misc]
+
+
+def _choices_for(model: type, user: Any) -> QuerySet[Any] | None:
+    if model is get_user_model():
+        return scoping.attachable_people(user)
+    if model in ADMIN_SCOPES:
+        return scoped(model, user)
+    return None
+
+
+class ScopedAdmin(ScopedChoicesMixin, admin.ModelAdmin):
+    """Lists, object pages, filters and choices limited to the staff member's scope."""
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
         queryset = super().get_queryset(request)
@@ -81,13 +109,22 @@ class ScopedAdmin(admin.ModelAdmin):
             return queryset
         return queryset.filter(pk__in=scoped(self.model, request.user).values("pk"))
 
-    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
-        if db_field.related_model in ADMIN_SCOPES:
-            kwargs["queryset"] = scoped(db_field.related_model, request.user)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+    def get_list_filter(self, request: HttpRequest) -> Any:
+        """Relation filters list only what is in the (scoped) list itself: Django's default
+        lists every organisation, programme and cohort in the installation."""
+        return [_only_related(self.model, entry) for entry in super().get_list_filter(request)]
 
 
-class ScopedInline(admin.TabularInline):
+def _only_related(model: type, entry: Any) -> Any:
+    if not isinstance(entry, str):
+        return entry
+    field = get_fields_from_path(model, entry)[-1]
+    if field.is_relation:
+        return (entry, admin.RelatedOnlyFieldListFilter)
+    return entry
+
+
+class ScopedInline(ScopedChoicesMixin, admin.TabularInline):
     def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
         queryset = super().get_queryset(request)
         if request.user.is_superuser:

@@ -13,12 +13,14 @@ This module is core: it imports no feature (innovation, reporting, certification
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Model, QuerySet
+from django.db.models import Model, Q, QuerySet
 
 from . import app_settings
-from .models import Cohort, OrganisationMembership, Participant, UnitEnrolment
+from .models import Cohort, Organisation, OrganisationMembership, Participant, UnitEnrolment
 
 # Administrators and HR see every enrolment of their organisations.
 ORGANISATION_WIDE_PERMISSION = "lup.view_unitenrolment"
@@ -41,6 +43,76 @@ def works_for(user: Any, organisation_id: int) -> bool:
     return OrganisationMembership.objects.filter(
         user_id=user.pk, organisation_id=organisation_id
     ).exists()
+
+
+def organisations_of(person: Any) -> QuerySet[Organisation]:
+    """The organisations a person belongs to: where they work (membership), whose units'
+    teams they are or were on, and whose cohorts they facilitate."""
+    return Organisation.objects.filter(
+        Q(memberships__user_id=person.pk)
+        | Q(units__enrolments__participants__user_id=person.pk)
+        | Q(programmes__cohorts__facilitators=person.pk)
+    ).distinct()
+
+
+def belongs_elsewhere(person: Any, organisation_ids: Iterable[int]) -> bool:
+    """Whether `person`'s account is another tenant's: they belong (membership, team,
+    facilitation) to an organisation outside `organisation_ids`, or they are a superuser,
+    or staff without a membership in one of `organisation_ids`.
+
+    Such an account can never be attached, changed, merged or anonymised on behalf of
+    those organisations: the wall between municipalities (issue: an administrator once
+    added another municipality's administrator to a team, then anonymised them).
+    """
+    if person is None or person.pk is None:
+        return False  # a new account, created for this organisation
+    [ties] = tenancy_ties([person]).values()
+    return ties.reach_beyond(set(organisation_ids))
+
+
+@dataclass(frozen=True)
+class TenancyTies:
+    """What ties one account to organisations (see `belongs_elsewhere`)."""
+
+    is_superuser: bool
+    is_staff: bool
+    organisations: frozenset[int]  # membership, teams, facilitation
+    memberships: frozenset[int]  # where they work
+
+    def reach_beyond(self, allowed: set[int]) -> bool:
+        if self.is_superuser or self.organisations - allowed:
+            return True
+        return self.is_staff and not self.memberships & allowed
+
+
+def tenancy_ties(people: Iterable[Any]) -> dict[int, TenancyTies]:
+    """`TenancyTies` of many existing accounts at once, by primary key (three queries
+    whatever their number, for imports)."""
+    accounts = {person.pk: person for person in people if person.pk is not None}
+    organisations: dict[int, set[int]] = {pk: set() for pk in accounts}
+    memberships: dict[int, set[int]] = {pk: set() for pk in accounts}
+    for user_id, organisation_id in OrganisationMembership.objects.filter(
+        user_id__in=accounts
+    ).values_list("user_id", "organisation_id"):
+        organisations[user_id].add(organisation_id)
+        memberships[user_id].add(organisation_id)
+    for user_id, organisation_id in Participant.objects.filter(user_id__in=accounts).values_list(
+        "user_id", "enrolment__unit__organisation_id"
+    ):
+        organisations[user_id].add(organisation_id)
+    for user_id, organisation_id in Cohort.facilitators.through.objects.filter(
+        user_id__in=accounts
+    ).values_list("user_id", "cohort__programme__organisation_id"):
+        organisations[user_id].add(organisation_id)
+    return {
+        pk: TenancyTies(
+            is_superuser=bool(person.is_superuser),
+            is_staff=bool(person.is_staff),
+            organisations=frozenset(organisations[pk]),
+            memberships=frozenset(memberships[pk]),
+        )
+        for pk, person in accounts.items()
+    }
 
 
 def sees_organisation_wide(user: Any) -> bool:

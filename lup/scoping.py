@@ -23,13 +23,29 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from .models import (
     AuditEvent,
     Cohort,
-    Organisation,
+    OrganisationMembership,
     Participant,
     Programme,
     ServiceUnit,
     UnitEnrolment,
 )
-from .permissions import member_organisations, sees_organisation_wide
+from .permissions import member_organisations, organisations_of, sees_organisation_wide
+
+__all__ = [
+    "attachable_people",
+    "audit_events_for",
+    "cohorts_for",
+    "editable_projects_for",
+    "enrolments_for",
+    "organisations_of",  # from lup.permissions, where the wall between tenants uses it
+    "participants_for",
+    "people_for",
+    "programmes_for",
+    "projects_for",
+    "publishable_projects_for",
+    "reviewable_projects_for",
+    "units_for",
+]
 
 
 def _managed_enrolments(user: Any) -> QuerySet[Any, Any]:
@@ -133,15 +149,41 @@ def people_for(user: Any) -> QuerySet[Any]:
     ).distinct()
 
 
-def organisations_of(person: Any) -> QuerySet[Organisation]:
-    """The organisations a person belongs to: where they work (membership), whose units'
-    teams they are or were on, and whose cohorts they facilitate. The wall between tenants
-    (`lup.permissions.belongs_elsewhere`) and Ansattporten's organisation check use it."""
-    return Organisation.objects.filter(
-        Q(memberships__user_id=person.pk)
-        | Q(units__enrolments__participants__user_id=person.pk)
-        | Q(programmes__cohorts__facilitators=person.pk)
-    ).distinct()
+def attachable_people(user: Any) -> QuerySet[Any]:
+    """Accounts `user` may put on a team, make a member or a facilitator: active people who
+    belong to no organisation outside the user's own (lup.permissions.belongs_elsewhere, as
+    one query), never superusers, and staff only with a membership here. Admin choices
+    (raw ids too) are limited to these, so another tenant's account is never offered."""
+    people = get_user_model().objects.filter(is_active=True)
+    if not user.is_authenticated:
+        return people.none()
+    if user.is_superuser:
+        return people
+    own = member_organisations(user).values("organisation_id")
+    person = OuterRef("pk")
+    ties_elsewhere = (
+        Exists(
+            OrganisationMembership.objects.filter(user_id=person).exclude(organisation_id__in=own)
+        )
+        | Exists(
+            Participant.objects.filter(user_id=person).exclude(
+                enrolment__unit__organisation_id__in=own
+            )
+        )
+        | Exists(
+            Cohort.facilitators.through.objects.filter(user_id=person).exclude(
+                cohort__programme__organisation_id__in=own
+            )
+        )
+    )
+    works_here = Exists(
+        OrganisationMembership.objects.filter(user_id=person, organisation_id__in=own)
+    )
+    return (
+        people.filter(is_superuser=False)
+        .exclude(ties_elsewhere)
+        .exclude(Q(is_staff=True) & ~works_here)
+    )
 
 
 def audit_events_for(user: Any) -> QuerySet[AuditEvent]:

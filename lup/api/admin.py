@@ -60,7 +60,7 @@ class ApiTokenAdmin(admin.ModelAdmin):
         "revoked_at",
         "last_used_at",
     ]
-    list_filter = ["scope", "organisation"]
+    list_filter = ["scope", ("organisation", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["name", "prefix"]
     readonly_fields = [
         "name",

@@ -69,6 +69,7 @@ class ParticipantViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, Scope
                 first_name=data["first_name"],
                 last_name=data["last_name"],
                 role=data["role"],
+                actor=user,
             )
         shown = self.scope().get(pk=participant.pk)
         return Response(

@@ -15,6 +15,7 @@ from django.db.models.functions import Lower
 from django.utils.translation import gettext as _
 
 from ..models import Cohort, Organisation, Participant, Programme, ServiceUnit, UnitEnrolment
+from ..permissions import tenancy_ties
 from .csv_table import Table, check_length
 from .results import RowError
 
@@ -92,6 +93,7 @@ def validate_participant_rows(
         )
     }
 
+    ties = tenancy_ties(user for found in users_by_email.values() for user in found)
     errors: list[RowError] = []
     parsed: list[ParticipantRow] = []
     seen: dict[tuple[int, str], int] = {}
@@ -129,6 +131,20 @@ def validate_participant_rows(
             )
         elif not unit.active:
             row_errors.append(RowError(line, _("%(unit)s is inactive.") % {"unit": unit.name}))
+        if unit is not None:
+            allowed = {programme.organisation_id, unit.organisation_id}
+            for person in users_by_email.get(email, []):
+                if ties[person.pk].reach_beyond(allowed):
+                    row_errors.append(
+                        RowError(
+                            line,
+                            _(
+                                "%(email)s belongs to another organisation, or has a role "
+                                "there, and cannot be added to a team here."
+                            )
+                            % {"email": email},
+                        )
+                    )
         cohort = cohorts.get(row["cohort"].lower())
         if cohort is None:
             row_errors.append(

@@ -22,15 +22,23 @@ from .people import (
     ANONYMISED_EMAIL_DOMAIN,
     ANONYMISED_NAME,
     anonymise_person,
+    refuse_another_tenants_account,
     verify_email_after_password_reset,
 )
-from .teams import add_participant, enrol_unit, enrolment_conflict
+from .teams import (
+    add_participant,
+    another_tenants_account,
+    enrol_unit,
+    enrolment_conflict,
+    team_organisations,
+)
 
 __all__ = [
     "ANONYMISED_EMAIL_DOMAIN",
     "ANONYMISED_NAME",
     "add_participant",
     "anonymise_person",
+    "another_tenants_account",
     "check_in",
     "complete_after_activity",
     "complete_participant_if_earned",
@@ -40,7 +48,9 @@ __all__ = [
     "record_attendance",
     "record_participant_completion",
     "record_unit_completion",
+    "refuse_another_tenants_account",
     "remove_attendance",
+    "team_organisations",
     "verify_email_after_password_reset",
     "withdraw_after_activity",
     "withdraw_participant_completion_if_unearned",

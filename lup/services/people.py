@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from django.apps import apps
@@ -11,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from ..audit import record_event
 from ..models import AuditEvent, OrganisationMembership
+from ..permissions import belongs_elsewhere, member_organisations
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -21,18 +23,55 @@ ANONYMISED_NAME = "Anonymisert"
 ANONYMISED_EMAIL_DOMAIN = "@anonymised.invalid"
 
 
-@transaction.atomic
+def refuse_another_tenants_account(
+    *, person: User, actor: User, organisation_ids: Iterable[int], attempted: str
+) -> None:
+    """Raise ValidationError, and say so in the audit log (where both organisations'
+    administrators see it), when `person`'s account belongs to another organisation than
+    `organisation_ids` (lup.permissions.belongs_elsewhere). Call it outside a transaction
+    that the refusal rolls back, or the audit entry goes with it."""
+    if not belongs_elsewhere(person, organisation_ids):
+        return
+    record_event(
+        action=AuditEvent.Action.TENANT_REFUSED,
+        subject=person,
+        actor=actor,
+        attempted=attempted,
+    )
+    raise ValidationError(
+        _(
+            "%(email)s belongs to another organisation, or has a role there: only that "
+            "organisation can change this account."
+        )
+        % {"email": person.email}
+    )
+
+
 def anonymise_person(*, person: User, actor: User) -> None:
     """Remove a departed person's personal data while keeping the programme's figures.
 
     Their participation records stay (so completion counts and dashboards do not move)
     but name, e-mail, login methods, roles and two-factor devices go; they can no longer
-    sign in. Audit events keep only "anonymised #id" for them. Refuses one's own account.
+    sign in. Audit events keep only "anonymised #id" for them. Refuses one's own account,
+    and (unless the actor is a superuser) anyone with roles or participations outside the
+    actor's organisations: the wall between tenants.
     """
     if person.pk == actor.pk:
         raise ValidationError(_("You cannot anonymise yourself."))
     if not person.is_active and person.email.endswith(ANONYMISED_EMAIL_DOMAIN):
         raise ValidationError(_("This person is already anonymised."))
+    if not actor.is_superuser:
+        refuse_another_tenants_account(
+            person=person,
+            actor=actor,
+            organisation_ids=member_organisations(actor).values_list("organisation_id", flat=True),
+            attempted="anonymise",
+        )
+    _anonymise(person=person, actor=actor)
+
+
+@transaction.atomic
+def _anonymise(*, person: User, actor: User) -> None:
     label = f"anonymised #{person.pk}"
     for app_label, model_name in (
         ("account", "EmailAddress"),

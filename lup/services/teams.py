@@ -12,6 +12,7 @@ from courses.api import enrol
 
 from ..audit import record_event
 from ..models import AuditEvent, Cohort, Participant, ServiceUnit, UnitEnrolment
+from ..permissions import belongs_elsewhere
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -59,15 +60,37 @@ def enrol_unit(*, cohort: Cohort, unit: ServiceUnit) -> UnitEnrolment:
     return enrolment
 
 
+def team_organisations(enrolment: UnitEnrolment) -> set[int]:
+    """The organisations a team's people may belong to: the one running the programme, and
+    the unit's own (a guest unit from another municipality)."""
+    return {enrolment.cohort.programme.organisation_id, enrolment.unit.organisation_id}
+
+
+def another_tenants_account(user: User, enrolment: UnitEnrolment) -> str | None:
+    """Why `user` cannot be put on this team because their account is another
+    organisation's to manage (lup.permissions.belongs_elsewhere), or None."""
+    if not belongs_elsewhere(user, team_organisations(enrolment)):
+        return None
+    return _(
+        "%(email)s belongs to another organisation, or has a role there, and cannot be "
+        "added to a team here. Ask that organisation, or use another e-mail address."
+    ) % {"email": user.email}
+
+
 @transaction.atomic
 def add_participant(*, enrolment: UnitEnrolment, user: User, role: str) -> tuple[Participant, bool]:
     """Put a person on a unit's team in a cohort, or update their role if already there.
 
     Returns the participant and whether it was created. A team has one manager:
-    making a second person manager raises ValidationError naming the current one.
+    making a second person manager raises ValidationError naming the current one. An
+    account that belongs to another organisation (or a superuser's, or staff's elsewhere)
+    is refused: the wall between tenants.
     """
     if role not in Participant.Role.values:
         raise ValidationError(_("Unknown role: %(role)s") % {"role": role})
+    refusal = another_tenants_account(user, enrolment)
+    if refusal:
+        raise ValidationError(refusal)
     participant = Participant.objects.filter(enrolment=enrolment, user=user).first()
     if role == Participant.Role.MANAGER:
         current_manager = (
