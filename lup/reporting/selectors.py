@@ -34,6 +34,7 @@ from django.utils import timezone
 from certificates.api import valid_codes_by_source
 
 from .. import scoping
+from ..certificate_keys import PARTICIPANT_SOURCE, UNIT_SOURCE
 from ..models import (
     Cohort,
     Organisation,
@@ -48,8 +49,8 @@ from .models import ReportKind
 #: Rows read from the database per round trip, and per certificate-code query.
 BATCH_SIZE = 2000
 
-PARTICIPANT_CERTIFICATE_PREFIX = "lup.participant:"
-UNIT_CERTIFICATE_PREFIX = "lup.unit:"
+PARTICIPANT_CERTIFICATE_PREFIX = f"{PARTICIPANT_SOURCE}:"
+UNIT_CERTIFICATE_PREFIX = f"{UNIT_SOURCE}:"
 
 
 class SystemScope:
