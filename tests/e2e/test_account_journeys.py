@@ -359,3 +359,35 @@ def test_allauths_dead_ends_explain_themselves(browser_page, path, status):
     browser_page.check_accessibility()
     # Sign-up is closed: no page links to it.
     expect(browser_page.locator('a[href^="/accounts/signup"]')).to_have_count(0)
+
+
+def test_a_role_granted_mid_session_asks_this_session_for_a_code(browser_page, demo_data):
+    """Every door asks for the second factor: a session that never used a code is stopped
+    at the first page after the person is made an administrator, and the admin's own
+    password form is never offered."""
+    browser_page.goto("/admin/login/")
+    expect(browser_page.page).to_have_url(re.compile(r"/accounts/login/\?next="))
+    browser_page.check_accessibility()
+    sign_in(browser_page, MANAGER)
+    expect(browser_page.locator(".signed-in-as")).to_be_visible()
+    browser_page.check_accessibility()
+
+    # Meanwhile the manager sets up an authenticator elsewhere and is made administrator.
+    person = get_user_model().objects.get(email=MANAGER)
+    from tests.roles import with_two_factor
+
+    with_two_factor(person)
+    person.groups.add(Group.objects.get(name=ADMINISTRATORS_GROUP))
+    OrganisationMembership.objects.create(
+        organisation=Programme.objects.get(slug="lup").organisation, user=person
+    )
+
+    browser_page.goto("/programmes/lup/")
+    expect(browser_page.page).to_have_url(re.compile(r"/accounts/2fa/reauthenticate/\?next="))
+    browser_page.check_accessibility()
+    browser_page.locator("#id_code").fill(current_demo_totp_code())
+    browser_page.locator('main form[action="/accounts/2fa/reauthenticate/"] button').click()
+
+    expect(browser_page.page).to_have_url(re.compile(r"/programmes/lup/$"))
+    expect(browser_page.locator("#headline")).to_be_visible()
+    browser_page.check_accessibility()
