@@ -1,7 +1,7 @@
+from django.apps import apps
 from django.urls import include, path
 
 from . import learning_views, views
-from .sso import views as sso_views
 
 app_name = "lup"
 
@@ -16,9 +16,6 @@ urlpatterns = [
     path("me/data.json", views.my_data_json, name="my-data-json"),
     path("people/<int:pk>/anonymise/", views.anonymise_person, name="anonymise-person"),
     path("audit/", views.audit_log, name="audit-log"),
-    # A first ID-porten or Ansattporten sign-in proves the work e-mail once (lup.sso).
-    path("sign-in/link/", sso_views.link_email, name="sso-link"),
-    path("sign-in/link/code/", sso_views.link_code, name="sso-link-code"),
     path("me/programme/", learning_views.my_programme, name="my-programme"),
 ]
 
@@ -95,3 +92,13 @@ urlpatterns += [
         name="cohort-certificates-progress",
     ),
 ]
+
+if apps.is_installed("allauth.socialaccount"):
+    # A first ID-porten or Ansattporten sign-in proves the work e-mail once (lup.sso). Only
+    # with allauth's social accounts: a host project may install lup without them.
+    from .sso import views as sso_views
+
+    urlpatterns += [
+        path("sign-in/link/", sso_views.link_email, name="sso-link"),
+        path("sign-in/link/code/", sso_views.link_code, name="sso-link-code"),
+    ]
