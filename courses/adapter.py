@@ -25,8 +25,19 @@ class DefaultCoursesAdapter:
         return bool(reviewer.has_perm("courses.change_submission"))
 
     def visible_courses(self, user: Any) -> Any:
-        """The courses `user` may author in the admin, as a queryset, or None for all."""
+        """The courses `user` may see in the admin, as a queryset, or None for all."""
         return None
+
+    def editable_courses(self, user: Any) -> Any:
+        """The courses whose content `user` may change (the course, its modules, activities,
+        assignments and images), as a queryset, or None for all (default: those visible).
+
+        A host that shares courses between organisations narrows this to the courses the
+        person's organisation owns; the others see the course read-only and still use it."""
+        return self.visible_courses(user)
+
+    def course_created(self, user: Any, course: Any) -> None:
+        """Called after `user` created `course` (in the admin); a host may record an owner."""
 
     def visible_learners(self, user: Any) -> Any:
         """The learners whose submissions and completions `user` may see in the admin, as a
@@ -38,6 +49,22 @@ class DefaultCoursesAdapter:
         return user.pk in {member.pk for member in submission.members.all()} or self.can_review(
             user, submission
         )
+
+
+def may_edit_course(user: Any, course_id: int) -> bool:
+    """Whether the adapter lets `user` change the content of the course with this id."""
+    courses = get_adapter().editable_courses(user)
+    return courses is None or courses.filter(pk=course_id).exists()
+
+
+def limit_to_editable(queryset: Any, user: Any, course_field: str) -> Any:
+    """`queryset` narrowed to rows whose course (at `course_field`, "" for courses
+    themselves) `user` may change."""
+    courses = get_adapter().editable_courses(user)
+    if courses is None:
+        return queryset
+    lookup = f"{course_field}__in" if course_field else "pk__in"
+    return queryset.filter(**{lookup: courses.values("pk")})
 
 
 @cache

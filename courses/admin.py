@@ -1,8 +1,10 @@
 """Admin for authoring the curriculum, and for following submissions and completions.
 
-Content (courses, modules, activities, assignments, images) is shared; submissions and
-completions are personal data, so they are limited to the learners the adapter says
-the staff member may see.
+Content (courses, modules, activities, assignments, images) is shared: the adapter says
+which courses a staff member sees (`visible_courses`) and which of those they may change
+(`editable_courses`); the others open read-only, and add forms offer only editable courses.
+Submissions and completions are personal data, so they are limited to the learners the
+adapter says the staff member may see.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from . import services
-from .adapter import get_adapter
+from .adapter import get_adapter, limit_to_editable
 from .models import (
     Activity,
     ActivityCompletion,
@@ -33,14 +35,41 @@ from .models import (
 )
 
 
-class ModuleInline(admin.TabularInline):
+def _editable(request: HttpRequest, model: type[Any], obj: Any, course_field: str) -> bool:
+    """Whether the course of `obj` (a `model` row; its course at `course_field`) is one the
+    staff member may change."""
+    if obj is None or obj.pk is None:
+        return True
+    rows = model._default_manager.filter(pk=obj.pk)
+    return limit_to_editable(rows, request.user, course_field).exists()
+
+
+class CourseScopedInline(admin.TabularInline):
+    """An inline whose parent is read-only when its course is not editable: the rows too."""
+
+    parent_course_field = ""  # from the parent to its course; "" when the parent is a course
+
+    def _parent_editable(self, request: HttpRequest, obj: Any) -> bool:
+        return _editable(request, self.parent_model, obj, self.parent_course_field)
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return super().has_add_permission(request, obj) and self._parent_editable(request, obj)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return super().has_change_permission(request, obj) and self._parent_editable(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return super().has_delete_permission(request, obj) and self._parent_editable(request, obj)
+
+
+class ModuleInline(CourseScopedInline):
     model = Module
     extra = 0
     fields = ["position", "title", "kind", "due_days_after_start"]
     show_change_link = True
 
 
-class ImageInline(admin.TabularInline):
+class ImageInline(CourseScopedInline):
     model = CourseImage
     extra = 0
     fields = ["image", "alt_text", "markdown_to_paste"]
@@ -52,9 +81,14 @@ class ImageInline(admin.TabularInline):
 
 
 class CourseScopedAdmin(admin.ModelAdmin):
-    """Lists only the courses (and their parts) the adapter lets the staff member author."""
+    """Lists only the courses (and their parts) the adapter lets the staff member see, and
+    opens read-only those whose course they may not change (a course another organisation
+    owns): the change page shows it, a POST is refused (403), and it cannot be deleted."""
 
     course_field = "course"
+    # The foreign keys (and many-to-many) to course content, with the path from the
+    # related model to its course: their choices are only the editable courses' rows.
+    content_choices: dict[str, str] = {}
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
         queryset = super().get_queryset(request)
@@ -65,6 +99,32 @@ class CourseScopedAdmin(admin.ModelAdmin):
             return queryset.filter(pk__in=courses.values("pk"))
         return queryset.filter(**{f"{self.course_field}__in": courses.values("pk")})
 
+    def _obj_editable(self, request: HttpRequest, obj: Any) -> bool:
+        return _editable(request, self.model, obj, self.course_field)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return super().has_change_permission(request, obj) and self._obj_editable(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return super().has_delete_permission(request, obj) and self._obj_editable(request, obj)
+
+    def _limit_choices(self, db_field: Any, request: HttpRequest, kwargs: dict[str, Any]) -> None:
+        if db_field.name in self.content_choices:
+            related = db_field.related_model._default_manager.all()
+            kwargs["queryset"] = limit_to_editable(
+                kwargs.get("queryset", related),
+                request.user,
+                self.content_choices[db_field.name],
+            )
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        self._limit_choices(db_field, request, kwargs)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        self._limit_choices(db_field, request, kwargs)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
 
 @admin.register(Course)
 class CourseAdmin(CourseScopedAdmin):
@@ -73,9 +133,16 @@ class CourseAdmin(CourseScopedAdmin):
     prepopulated_fields = {"slug": ["title"]}
     inlines = [ModuleInline, ImageInline]
 
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        if not change:
+            # The host may record who owns it (LUP: the creator's organisation).
+            get_adapter().course_created(request.user, obj)
 
-class ActivityInline(admin.TabularInline):
+
+class ActivityInline(CourseScopedInline):
     model = Activity
+    parent_course_field = "course"
     extra = 0
     fields = ["position", "title", "kind", "required"]
     show_change_link = True
@@ -87,6 +154,7 @@ class ModuleAdmin(CourseScopedAdmin):
     list_filter = ["course", "kind"]
     filter_horizontal = ["prerequisites"]
     inlines = [ActivityInline]
+    content_choices = {"course": "", "prerequisites": "course"}
 
 
 @admin.register(Activity)
@@ -95,10 +163,12 @@ class ActivityAdmin(CourseScopedAdmin):
     list_display = ["title", "module", "kind", "required"]
     list_filter = ["module__course", "kind", "required"]
     search_fields = ["title"]
+    content_choices = {"module": "course"}
 
 
-class CriterionInline(admin.TabularInline):
+class CriterionInline(CourseScopedInline):
     model = RubricCriterion
+    parent_course_field = "activity__module__course"
     extra = 0
 
 
@@ -108,6 +178,7 @@ class AssignmentAdmin(CourseScopedAdmin):
     list_display = ["__str__", "team", "due_days_after_start", "closes_at_due"]
     list_filter = ["team"]
     inlines = [CriterionInline]
+    content_choices = {"activity": "module__course"}
 
 
 class LearnerScopedAdmin(admin.ModelAdmin):

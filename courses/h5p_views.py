@@ -3,7 +3,8 @@
 Thin: the forms parse, `courses.h5p.services` validates, stores and attaches. Uploading
 needs `courses.add_h5ppackage`; installing new libraries `courses.install_h5p_library`;
 attaching a package to an activity `courses.change_activity` in a course the adapter
-lets the person author.
+lets the person see and change (`editable_courses`: a course another organisation owns is
+used as it is, never changed here).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from .adapter import limit_to_editable
 from .h5p import app_settings, services
 from .h5p.forms import AttachForm, PackageUploadForm
 from .h5p.validation import PackageRejected
@@ -78,7 +80,10 @@ def h5p_package(request: HttpRequest, package_id: Any) -> HttpResponse:
     package = get_object_or_404(
         H5PPackage.objects.select_related("main_library", "uploaded_by"), public_id=package_id
     )
-    activities = services.attachable_activities(request.user)
+    # Only activities of courses the person may change: the form refuses any other choice.
+    activities = limit_to_editable(
+        services.attachable_activities(request.user), request.user, "module__course"
+    )
     form = AttachForm(request.POST or None, activities=activities)
     if request.method == "POST" and form.is_valid():
         activity = form.cleaned_data["activity"]

@@ -1,4 +1,5 @@
-"""Tells `courses` who learns together in LUP: a unit's team in its cohort.
+"""Tells `courses` who learns together in LUP (a unit's team in its cohort), and who may
+change a course that several organisations' programmes share (its owner organisation).
 
 Configured with COURSES_ADAPTER = "lup.courses_adapter.LupCoursesAdapter".
 """
@@ -7,12 +8,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 
 from courses.api import Course, DefaultCoursesAdapter
 
 from . import permissions, scoping
-from .models import Participant, UnitEnrolment
+from .models import CourseOwnership, Organisation, Participant, Programme, UnitEnrolment
 
 TEAM_PREFIX = "enrolment-"
 
@@ -63,11 +64,59 @@ class LupCoursesAdapter(DefaultCoursesAdapter):
         return None if user.is_superuser else scoping.people_for(user)
 
     def visible_courses(self, user: Any) -> Any:
-        """Courses of programmes in the person's organisations or cohorts, and unused ones."""
+        """Courses of programmes in the person's organisations or cohorts, the courses their
+        organisations own, and unused ones."""
         if user.is_superuser:
             return None
         return Course.objects.filter(
             Q(programmes__in=scoping.programmes_for(user))
             | Q(programmes__cohorts__facilitators=user)
+            | Q(lup_ownership__organisation__in=permissions.member_organisations(user))
             | Q(programmes__isnull=True)
         ).distinct()
+
+    def editable_courses(self, user: Any) -> Any:
+        """Courses the person may change: those an organisation they author for owns.
+
+        They author for the organisations they work for, and (facilitators) for those whose
+        cohorts they run. A course without an owner (made outside the admin) is editable
+        while no programme of another organisation uses it: an unused one by anyone, so
+        whoever builds it can, one used only by their organisations' programmes by them. A
+        shared course without an owner is changed by superusers only, until one is set.
+        """
+        if user.is_superuser:
+            return None
+        if not user.is_authenticated:
+            return Course.objects.none()
+        organisations = _authoring_organisations(user)
+        used_elsewhere = Programme.objects.filter(course_id=OuterRef("pk")).exclude(
+            organisation__in=organisations
+        )
+        return Course.objects.filter(
+            Q(lup_ownership__organisation__in=organisations)
+            | Q(lup_ownership__isnull=True) & ~Exists(used_elsewhere)
+        )
+
+    def course_created(self, user: Any, course: Any) -> None:
+        """The creator's organisation owns a new course when they work for exactly one; with
+        none or several (superusers, say) it stays without an owner (see editable_courses)."""
+        organisation_ids = list(
+            permissions.member_organisations(user).values_list("organisation_id", flat=True)[:2]
+        )
+        if len(organisation_ids) == 1:
+            CourseOwnership.objects.get_or_create(
+                course=course, defaults={"organisation_id": organisation_ids[0]}
+            )
+
+
+def _authoring_organisations(user: Any) -> Any:
+    """The ids of the organisations whose courses `user` may change (for `__in=`): those
+    they work for, and those whose cohorts they facilitate."""
+    return (
+        Organisation.objects.filter(
+            Q(pk__in=permissions.member_organisations(user))
+            | Q(programmes__cohorts__facilitators=user)
+        )
+        .values("pk")
+        .distinct()
+    )

@@ -12,6 +12,7 @@ everything imports the models from `lup.models`.
 """
 
 from .audit import AuditEvent
+from .course_ownership import CourseOwnership
 from .enrolments import Participant, UnitEnrolment
 from .gatherings import Attendance, Gathering
 from .gatherings import _new_check_in_code as _new_check_in_code  # migration 0004 refers to it
@@ -27,6 +28,7 @@ __all__ = [
     "Cohort",
     "CohortPhase",
     "CompletionRule",
+    "CourseOwnership",
     "Gathering",
     "Organisation",
     "OrganisationMembership",
