@@ -6,9 +6,45 @@ from __future__ import annotations
 import uuid
 
 from django.conf import settings
-from django.core.validators import RegexValidator
+from django.core.exceptions import ValidationError
+from django.core.validators import DomainNameValidator, RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+
+def normalise_email_domain(domain: str) -> str:
+    """A domain as compared: trimmed, without a leading "@" or trailing dot, lower case, and
+    in its ASCII (IDNA) form, so "Bærum.Kommune.no" and "xn--brum-roa.kommune.no" match."""
+    domain = domain.strip().lstrip("@").rstrip(".").lower()
+    try:
+        return domain.encode("idna").decode("ascii")
+    except UnicodeError:
+        return domain  # not a valid domain: it will match no address (and fails validation)
+
+
+def split_domains(text: str) -> list[str]:
+    """The domains of a text field: one per line (commas and spaces also separate them)."""
+    return text.replace(",", " ").split()
+
+
+def validate_export_email_domains(text: str) -> None:
+    """Every line must be a domain name (no addresses, no wildcards, no URLs)."""
+    validator = DomainNameValidator()
+    wrong = []
+    for domain in split_domains(text):
+        try:
+            validator(domain.lstrip("@").rstrip("."))
+        except ValidationError:
+            wrong.append(domain)
+    if wrong:
+        raise ValidationError(
+            _(
+                "Not domain names: %(domains)s. Give one domain per line, such as "
+                "baerum.kommune.no."
+            ),
+            params={"domains": ", ".join(wrong)},
+            code="invalid_domain",
+        )
 
 
 class Organisation(models.Model):
@@ -26,6 +62,16 @@ class Organisation(models.Model):
         validators=[RegexValidator(r"^\d{9}$", _("An organisation number has nine digits."))],
         help_text=_("Nine digits from the Central Coordinating Register (Enhetsregisteret)."),
     )
+    export_email_domains = models.TextField(
+        _("e-mail domains for scheduled exports"),
+        blank=True,
+        validators=[validate_export_email_domains],
+        help_text=_(
+            "Scheduled exports contain personal data: they may be e-mailed only to addresses "
+            "in these domains, one per line (for example baerum.kommune.no; subdomains must be "
+            "listed too). Leave empty to allow no e-mail delivery."
+        ),
+    )
 
     class Meta:
         ordering = ["name"]
@@ -34,6 +80,12 @@ class Organisation(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def export_email_domain_set(self) -> frozenset[str]:
+        """The configured domains, normalised (empty: scheduled exports may not be e-mailed)."""
+        return frozenset(
+            normalise_email_domain(domain) for domain in split_domains(self.export_email_domains)
+        )
 
 
 class Sector(models.Model):

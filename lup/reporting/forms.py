@@ -6,6 +6,8 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from .. import scoping
@@ -14,6 +16,7 @@ from ..permissions import member_organisations
 from . import columns as report_columns
 from .folders import clean_folder_name
 from .models import ExportFormat, ExportPreset, ReportKind, ScheduledExport
+from .safeguards import check_recipients, resolve_export_folder, split_recipients
 from .selectors import CompletionFilters, status_choices
 
 
@@ -242,7 +245,12 @@ class ExportPresetForm(forms.ModelForm):
 
 
 class ScheduledExportForm(forms.ModelForm):
-    """A preset generated every week or month and delivered by e-mail or to a folder."""
+    """A preset generated every week or month and delivered by e-mail or to a folder.
+
+    E-mail recipients must be in the chosen organisation's export domains (none
+    configured: no e-mail delivery); a folder must stay inside the export storage,
+    symlinks followed. Both are checked again at every run.
+    """
 
     class Meta:
         model = ScheduledExport
@@ -276,11 +284,20 @@ class ScheduledExportForm(forms.ModelForm):
                 for preset in report_columns.all_presets(user=user)
             ],
         )
+        instance = self.instance
+        if instance.pk and instance.stopped_at and not instance.active:
+            # Why it stopped, where it is switched on again (saving it makes you the owner).
+            self.fields["active"].help_text = _(
+                "Stopped on %(date)s: %(reason)s. Saving it active makes you its owner."
+            ) % {
+                "date": date_format(timezone.localtime(instance.stopped_at), "SHORT_DATE_FORMAT"),
+                "reason": instance.get_stopped_reason_display(),
+            }
         _style(self)
 
     def clean_recipients(self) -> str:
         text: str = self.cleaned_data.get("recipients") or ""
-        addresses = [line.strip() for line in text.replace(",", "\n").splitlines() if line.strip()]
+        addresses = split_recipients(text)
         validator = forms.EmailField()
         errors = []
         for address in addresses:
@@ -296,17 +313,26 @@ class ScheduledExportForm(forms.ModelForm):
 
     def clean_folder(self) -> str:
         folder: str = self.cleaned_data.get("folder") or ""
-        return clean_folder_name(folder) if folder else ""
+        if not folder:
+            return ""
+        resolve_export_folder(folder)  # inside the export storage, symlinks followed
+        return clean_folder_name(folder)
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
         delivery = cleaned.get("delivery")
-        if delivery == ScheduledExport.Delivery.EMAIL and not cleaned.get("recipients"):
-            self.add_error("recipients", _("Give at least one e-mail address."))
+        organisation = cleaned.get("organisation")
+        if delivery == ScheduledExport.Delivery.EMAIL and "recipients" in cleaned:
+            if not cleaned["recipients"]:
+                self.add_error("recipients", _("Give at least one e-mail address."))
+            elif organisation is not None:
+                try:
+                    check_recipients(organisation, split_recipients(cleaned["recipients"]))
+                except ValidationError as error:
+                    self.add_error("recipients", error)
         if delivery == ScheduledExport.Delivery.FOLDER and not cleaned.get("folder"):
             self.add_error("folder", _("Give a folder name."))
         preset_key = cleaned.get("preset_key")
-        organisation = cleaned.get("organisation")
         if (
             preset_key
             and organisation is not None

@@ -62,7 +62,20 @@ class ExportPreset(models.Model):
 
 
 class ScheduledExport(models.Model):
-    """A preset that a Celery beat task generates every week or month and delivers."""
+    """A preset that a Celery beat task generates every week or month and delivers.
+
+    It runs on its owner's (`created_by`'s) authority: when the owner is deactivated,
+    loses the export role or no longer works for the organisation, or its destination is
+    no longer allowed, the schedule is stopped (`active` false, with `stopped_at` and
+    `stopped_reason`) instead of sending anything. Whoever saves it next becomes its owner.
+    """
+
+    class StopReason(models.TextChoices):
+        OWNER_LOST_ROLE = "owner_lost_role", _("The owner lost the export role")
+        OWNER_DEACTIVATED = "owner_deactivated", _("The owner's account was deactivated")
+        OWNER_LEFT = "owner_left", _("The owner no longer works for the organisation")
+        NO_OWNER = "no_owner", _("The schedule has no owner (the account was deleted)")
+        DESTINATION_NOT_ALLOWED = "destination_not_allowed", _("The destination is not allowed")
 
     class Frequency(models.TextChoices):
         WEEKLY = "weekly", _("Weekly")
@@ -101,13 +114,21 @@ class ScheduledExport(models.Model):
     next_run_on = models.DateField(_("next run"))
     last_run_at = models.DateTimeField(_("last run"), null=True, blank=True)
     last_row_count = models.PositiveIntegerField(_("rows last time"), null=True, blank=True)
+    stopped_at = models.DateTimeField(_("stopped"), null=True, blank=True)
+    stopped_reason = models.CharField(
+        _("why it stopped"), max_length=24, choices=StopReason.choices, blank=True
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="+",
-        verbose_name=_("created by"),
+        verbose_name=_("owner"),
+        help_text=_(
+            "The export runs on this person's access: it stops when they lose the export "
+            "role, are deactivated or leave the organisation."
+        ),
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 

@@ -5,17 +5,26 @@ with who, which report, preset and format, the filters and the number of rows. A
 streamed CSV only knows its row count when the stream ends, so it is recorded then
 (from the stream's `finally`): `complete` is false when the download was cut off. XLSX
 exports, the command and scheduled exports record after the file is written.
+
+Stopping a schedule: a scheduled export runs on its owner's authority and sends
+personal data, so every run first checks the owner and the destination
+(`safeguards`); when one fails the schedule is stopped (a state, not a delete), nothing
+is sent or written, and a `SCHEDULE_STOPPED` audit event says why.
+`review_schedule_owners` stops them as soon as a role changes.
 """
 
 from __future__ import annotations
 
 import calendar
 import datetime as dt
+import errno
+import os
 import shutil
 import tempfile
 from pathlib import Path
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage
 from django.db import transaction
@@ -23,7 +32,6 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .. import app_settings
 from ..audit import record_event
 from ..models import AuditEvent, Organisation
 from .columns import Preset, find_preset, validate_column_keys
@@ -38,9 +46,18 @@ from .exports import (
 from .folders import clean_folder_name
 from .forms import CompletionFilterForm
 from .models import ExportFormat, ExportPreset, ReportKind, ScheduledExport
+from .safeguards import (
+    StopReason,
+    check_recipients,
+    owner_problem,
+    refused_domains,
+    resolve_export_folder,
+    split_recipients,
+)
 from .selectors import CompletionFilters, SystemScope, report_rows
 
 REPORT_EXPORTED = AuditEvent.Action.REPORT_EXPORTED
+SCHEDULE_STOPPED = AuditEvent.Action.SCHEDULE_STOPPED
 
 
 class ExportChannel:
@@ -111,13 +128,9 @@ def save_preset(
 
 
 def export_folder(folder: str) -> Path:
-    """The absolute folder under LUP_EXPORT_ROOT (created); refuses anything outside it."""
-    root = Path(app_settings.EXPORT_ROOT()).resolve()
-    target = (root / clean_folder_name(folder)).resolve()
-    if not target.is_relative_to(root):
-        raise ValidationError(_("The folder must be inside the export storage."))
-    target.mkdir(parents=True, exist_ok=True)
-    return target
+    """The absolute folder under LUP_EXPORT_ROOT (created); refuses anything outside it,
+    symlinks followed."""
+    return resolve_export_folder(folder, create=True)
 
 
 def next_run_after(day: dt.date, frequency: str) -> dt.date:
@@ -145,10 +158,24 @@ def schedule_export(
     created_by: Any = None,
     schedule: ScheduledExport | None = None,
 ) -> ScheduledExport:
-    """Create or update a scheduled export of one of the organisation's presets."""
+    """Create or update a scheduled export of one of the organisation's presets.
+
+    Whoever saves it (`created_by`) becomes its owner, and must be allowed to export the
+    organisation's reports: the schedule runs on their access from now on. Saving it
+    active clears a previous stop. A folder must stay inside the export root (symlinks
+    followed). E-mail recipients are checked against the organisation's export domains
+    by the form and again at every run (`run_scheduled_export`).
+    """
     if find_preset(preset_key, organisations=[organisation]) is None:
         raise ValidationError({"preset_key": _("There is no preset with this key.")})
-    schedule = schedule or ScheduledExport(created_by=created_by)
+    if created_by is not None and owner_problem(created_by, organisation.pk) is not None:
+        raise ValidationError(
+            _("You may not schedule exports of %(organisation)s."),
+            params={"organisation": organisation.name},
+        )
+    schedule = schedule or ScheduledExport()
+    if created_by is not None:
+        schedule.created_by = created_by
     schedule.organisation = organisation
     schedule.name = name
     schedule.preset_key = preset_key
@@ -156,11 +183,19 @@ def schedule_export(
     schedule.frequency = frequency
     schedule.delivery = delivery
     schedule.recipients = recipients if delivery == ScheduledExport.Delivery.EMAIL else ""
-    is_folder = delivery == ScheduledExport.Delivery.FOLDER
-    schedule.folder = clean_folder_name(folder) if is_folder else ""
+    schedule.folder = ""
+    if delivery == ScheduledExport.Delivery.FOLDER:
+        try:
+            resolve_export_folder(folder)
+        except ValidationError as error:
+            raise ValidationError({"folder": error.messages}) from error
+        schedule.folder = clean_folder_name(folder)
     schedule.filters = filters or {}
     schedule.next_run_on = next_run_on or timezone.localdate()
     schedule.active = active
+    if active:
+        schedule.stopped_at = None
+        schedule.stopped_reason = ""
     schedule.full_clean()
     schedule.save()
     return schedule
@@ -189,15 +224,103 @@ def scheduled_filters(schedule: ScheduledExport, report: str) -> CompletionFilte
     return form.filters()
 
 
+def stop_schedule(*, schedule: ScheduledExport, reason: str, **details: Any) -> ScheduledExport:
+    """Stop a scheduled export (`active` false, with when and why; never a delete) and
+    audit it with the reason and `details`. Locks the schedule; one already stopped is
+    left as it is (and not audited twice)."""
+    with transaction.atomic():
+        locked = (
+            ScheduledExport.objects.select_for_update()
+            .select_related("organisation", "created_by")
+            .get(pk=schedule.pk)
+        )
+        if not locked.active:
+            return locked
+        locked.active = False
+        locked.stopped_at = timezone.now()
+        locked.stopped_reason = reason
+        locked.save(update_fields=["active", "stopped_at", "stopped_reason"])
+        record_event(
+            action=SCHEDULE_STOPPED,
+            subject=locked.created_by,  # the owner (their labels are scrubbed if anonymised)
+            subject_label=locked.name if locked.created_by is None else "",
+            schedule=locked.pk,
+            schedule_name=locked.name,
+            organisation=locked.organisation.name,
+            # Filed under the organisation: its administrators read it after the owner left.
+            organisation_id=locked.organisation_id,
+            reason=reason,
+            explanation=str(StopReason(reason).label),
+            **details,
+        )
+    return locked
+
+
+def review_schedule_owners(*, owner: Any = None) -> list[ScheduledExport]:
+    """Stop, at once, the active schedules whose owner may no longer run them; return those
+    stopped. With `owner`, only theirs (call it when a person's groups, active flag or
+    organisation memberships change); without, every active schedule (when a group's
+    permissions change, or an account is deleted and its schedules lose their owner)."""
+    active = ScheduledExport.objects.filter(active=True).select_related("organisation")
+    if owner is not None:
+        active = active.filter(created_by_id=owner.pk)
+    schedules = list(active)
+    # Fresh users: the permissions cached on an instance predate the change being handled.
+    users = get_user_model().objects.in_bulk(
+        {schedule.created_by_id for schedule in schedules if schedule.created_by_id}
+    )
+    stopped = []
+    for schedule in schedules:
+        reason = owner_problem(users.get(schedule.created_by_id), schedule.organisation_id)
+        if reason is not None:
+            stopped.append(stop_schedule(schedule=schedule, reason=reason))
+    return stopped
+
+
+def _destination_problem(schedule: ScheduledExport) -> dict[str, Any] | None:
+    """Audit details of why the schedule's destination is not allowed now, or None."""
+    if schedule.delivery == ScheduledExport.Delivery.EMAIL:
+        addresses = split_recipients(schedule.recipients)
+        try:
+            check_recipients(schedule.organisation, addresses)
+        except ValidationError as error:
+            return {
+                "destination": "email",
+                "problem": error.code,
+                "refused_domains": refused_domains(schedule.organisation, addresses),
+            }
+        return None
+    try:
+        resolve_export_folder(schedule.folder)
+    except ValidationError as error:
+        return {"destination": "folder", "problem": error.code, "folder": schedule.folder}
+    return None
+
+
 def run_scheduled_export(
     *, schedule: ScheduledExport, today: dt.date | None = None
 ) -> ScheduledExport:
     """Generate a scheduled export, deliver it (mail or folder), audit it, plan the next run.
 
     The rows are the schedule's organisation's (the programmes it runs): the same scope
-    its HR staff have, whoever created the schedule.
+    its HR staff have. It runs on its owner's authority: first the owner (active, with the
+    export permission, working for the organisation) and the destination (recipients in
+    the organisation's export domains, a folder inside the export root) are checked
+    again; if either fails the schedule is stopped and audited, and nothing is generated
+    or sent. The returned schedule's `active` says which happened.
     """
     today = today or timezone.localdate()
+    # Fresh from the database: a role removed since the schedule was loaded must count.
+    owner_id = schedule.created_by_id
+    owner = get_user_model().objects.filter(pk=owner_id).first() if owner_id else None
+    reason = owner_problem(owner, schedule.organisation_id)
+    if reason is not None:
+        return stop_schedule(schedule=schedule, reason=reason)
+    problem = _destination_problem(schedule)
+    if problem is not None:
+        return stop_schedule(
+            schedule=schedule, reason=StopReason.DESTINATION_NOT_ALLOWED, **problem
+        )
     preset = find_preset(schedule.preset_key, organisations=[schedule.organisation])
     if preset is None:
         raise ValidationError(
@@ -216,11 +339,19 @@ def run_scheduled_export(
         if schedule.delivery == ScheduledExport.Delivery.EMAIL:
             _mail(schedule, filename, target.read(), extension)
         else:
-            destination = export_folder(schedule.folder) / filename
-            with destination.open("wb") as out:
-                shutil.copyfileobj(target, out)
+            try:
+                _write_file(export_folder(schedule.folder) / filename, target)
+            except ValidationError as error:
+                # A symlink swapped in since the check above: refused, and stopped.
+                return stop_schedule(
+                    schedule=schedule,
+                    reason=StopReason.DESTINATION_NOT_ALLOWED,
+                    destination="folder",
+                    problem=error.code,
+                    folder=schedule.folder,
+                )
     record_export(
-        actor=schedule.created_by,
+        actor=owner,
         report=preset.report,
         preset=preset,
         export_format=schedule.format,
@@ -239,8 +370,28 @@ def run_scheduled_export(
     return schedule
 
 
+def _write_file(destination: Path, source: Any) -> None:
+    # O_NOFOLLOW: a symlink planted where the file goes must not redirect it outside the root.
+    if destination.is_symlink():
+        raise ValidationError(
+            _("The folder must be inside the export storage."), code="symlinked_file"
+        )
+    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0)
+    try:
+        descriptor = os.open(destination, flags, 0o666)
+    except OSError as error:
+        if error.errno != errno.ELOOP:
+            raise  # a full disk or a permission: an operational error, retried next time
+        raise ValidationError(
+            _("The folder must be inside the export storage."), code="symlinked_file"
+        ) from error
+    with os.fdopen(descriptor, "wb") as out:
+        shutil.copyfileobj(source, out)
+
+
 def _mail(schedule: ScheduledExport, filename: str, content: bytes, extension: str) -> None:
-    recipients = [line.strip() for line in schedule.recipients.splitlines() if line.strip()]
+    # Checked again just before sending (the caller checked too): never mail outside.
+    recipients = check_recipients(schedule.organisation, split_recipients(schedule.recipients))
     message = EmailMessage(
         subject=_("Completion report: %(name)s") % {"name": schedule.name},
         body=_(

@@ -1,7 +1,9 @@
 """Celery tasks of the completion reports: they load objects and call a service, nothing more.
 
 `run_due_scheduled_exports` runs daily from Celery beat (CELERY_BEAT_SCHEDULE in the site's
-settings) and queues one `run_scheduled_export` per schedule that is due.
+settings) and queues one `run_scheduled_export` per schedule that is due. The service
+checks the schedule's owner and destination before it sends anything, and stops (and
+audits) a schedule that may no longer run.
 """
 
 from __future__ import annotations
@@ -28,7 +30,8 @@ def run_due_scheduled_exports() -> int:
 
 @shared_task(ignore_result=True)
 def run_scheduled_export(schedule_id: int) -> int | None:
-    """Generate and deliver one scheduled export; return its row count (None if skipped)."""
+    """Generate and deliver one scheduled export; return its row count (None if skipped or
+    stopped because its owner or destination is no longer allowed)."""
     schedule = (
         ScheduledExport.objects.select_related("organisation", "created_by")
         .filter(pk=schedule_id, active=True)
@@ -37,9 +40,18 @@ def run_scheduled_export(schedule_id: int) -> int | None:
     if schedule is None:
         return None
     try:
-        services.run_scheduled_export(schedule=schedule)
+        schedule = services.run_scheduled_export(schedule=schedule)
     except ValidationError:
         # A preset or filter that no longer exists: nothing to retry; the log says why.
         logger.exception("Scheduled export %s (%s) could not run", schedule.pk, schedule.name)
+        return None
+    if not schedule.active:
+        # Stopped instead of sent: the audit log (SCHEDULE_STOPPED) says why.
+        logger.warning(
+            "Scheduled export %s (%s) was stopped: %s",
+            schedule.pk,
+            schedule.name,
+            schedule.stopped_reason,
+        )
         return None
     return schedule.last_row_count

@@ -15,8 +15,8 @@ from django.views.decorators.http import require_http_methods
 
 from .. import columns as report_columns
 from ..models import ReportKind
+from ..safeguards import EXPORT_PERMISSION
 
-EXPORT_PERMISSION = "lup.export_completions"
 FORM_METHODS = ("GET", "POST")  # a form page: shown, then posted
 
 View = TypeVar("View", bound=Callable[..., Any])

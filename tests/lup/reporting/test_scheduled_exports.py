@@ -32,6 +32,9 @@ def world(db):
     row.status = Participant.Status.COMPLETED
     row.completed_at = dt.datetime(2026, 2, 10, 9, tzinfo=dt.UTC)
     row.save()
+    organisation = world.programme.organisation
+    organisation.export_email_domains = "example.no"
+    organisation.save()
     return world
 
 
@@ -45,6 +48,7 @@ def schedule(world, **overrides):
         "delivery": "email",
         "recipients": "lonn@example.no",
         "next_run_on": TODAY,
+        "created_by": world.people["hr"],
     }
     values.update(overrides)
     return schedule_export(**values)
@@ -215,7 +219,11 @@ def test_schedule_form_errors(client, world, changes, field):
 
 
 def test_another_organisations_schedule_is_not_found(client, world):
-    other = schedule(world, organisation=world.other_programme.organisation)
+    other = schedule(
+        world,
+        organisation=world.other_programme.organisation,
+        created_by=world.people["other_administrator"],
+    )
     client.force_login(world.people["hr"])
 
     assert client.get(reverse("lup:report-schedule-edit", args=[other.pk])).status_code == 404
