@@ -151,7 +151,9 @@ class ActivityInline(CourseScopedInline):
 @admin.register(Module)
 class ModuleAdmin(CourseScopedAdmin):
     list_display = ["title", "course", "position", "kind"]
-    list_filter = ["course", "kind"]
+    # Relation filters list only what the (scoped) list holds: Django's default lists every
+    # course in the installation, other municipalities' too.
+    list_filter = [("course", admin.RelatedOnlyFieldListFilter), "kind"]
     filter_horizontal = ["prerequisites"]
     inlines = [ActivityInline]
     content_choices = {"course": "", "prerequisites": "course"}
@@ -161,7 +163,7 @@ class ModuleAdmin(CourseScopedAdmin):
 class ActivityAdmin(CourseScopedAdmin):
     course_field = "module__course"
     list_display = ["title", "module", "kind", "required"]
-    list_filter = ["module__course", "kind", "required"]
+    list_filter = [("module__course", admin.RelatedOnlyFieldListFilter), "kind", "required"]
     search_fields = ["title"]
     content_choices = {"module": "course"}
 
@@ -200,7 +202,7 @@ class SubmissionAdmin(LearnerScopedAdmin):
 
     learner_field = "submitted_by"
     list_display = ["__str__", "submitted_by", "status", "submitted_at", "late", "review_link"]
-    list_filter = ["status", "late", "assignment"]
+    list_filter = ["status", "late", ("assignment", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["assignment__activity", "submitted_by"]
     readonly_fields = [
         "assignment",
@@ -235,7 +237,7 @@ class SubmissionAdmin(LearnerScopedAdmin):
 @admin.register(ActivityCompletion)
 class ActivityCompletionAdmin(LearnerScopedAdmin):
     list_display = ["user", "activity", "completed_at", "source"]
-    list_filter = ["source", "activity__module__course"]
+    list_filter = ["source", ("activity__module__course", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["user", "activity"]
     actions = ["withdraw"]
 
@@ -270,7 +272,7 @@ class ActivityCompletionAdmin(LearnerScopedAdmin):
 @admin.register(Enrolment)
 class EnrolmentAdmin(LearnerScopedAdmin):
     list_display = ["user", "course", "starts_on"]
-    list_filter = ["course"]
+    list_filter = [("course", admin.RelatedOnlyFieldListFilter)]
     raw_id_fields = ["user"]
 
 

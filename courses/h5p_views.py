@@ -19,7 +19,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from .adapter import limit_to_editable
 from .h5p import app_settings, services
 from .h5p.forms import AttachForm, PackageUploadForm
 from .h5p.validation import PackageRejected
@@ -81,9 +80,7 @@ def h5p_package(request: HttpRequest, package_id: Any) -> HttpResponse:
         H5PPackage.objects.select_related("main_library", "uploaded_by"), public_id=package_id
     )
     # Only activities of courses the person may change: the form refuses any other choice.
-    activities = limit_to_editable(
-        services.attachable_activities(request.user), request.user, "module__course"
-    )
+    activities = services.attachable_activities(request.user)
     form = AttachForm(request.POST or None, activities=activities)
     if request.method == "POST" and form.is_valid():
         activity = form.cleaned_data["activity"]

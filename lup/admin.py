@@ -30,6 +30,7 @@ from .models import (
     AuditEvent,
     Cohort,
     CompletionRule,
+    CourseOwnership,
     Gathering,
     Organisation,
     OrganisationMembership,
@@ -381,3 +382,27 @@ class InnovationProjectAdmin(ScopedAdmin):
 
 # API tokens: created (the secret shown once) and revoked by administrators.
 from .api import admin as _api_admin  # noqa: E402, F401
+
+
+@admin.register(CourseOwnership)
+class CourseOwnershipAdmin(admin.ModelAdmin):
+    """Which organisation owns (may change) a shared course: the installation's superusers
+    decide, since the choice crosses organisations."""
+
+    list_display = ["course", "organisation", "created_at"]
+    list_select_related = ["course", "organisation"]
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return request.user.is_superuser
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return request.user.is_superuser
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return request.user.is_superuser
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return request.user.is_superuser
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return request.user.is_superuser

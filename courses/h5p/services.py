@@ -22,7 +22,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ..adapter import get_adapter
+from ..adapter import limit_to_editable
 from ..models import Activity, H5PLibrary, H5PPackage
 from . import app_settings
 from .storage import content_path, h5p_storage, library_path, package_path, walk_files
@@ -403,15 +403,14 @@ def _save_rows(
 
 def attachable_activities(user: Any) -> Any:
     """The H5P activities `user` may attach a package to: in the courses the adapter lets
-    them author, and only with the permission to change activities."""
+    them change (`editable_courses`: a shared course is its owner's), and only with the
+    permission to change activities."""
     activities = Activity.objects.filter(kind=Activity.Kind.H5P).select_related(
         "module__course", "h5p_package"
     )
     if not user.has_perm("courses.change_activity"):
         return activities.none()
-    courses = get_adapter().visible_courses(user)
-    if courses is not None:
-        activities = activities.filter(module__course__in=courses.values("pk"))
+    activities = limit_to_editable(activities, user, "module__course")
     return activities.order_by("module__course__title", "module__position", "position")
 
 
