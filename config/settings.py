@@ -201,6 +201,12 @@ for _name, _kind in APP_SETTINGS_FROM_ENVIRONMENT.items():
         globals()[_name] = _value
 
 REST_FRAMEWORK = {
+    # JSON bodies nested past a limit get a clear 400, not a RecursionError (lup.api.parsers).
+    "DEFAULT_PARSER_CLASSES": [
+        "lup.api.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     # Token first, so a bad token answers 401; without one, the session (403 if none).
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "lup.api.authentication.ApiTokenAuthentication",

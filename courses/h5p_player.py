@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import json
 import posixpath
 from collections.abc import Callable
 from functools import wraps
@@ -342,7 +341,10 @@ def _result_message(best_scaled: float | None, completed: bool) -> str:
 @require_POST
 @_json_login_required
 def h5p_xapi(request: HttpRequest, activity_id: Any) -> HttpResponse:
-    """Take one xAPI statement from the player (JSON) for the signed-in learner."""
+    """Take one xAPI statement from the player (JSON) for the signed-in learner. A statement
+    that is not JSON, nests too deep, holds text the database cannot store or breaks the
+    rules of `xapi.record_xapi_statement` is answered 400 with the player's error shape
+    (`success` false, a `message`, and the problem's `code`), and nothing is stored."""
     user: Any = request.user
     limit = app_settings.XAPI_MAX_BYTES()
     if _body_too_large(request, limit):
@@ -352,15 +354,13 @@ def h5p_xapi(request: HttpRequest, activity_id: Any) -> HttpResponse:
     if len(body) > limit:
         return _too_large()
     try:
-        statement = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
-        return JsonResponse(
-            {"success": False, "message": _("The statement is not valid JSON.")}, status=400
-        )
-    try:
+        statement = xapi.parse_json(body)
         recorded = xapi.record_xapi_statement(user=user, activity=activity, statement=statement)
     except ValidationError as error:
-        return JsonResponse({"success": False, "message": " ".join(error.messages)}, status=400)
+        return JsonResponse(
+            {"success": False, "message": " ".join(error.messages), "code": error.code},
+            status=400,
+        )
     except PermissionDenied:
         raise Http404 from None
     return JsonResponse(
@@ -387,6 +387,10 @@ def h5p_state(request: HttpRequest, activity_id: Any) -> HttpResponse:
     source = request.POST if request.method == "POST" else request.GET
     data_type = source.get("dataType") or request.GET.get("dataType") or "state"
     sub_content_id = source.get("subContentId") or request.GET.get("subContentId") or "0"
+    try:  # names the database cannot store (a NUL character) would fail the query itself
+        data_type, sub_content_id = xapi.state_names(data_type, sub_content_id)
+    except ValidationError as error:
+        return JsonResponse({"success": False, "message": " ".join(error.messages)}, status=400)
     if request.method == "GET":
         saved = (
             H5PContentUserData.objects.filter(

@@ -3,6 +3,10 @@ the player's saved state (so a learner resumes where they were).
 
 The rules for a statement (`record_xapi_statement`):
 
+- It is a JSON object nested at most 32 levels deep (`MAX_DEPTH`; the body is checked
+  before it is parsed, see `parse_json`), whose numbers are finite and whose texts, keys
+  included, hold no NUL character and no half of a surrogate pair (the database cannot
+  store them: PostgreSQL refuses both in text and jsonb).
 - The learner is the signed-in user who posted it. The statement's `actor` is never
   trusted: it is replaced by a pseudonymous account for that user before it is stored.
 - Its object must be this activity's content: the object id has to contain the activity's
@@ -31,10 +35,13 @@ import copy
 import json
 import logging
 import math
+import re
 import urllib.error
 import urllib.request
 import uuid
+from collections import deque
 from dataclasses import dataclass
+from itertools import accumulate
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -59,6 +66,18 @@ logger = logging.getLogger(__name__)
 ADL_VERBS = "http://adlnet.gov/expapi/verbs/"
 COMPLETING_VERBS = {"completed", "passed", "mastered"}
 ACCOUNT_HOME_PAGE = "urn:lup-learning:learner"
+# A statement nests about 7 levels (context.contextActivities.parent[0].definition.name);
+# extensions may add some. Far deeper input is an attack on the parser, which recurses.
+MAX_DEPTH = 32
+
+# How deep JSON nests, found without parsing it: escapes taken out, then strings, then
+# everything but brackets (each a single pass, linear whatever the text holds).
+_JSON_ESCAPE = re.compile(r"\\.", re.DOTALL)
+_JSON_STRING = re.compile(r'"[^"]*"')
+_NOT_BRACKET = re.compile(r"[^\[\]{}]+")
+_BRACKET_STEP = {"[": 1, "{": 1, "]": -1, "}": -1}
+# Text the database cannot store: a NUL character, or half of a surrogate pair.
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 
 
 def learner_pseudonym(user: Any) -> str:
@@ -80,6 +99,67 @@ def xapi_actor(user: Any) -> dict[str, Any]:
 
 def _invalid(message: str, code: str) -> ValidationError:
     return ValidationError(message, code=code)
+
+
+def _nested_deeper_than(text: str, limit: int) -> bool:
+    """Whether the JSON `text` opens more than `limit` arrays and objects inside each other
+    (brackets inside strings do not count), found before parsing: Python's json parser
+    recurses once per level, so a body of "[[[[..." would exhaust the stack."""
+    brackets = _NOT_BRACKET.sub("", _JSON_STRING.sub("", _JSON_ESCAPE.sub("", text)))
+    return max(accumulate(map(_BRACKET_STEP.__getitem__, brackets)), default=0) > limit
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+def parse_json(body: bytes | str) -> Any:
+    """The JSON value of a request body (or of text), checked before parsing so that no
+    input can break the parser. Raises ValidationError (code "json" or "depth") for what is
+    not JSON text (invalid UTF-8, NaN or Infinity, a number of more than 4,300 digits
+    included) or nests deeper than `MAX_DEPTH`."""
+    not_json = _invalid(_("The statement is not valid JSON."), "json")
+    try:
+        text = body if isinstance(body, str) else body.decode(json.detect_encoding(body))
+    except UnicodeDecodeError:
+        raise not_json from None
+    if _nested_deeper_than(text, MAX_DEPTH):
+        raise _invalid(
+            _("The statement nests more than %(max)d levels deep.") % {"max": MAX_DEPTH}, "depth"
+        )
+    try:
+        return json.loads(text, parse_constant=_refuse_constant)
+    except (ValueError, RecursionError):
+        raise not_json from None
+
+
+def check_storable(statement: Any) -> None:
+    """Raise ValidationError unless every key and text of `statement` can be stored (no NUL
+    character, no half of a surrogate pair), every number is finite and it nests at most
+    `MAX_DEPTH` levels. Walked without recursion, so a statement built in Python (not
+    parsed by `parse_json`) is checked as safely."""
+    pending: deque[tuple[Any, int]] = deque([(statement, 0)])
+    while pending:
+        value, depth = pending.popleft()
+        if isinstance(value, str):
+            if _UNSTORABLE.search(value):
+                raise _invalid(_("The statement holds a NUL character or invalid text."), "text")
+        elif isinstance(value, float):
+            if not math.isfinite(value):
+                raise _invalid(_("The statement holds a number that is not finite."), "number")
+        elif isinstance(value, dict | list):
+            if depth >= MAX_DEPTH:
+                raise _invalid(
+                    _("The statement nests more than %(max)d levels deep.") % {"max": MAX_DEPTH},
+                    "depth",
+                )
+            items = value.items() if isinstance(value, dict) else enumerate(value)
+            for key, item in items:
+                if isinstance(key, str) and _UNSTORABLE.search(key):
+                    raise _invalid(
+                        _("The statement holds a NUL character or invalid text."), "text"
+                    )
+                pending.append((item, depth + 1))
 
 
 def _number(value: Any, what: str) -> float | None:
@@ -171,6 +251,7 @@ def record_xapi_statement(
     if not isinstance(statement, dict):
         raise _invalid(_("A statement must be a JSON object."), "not_object")
     _check_learner(user, activity)
+    check_storable(statement)
     verb = _verb(statement)
     if not belongs_to(statement, activity):
         raise _invalid(_("The statement is about other content than this activity."), "object")
@@ -307,6 +388,23 @@ def forward_statement(*, record: XAPIStatement) -> bool:
     return True
 
 
+def state_names(data_type: str | None, sub_content_id: str | None) -> tuple[str, str]:
+    """The names a player's state is saved under (its type, and the sub-content's id),
+    defaulted and trimmed; ValidationError (code "state_name") when they are empty, too
+    long, or hold text the database cannot store."""
+    data_type = (data_type or "state").strip()
+    sub_content_id = (sub_content_id or "0").strip()
+    field_limit = H5PContentUserData._meta.get_field("data_type").max_length or 127
+    if (
+        not data_type
+        or len(data_type) > field_limit
+        or len(sub_content_id) > field_limit
+        or _UNSTORABLE.search(data_type + sub_content_id)
+    ):
+        raise _invalid(_("The saved state is not named correctly."), "state_name")
+    return data_type, sub_content_id
+
+
 def save_player_state(
     *,
     user: Any,
@@ -318,11 +416,7 @@ def save_player_state(
     """Save (or, with `data` None, forget) the player's state for a learner, so the next
     visit resumes it. The state is the JSON text the player produced."""
     _check_learner(user, activity)
-    data_type = (data_type or "state").strip()
-    sub_content_id = (sub_content_id or "0").strip()
-    field_limit = H5PContentUserData._meta.get_field("data_type").max_length or 127
-    if not data_type or len(data_type) > field_limit or len(sub_content_id) > field_limit:
-        raise _invalid(_("The saved state is not named correctly."), "state_name")
+    data_type, sub_content_id = state_names(data_type, sub_content_id)
     lookup = {
         "user": user,
         "activity": activity,
@@ -332,11 +426,15 @@ def save_player_state(
     if data is None:
         H5PContentUserData.objects.filter(**lookup).delete()
         return None
-    if len(data.encode()) > app_settings.XAPI_MAX_BYTES():
+    if len(data.encode(errors="surrogatepass")) > app_settings.XAPI_MAX_BYTES():
         raise _invalid(_("The saved state is too large."), "state_size")
+    # Kept as the player wrote it, so it must be JSON the player can read back, and text the
+    # database can store.
     try:
-        json.loads(data)
-    except ValueError:
+        parse_json(data)
+    except ValidationError:
         raise _invalid(_("The saved state is not valid JSON."), "state_json") from None
+    if _UNSTORABLE.search(data):
+        raise _invalid(_("The saved state is not valid JSON."), "state_json")
     state, _created = H5PContentUserData.objects.update_or_create(**lookup, defaults={"data": data})
     return state

@@ -30,7 +30,12 @@ def guard_formula(value: Any) -> Any:
 
 
 def excel_writer(stream: _Writable, *, delimiter: str = DELIMITER) -> Any:
-    """A csv writer in the format (without the BOM: write `BOM` first, once)."""
+    """A csv writer in the format (without the BOM: write `BOM` first, once).
+
+    It does not guard formulas: its caller guards every text cell (`write_excel_csv` does;
+    `reporting.exports` per text column, leaving out the numbers and dates it formats
+    itself). tests/lup/test_hostile_input.py names every module that writes CSV, so a new
+    one is noticed."""
     return csv.writer(stream, delimiter=delimiter, lineterminator=LINE_END)
 
 

@@ -547,10 +547,32 @@ def _parse_json(data: bytes | None, name: str, problems: list[str]) -> dict[str,
     except (UnicodeDecodeError, ValueError):
         problems.append(_("%(file)s is not valid JSON.") % {"file": name})
         return None
+    except RecursionError:  # a hostile package: nesting deep enough to exhaust the stack
+        problems.append(_("%(file)s nests too deeply to be read.") % {"file": name})
+        return None
+    if _holds_nul(value):  # PostgreSQL cannot store it, and no real package has one
+        problems.append(_("%(file)s holds a NUL character.") % {"file": name})
+        return None
     if not isinstance(value, dict):
         problems.append(_("%(file)s must hold a JSON object.") % {"file": name})
         return None
     return value
+
+
+def _holds_nul(value: Any) -> bool:
+    """Whether a NUL character is anywhere in a parsed JSON value, keys included."""
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, str):
+            if "\x00" in item:
+                return True
+        elif isinstance(item, dict):
+            pending.extend(item.keys())
+            pending.extend(item.values())
+        elif isinstance(item, list):
+            pending.extend(item)
+    return False
 
 
 def _required(data: dict[str, Any], key: str, where: str, problems: list[str]) -> bool:

@@ -2,23 +2,32 @@
 
 Files are UTF-8 (with or without BOM), separated by comma or semicolon, with a header
 row naming the columns by any of their aliases. Size and row count are limited by
-`lup.app_settings`.
+`lup.app_settings`. A file with bytes that are not UTF-8, or with NUL characters (which the
+database cannot store, and no spreadsheet writes), is refused as a whole, naming each line
+that has them.
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
-from collections.abc import Iterable, Mapping
+import re
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from .. import app_settings
 from .results import ImportRejected, RowError
 
 # Line numbers count the header as line 1.
 HEADER_LINE = 1
+# What "surrogateescape" decodes a byte that is not UTF-8 into.
+_UNDECODED = re.compile("[\udc80-\udcff]")
+# Lines named one by one when many have the same problem; the rest are counted.
+MAX_LISTED_LINES = 20
 
 
 @dataclass
@@ -40,13 +49,7 @@ def read_table(data: bytes, columns: Mapping[str, set[str]], required: Iterable[
                 )
             ]
         )
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise ImportRejected(
-            [RowError(line, _("The file is not UTF-8 text. Save it as “CSV UTF-8” and try again."))]
-        ) from exc
+    text = _decoded(data)
     lines = text.splitlines()
     if not lines or not lines[0].strip():
         raise ImportRejected([RowError(HEADER_LINE, _("The file is empty."))])
@@ -117,6 +120,50 @@ def read_table(data: bytes, columns: Mapping[str, set[str]], required: Iterable[
     if not table.rows:
         raise ImportRejected([RowError(HEADER_LINE, _("The file has a header but no rows."))])
     return table
+
+
+def _physical_lines(text: str) -> Iterator[tuple[int, str]]:
+    """Each line with its number, split where the csv reader splits them (its `line_num`
+    counts the same way), so a reported line is the one the reader would name."""
+    return enumerate(io.StringIO(text, newline=""), start=HEADER_LINE)
+
+
+def _lines_rejected(lines: list[int], message: str) -> ImportRejected:
+    """The file refused, naming the first lines with the problem and counting the rest."""
+    errors = [RowError(line, message) for line in lines[:MAX_LISTED_LINES]]
+    if len(lines) > MAX_LISTED_LINES:
+        errors.append(
+            RowError(
+                lines[MAX_LISTED_LINES],
+                ngettext(
+                    "%(count)d more line has the same problem.",
+                    "%(count)d more lines have the same problem.",
+                    len(lines) - MAX_LISTED_LINES,
+                )
+                % {"count": len(lines) - MAX_LISTED_LINES},
+            )
+        )
+    return ImportRejected(errors)
+
+
+def _decoded(data: bytes) -> str:
+    """The file as text; raises ImportRejected naming every line with bytes that are not
+    UTF-8 or with NUL characters (nothing of such a file is imported)."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        # Decoded again keeping the bad bytes as lone surrogates, to find each line with them.
+        escaped = data.removeprefix(codecs.BOM_UTF8).decode("utf-8", "surrogateescape")
+        raise _lines_rejected(
+            [number for number, line in _physical_lines(escaped) if _UNDECODED.search(line)],
+            _("The file is not UTF-8 text. Save it as “CSV UTF-8” and try again."),
+        ) from None
+    if "\x00" in text:
+        raise _lines_rejected(
+            [number for number, line in _physical_lines(text) if "\x00" in line],
+            _("The line holds a NUL character, which is not text. Save the file as “CSV UTF-8”."),
+        )
+    return text
 
 
 def check_length(

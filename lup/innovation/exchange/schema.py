@@ -28,11 +28,18 @@ e-mail addresses of people, only the organisation, unit and sector names, the te
 manager consented to share, phases, canvas and benefits.
 
 An import validates the whole file first; a file that does not match gets every problem
-listed (by JSON path) and nothing is written. The imported project is published in the
-importer's organisation under its licence and keeps its origin; importing the same origin
-identifier again updates that project instead of creating a second one.
+listed (by JSON path) and nothing is written. A file over 2 MB, or nested more than 32 arrays
+and objects deep, is refused before it is parsed; no text (key or value) may hold a NUL
+character or half of a surrogate pair, which the database cannot store.
+
+The imported project is published in the importer's organisation under its licence and keeps
+its origin; importing the same origin identifier again updates that project instead of
+creating a second one.
 """
 
 SCHEMA = "lup-innovation-project/1"
 MAX_BYTES = 2_000_000
 MAX_ITEMS = 200  # benefits, measurements, phases and canvas fields: each at most this many
+# The schema nests 5 levels ($.benefits[0].measurements[0]); far deeper input is an attack
+# on the parser (Python's json recurses per level), refused before parsing.
+MAX_DEPTH = 32

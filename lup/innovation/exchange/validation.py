@@ -6,7 +6,9 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+from collections import deque
 from decimal import Decimal, InvalidOperation
+from itertools import accumulate
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -14,7 +16,7 @@ from django.core.validators import URLValidator
 from django.utils.translation import gettext as _
 
 from ..models import MEASUREMENT_LIMIT, BenefitType, Licence, MeasureUnit
-from .schema import MAX_BYTES, MAX_ITEMS, SCHEMA
+from .schema import MAX_BYTES, MAX_DEPTH, MAX_ITEMS, SCHEMA
 
 _TOP_KEYS = {
     "schema",
@@ -33,9 +35,19 @@ _TOP_KEYS = {
     "canvas",
     "benefits",
 }
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_DECIMAL = re.compile(r"^-?\d{1,12}(\.\d{1,2})?$")
-_KEY = re.compile(r"^[-a-zA-Z0-9_]{1,40}$")
+# Used with `fullmatch`: `$` would also let a trailing newline through.
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_DECIMAL = re.compile(r"-?\d{1,12}(\.\d{1,2})?")
+_KEY = re.compile(r"[-a-zA-Z0-9_]{1,40}")
+# How deep JSON nests, found without parsing it: escapes taken out, then strings, then
+# everything but brackets (each a single pass, linear whatever the text holds).
+_JSON_ESCAPE = re.compile(r"\\.", re.DOTALL)
+_JSON_STRING = re.compile(r'"[^"]*"')
+_NOT_BRACKET = re.compile(r"[^\[\]{}]+")
+_BRACKET_STEP = {"[": 1, "{": 1, "]": -1, "}": -1}
+# Text the database cannot store: PostgreSQL refuses NUL in text and jsonb, and half of a
+# surrogate pair cannot be encoded as UTF-8 at all (nor shown on the error page).
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 
 
 class ExchangeRejected(Exception):
@@ -80,7 +92,7 @@ class _Checker:
         for missing in sorted(expected - set(value)):
             self.fail(f"{path}.{missing}", _("is missing"))
         for extra in sorted(set(value) - expected):
-            self.fail(f"{path}.{extra}", _("is not part of the schema"))
+            self.fail(f"{path}.{_shown(extra)}", _("is not part of the schema"))
         return True
 
     def text(
@@ -95,7 +107,7 @@ class _Checker:
 
     def key(self, value: Any, path: str) -> bool:
         """Whether `value` is a phase or canvas field key; reports it when it is not."""
-        if isinstance(value, str) and _KEY.match(value):
+        if isinstance(value, str) and _KEY.fullmatch(value):
             return True
         self.fail(path, _("must be a key of letters, digits and hyphens"))
         return False
@@ -107,7 +119,7 @@ class _Checker:
     def date(self, value: Any, path: str, *, nullable: bool = False) -> dt.date | None:
         if value is None and nullable:
             return None
-        if isinstance(value, str) and _DATE.match(value):
+        if isinstance(value, str) and _DATE.fullmatch(value):
             try:
                 return dt.date.fromisoformat(value)
             except ValueError:
@@ -116,7 +128,7 @@ class _Checker:
         return None
 
     def decimal(self, value: Any, path: str) -> Decimal | None:
-        if isinstance(value, str) and _DECIMAL.match(value):
+        if isinstance(value, str) and _DECIMAL.fullmatch(value):
             try:
                 number = Decimal(value)
             except InvalidOperation:
@@ -139,9 +151,39 @@ class _Checker:
         return value
 
 
+def _shown(text: str, limit: int = 60) -> str:
+    """Text from the file as part of an error message: shortened, and with control
+    characters and halves of surrogate pairs escaped, so the message shows (and encodes
+    as UTF-8) whatever the file held."""
+    shown = "".join(char if char.isprintable() else f"\\u{ord(char):04x}" for char in text[:limit])
+    return shown + "…" if len(text) > limit else shown
+
+
+def _check_storable_text(check: _Checker, document: Any) -> None:
+    """Every key and text anywhere in the document: no NUL characters, no halves of
+    surrogate pairs. Walked breadth first without recursion (the depth is limited before
+    parsing, but this must not depend on it)."""
+    pending: deque[tuple[str, Any]] = deque([("$", document)])
+    while pending:
+        path, value = pending.popleft()
+        if isinstance(value, str):
+            if _UNSTORABLE.search(value):
+                check.fail(path, _("holds a NUL character or invalid text"))
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                inner = f"{path}.{_shown(key)}"
+                if _UNSTORABLE.search(key):
+                    check.fail(inner, _("is a name with a NUL character or invalid text"))
+                else:
+                    pending.append((inner, item))
+        elif isinstance(value, list):
+            pending.extend((f"{path}[{index}]", item) for index, item in enumerate(value))
+
+
 def validate_document(document: Any) -> list[str]:
     """Every way `document` differs from schema version 1; empty when it matches."""
     check = _Checker()
+    _check_storable_text(check, document)
     if not check.keys(document, "$", _TOP_KEYS):
         return check.errors
     _check_project(check, document)
@@ -180,7 +222,7 @@ def _check_project(check: _Checker, document: Any) -> None:
     check.text(document.get("idea"), "$.idea", max_length=20_000, required=False)
     check.text(document.get("story"), "$.story", max_length=50_000, required=False)
     phase = document.get("phase")
-    if phase is not None and not (isinstance(phase, str) and _KEY.match(phase)):
+    if phase is not None and not (isinstance(phase, str) and _KEY.fullmatch(phase)):
         check.fail("$.phase", _("must be a phase key or null"))
 
 
@@ -247,16 +289,46 @@ def _check_benefits(check: _Checker, benefits: Any) -> None:
                 check.text(measurement.get("note"), f"{mpath}.note", max_length=300, required=False)
 
 
+def nested_deeper_than(text: str, limit: int) -> bool:
+    """Whether the JSON `text` opens more than `limit` arrays and objects inside each other.
+
+    Scans the text without parsing it (brackets inside strings do not count): Python's
+    json parser recurses once per level, so a file of a million "[" would exhaust the stack
+    before any check could run. The running depth is summed in C (`accumulate`), so even
+    2 MB of brackets takes a moment only.
+    """
+    brackets = _NOT_BRACKET.sub("", _JSON_STRING.sub("", _JSON_ESCAPE.sub("", text)))
+    return max(accumulate(map(_BRACKET_STEP.__getitem__, brackets)), default=0) > limit
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
 def parse_document(data: bytes) -> dict[str, Any]:
-    """Decode and validate an uploaded file; raise `ExchangeRejected` listing every problem."""
+    """Decode and validate an uploaded file; raise `ExchangeRejected` listing every problem.
+
+    Too large, too deeply nested, not UTF-8 or not JSON (NaN and Infinity are not JSON,
+    nor a number of more than 4,300 digits) is refused as a whole before any check of the
+    content; the content's problems are then listed by their JSON path.
+    """
     if len(data) > MAX_BYTES:
         raise ExchangeRejected(
             [_("The file is larger than %(limit)d MB.") % {"limit": MAX_BYTES // 1_000_000}]
         )
     try:
-        document = json.loads(data.decode("utf-8-sig"))
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise ExchangeRejected([_("The file is not UTF-8 text.")]) from None
+    if nested_deeper_than(text, MAX_DEPTH):
+        raise ExchangeRejected(
+            [
+                _("The file nests arrays and objects more than %(max)d levels deep.")
+                % {"max": MAX_DEPTH}
+            ]
+        )
+    try:
+        document = json.loads(text, parse_constant=_refuse_constant)
     except json.JSONDecodeError as error:
         raise ExchangeRejected(
             [
@@ -264,6 +336,8 @@ def parse_document(data: bytes) -> dict[str, Any]:
                 % {"line": error.lineno, "column": error.colno, "message": error.msg}
             ]
         ) from None
+    except (ValueError, RecursionError):
+        raise ExchangeRejected([_("The file is not valid JSON.")]) from None
     errors = validate_document(document)
     if errors:
         raise ExchangeRejected(errors)

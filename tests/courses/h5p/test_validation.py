@@ -537,3 +537,20 @@ def test_validation_alone_reads_a_valid_package_without_writing(stored):
     assert str(package.main_library) == "H5P.Minimal 1.0"
     assert [info.filename for info in package.content_files] == ["content/content.json"]
     assert stored() == []
+
+
+# Hostile JSON inside a package ----------------------------------------------------------------
+
+
+def test_content_nested_deep_enough_to_exhaust_the_stack_is_refused(nothing_stored):
+    deep = b"[" * 100_000 + b"]" * 100_000
+    entries = [e for e in minimal_entries() if e.name != "content/content.json"]
+    data = make_zip([*entries, Entry("content/content.json", deep)])
+
+    assert_rejected(data, "nests too deeply")
+    nothing_stored()
+
+
+def test_a_nul_character_in_the_package_metadata_is_refused(nothing_stored):
+    assert_rejected(minimal_package(title="Før\x00etter"), "holds a NUL character")
+    nothing_stored()
