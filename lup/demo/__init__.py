@@ -1,7 +1,10 @@
 """Demo data for the standalone site (`manage.py seed_demo`), never used by the programme itself.
 
-- `seed`: `seed_demo`, the demo logins and the demo authenticator secret;
+- `seed`: `seed_demo`, the entry point, and the names the commands and tests use;
+- `organisations`, `programmes`, `enrolments`, `logins` (with `two_factor`), `course`,
+  `progress` (with `progress_plan`) and `projects`: what each part of the demo seeds;
+- `common`: reproducible randomness and Oslo times, shared by the parts;
 - `curriculum`: LUP's modules in theory and practice, with answers and feedback;
 - `names`: places, sectors, units and people's names;
-- `projects`: every team's innovation project, shared, reused and awarded.
+- `project_ideas`: the text of the innovation projects, shared, reused and awarded.
 """
