@@ -51,3 +51,9 @@ def EXPORT_ROOT() -> str:
 
     default = Path(getattr(settings, "BASE_DIR", Path.cwd())) / "var" / "exports"
     return str(_get("EXPORT_ROOT", default))
+
+
+def CHECK_IN_CODE_SECONDS() -> int:
+    """How long each rotating check-in code on a gathering's QR screen lasts, in seconds
+    (the previous one is still taken, so a scan at the turn works)."""
+    return max(1, int(_get("CHECK_IN_CODE_SECONDS", 60)))

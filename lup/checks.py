@@ -13,7 +13,12 @@ from courses.api import name_clashes
 @register()
 def check_lup_configuration(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
     messages: list[CheckMessage] = []
-    for name in ("IMPORT_MAX_BYTES", "IMPORT_MAX_ROWS", "DASHBOARD_FORECAST_WINDOW_DAYS"):
+    for name in (
+        "IMPORT_MAX_BYTES",
+        "IMPORT_MAX_ROWS",
+        "DASHBOARD_FORECAST_WINDOW_DAYS",
+        "CHECK_IN_CODE_SECONDS",
+    ):
         value = getattr(settings, f"LUP_{name}", None)
         if value is not None and (not isinstance(value, int) or value <= 0):
             messages.append(

@@ -34,7 +34,15 @@ from django.db import transaction
 from django.utils import timezone
 
 from .. import certification
-from ..models import Cohort, Organisation, Participant, Programme, ServiceUnit, UnitEnrolment
+from ..models import (
+    Cohort,
+    CourseOwnership,
+    Organisation,
+    Participant,
+    Programme,
+    ServiceUnit,
+    UnitEnrolment,
+)
 from ..roles import ensure_role_groups
 from . import names as demo_names
 from .common import plain_ascii, rng
@@ -91,6 +99,11 @@ def seed_demo(*, scale: int = 1, today: dt.date | None = None) -> DemoSummary:
         ]
         seed_demo_logins(groups=groups, password_hash=password_hash, today=today)
         curriculum = seed_curriculum()
+        # Every demo programme uses the one course; Bærum (the first) owns it and may change
+        # it, the others use it as it is (the wall between tenants).
+        CourseOwnership.objects.get_or_create(
+            course=curriculum.course, defaults={"organisation": programmes[0].organisation}
+        )
         for index, programme in enumerate(programmes):
             seed_progress(index, programme=programme, curriculum=curriculum, today=today)
             seed_projects(programme, index=index, today=today)

@@ -14,9 +14,9 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from courses.models import ActivityCompletion
 from lup.demo.seed import seed_demo
 from lup.models import Attendance, Cohort, Gathering, Participant, Programme
+from lup.services.attendance import check_in_code_is_valid, current_check_in_code
 from tests.e2e.journeys import sign_in
 
 FACILITATOR = "fasilitator@baerum.kommune.no"
@@ -36,7 +36,7 @@ def fits_the_screen(browser_page, width: int) -> bool:
 
 
 def test_facilitator_follows_the_cohort_and_takes_attendance_on_a_phone(
-    browser_page, running_cohort
+    browser_page, running_cohort, settings
 ):
     browser_page.goto("/")
     browser_page.check_accessibility()
@@ -62,7 +62,8 @@ def test_facilitator_follows_the_cohort_and_takes_attendance_on_a_phone(
         browser_page.locator("#cohort-grid tbody tr").first.locator(".ds-tag")
     ).not_to_have_count(0)
 
-    # On a phone: the closing gathering's attendance list, from the cohort page.
+    # On a phone: the closing gathering's attendance list, from the cohort page. It is
+    # months away, so nobody can be marked present yet (that would complete units early).
     closing = running_cohort.gatherings.get(kind=Gathering.Kind.CLOSING)
     browser_page.set_viewport_size(PHONE)
     browser_page.goto(f"/cohorts/{running_cohort.pk}/")
@@ -78,31 +79,51 @@ def test_facilitator_follows_the_cohort_and_takes_attendance_on_a_phone(
         .order_by("enrolment__unit__name", "-role")
         .first()
     )
+    browser_page.locator(f'label[for="present-{participant.pk}"]').click()
+    browser_page.locator("#attendance-form button[type=submit]").click()
+    expect(browser_page.page).to_have_url(re.compile(rf"/gatherings/{closing.pk}/attendance/$"))
+    expect(browser_page.locator('.site-messages .ds-alert[data-color="danger"]')).to_have_count(1)
+    browser_page.check_accessibility()
+    expect(browser_page.locator(f"#present-{participant.pk}")).not_to_be_checked()
+    assert not Attendance.objects.filter(gathering=closing).exists()
+
+    # A gathering under way: the facilitator ticks who is here.
+    under_way = Gathering.objects.create(
+        cohort=running_cohort,
+        kind=Gathering.Kind.SESSION,
+        title="Ekstra samling: testing",
+        starts_at=timezone.now() - dt.timedelta(hours=1),
+        ends_at=timezone.now() + dt.timedelta(hours=3),
+    )
+    browser_page.goto(f"/gatherings/{under_way.pk}/attendance/")
+    browser_page.check_accessibility()
     checkbox = browser_page.locator(f"#present-{participant.pk}")
     expect(checkbox).not_to_be_checked()
     browser_page.locator(f'label[for="present-{participant.pk}"]').click()
     expect(checkbox).to_be_checked()
     browser_page.locator("#attendance-form button[type=submit]").click()
-    expect(browser_page.page).to_have_url(re.compile(rf"/gatherings/{closing.pk}/attendance/$"))
+    expect(browser_page.page).to_have_url(re.compile(rf"/gatherings/{under_way.pk}/attendance/$"))
     expect(browser_page.locator(".site-messages .ds-alert")).to_be_visible()
     browser_page.check_accessibility()
     expect(browser_page.locator(f"#present-{participant.pk}")).to_be_checked()
-    assert Attendance.objects.filter(gathering=closing, participant=participant).count() == 1
-    assert ActivityCompletion.objects.filter(
-        activity=closing.activity, user=participant.user
-    ).exists()
+    assert Attendance.objects.filter(gathering=under_way, participant=participant).count() == 1
 
-    # The QR code to show on the screen.
-    browser_page.goto(f"/gatherings/{closing.pk}/qr/")
+    # The QR code to show on the screen: its code turns (every 2 seconds here), and the
+    # page's script fetches the next one without reloading.
+    settings.LUP_CHECK_IN_CODE_SECONDS = 2
+    browser_page.goto(f"/gatherings/{under_way.pk}/qr/")
     browser_page.check_accessibility()
     expect(browser_page.locator(".qr-code svg")).to_be_visible()
-    expect(browser_page.locator("#check-in-url")).to_contain_text(
-        f"/gatherings/{closing.pk}/check-in/"
-    )
+    link = browser_page.locator("#check-in-url")
+    expect(link).to_contain_text(f"/gatherings/{under_way.pk}/check-in/")
+    first = link.text_content()
+    expect(link).not_to_have_text(first, timeout=10_000)
+    expect(browser_page.locator(".qr-code svg")).to_have_count(1)
+    assert link.get_attribute("href") == link.text_content()
     assert fits_the_screen(browser_page, PHONE["width"])
 
 
-def test_participant_checks_in_with_the_qr_code_on_a_phone(browser_page, running_cohort):
+def test_participant_checks_in_with_the_qr_code_on_a_phone(browser_page, running_cohort, settings):
     now = timezone.localtime()
     today = now.date()
     gathering = Gathering.objects.create(
@@ -115,10 +136,15 @@ def test_participant_checks_in_with_the_qr_code_on_a_phone(browser_page, running
     )
     browser_page.set_viewport_size(PHONE)
 
-    # Scanning the code opens the check-in page, which asks to sign in first.
-    browser_page.goto(f"/gatherings/{gathering.pk}/check-in/{gathering.check_in_code}/")
+    # Scanning the code opens the check-in page, which asks to sign in first (the scan is
+    # remembered while signing in takes longer than the code on the screen lasts).
+    settings.LUP_CHECK_IN_CODE_SECONDS = 3
+    code = current_check_in_code(gathering)[0]
+    browser_page.goto(f"/gatherings/{gathering.pk}/check-in/{code}/")
     expect(browser_page.page).to_have_url(re.compile(r"/accounts/login/\?next="))
     browser_page.check_accessibility()
+    browser_page.wait_for_timeout(6500)  # the code in the address has run out meanwhile
+    assert not check_in_code_is_valid(gathering, code)
     sign_in(browser_page, MANAGER)
     expect(browser_page.page).to_have_url(re.compile(rf"/gatherings/{gathering.pk}/check-in/"))
     browser_page.check_accessibility()

@@ -6,6 +6,8 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils import timezone
+
 from courses.models import Activity, Assignment, Course, Module
 from lup import services
 from lup.models import CompletionRule, Gathering, Participant
@@ -52,8 +54,9 @@ def build_curriculum(*, team_size: int = 2, team_assignment: bool = True) -> Set
         cohort=cohort,
         kind=Gathering.Kind.CLOSING,
         title="Avslutning",
-        starts_at=dt.datetime(2027, 1, 31, 9, tzinfo=dt.UTC),
-        ends_at=dt.datetime(2027, 1, 31, 15, tzinfo=dt.UTC),
+        # Under way now: attendance is refused before a gathering opens (30 minutes ahead).
+        starts_at=timezone.now() - dt.timedelta(hours=1),
+        ends_at=timezone.now() + dt.timedelta(hours=5),
         activity=attendance,
     )
     programme.course = course

@@ -17,6 +17,7 @@ from courses import services as course_services
 from courses.models import ActivityCompletion
 from lup import services
 from lup.models import Attendance, Gathering, OrganisationMembership, Participant, UnitEnrolment
+from lup.services.attendance import current_check_in_code
 from tests.conftest import administrator_permissions
 from tests.factories import CohortFactory, UserFactory
 from tests.lup.curriculum import build_curriculum
@@ -33,7 +34,13 @@ def client(client):
 
 @pytest.fixture
 def setup():
-    return build_curriculum(team_size=1)
+    """The curriculum, with its gathering under way: attendance is taken only once it has
+    started (tests/lup/test_check_in_codes.py tries it earlier)."""
+    setup = build_curriculum(team_size=1)
+    setup.gathering.starts_at = timezone.now() - dt.timedelta(hours=1)
+    setup.gathering.ends_at = timezone.now() + dt.timedelta(hours=5)
+    setup.gathering.save()
+    return setup
 
 
 @pytest.fixture
@@ -226,9 +233,9 @@ def test_anonymous_visitors_are_sent_to_sign_in(client, setup):
 
 
 def check_in_url(gathering, code: str | None = None) -> str:
-    return reverse(
-        "lup:check-in", kwargs={"pk": gathering.pk, "code": code or gathering.check_in_code}
-    )
+    """The address in the QR code now (the rotating code), or with another code."""
+    code = code or current_check_in_code(gathering)[0]
+    return reverse("lup:check-in", kwargs={"pk": gathering.pk, "code": code})
 
 
 def test_qr_page_shows_the_code_with_a_text_alternative_and_the_address(client, setup, facilitator):
@@ -243,6 +250,7 @@ def test_qr_page_shows_the_code_with_a_text_alternative_and_the_address(client, 
     assert "<svg" in html
     assert "<?xml" not in html
     assert f"http://testserver{check_in_url(setup.gathering)}" in html
+    assert setup.gathering.check_in_code not in html  # the secret behind the codes
 
 
 def test_participant_checks_in_on_the_day_with_the_right_code(client, setup, gathering_today):
@@ -272,7 +280,7 @@ def test_a_wrong_code_is_refused_without_showing_the_gathering(client, setup, ga
 
     for response in (client.get(url), client.post(url)):
         assert response.status_code == 404
-        assert "This check-in code is not valid." in response.content.decode()
+        assert "This check-in code is not valid or has expired." in response.content.decode()
         assert gathering_today.title not in response.content.decode()
     assert client.post(check_in_url(gathering_today, "æøå")).status_code == 404
     assert not Attendance.objects.exists()
@@ -280,13 +288,19 @@ def test_a_wrong_code_is_refused_without_showing_the_gathering(client, setup, ga
 
 
 def test_check_in_on_another_day_is_refused(client, setup):
+    setup.gathering.starts_at = on(timezone.localdate() + dt.timedelta(days=1), 9)
+    setup.gathering.ends_at = setup.gathering.starts_at + dt.timedelta(hours=6)
+    setup.gathering.save()
     client.force_login(setup.manager)
-    url = check_in_url(setup.gathering)  # the closing gathering, months away
+    url = check_in_url(setup.gathering)  # today's code of tomorrow's gathering
 
+    confirm = client.get(url)
     response = client.post(url)
 
+    assert "Check-in opens at" in confirm.content.decode()
+    assert "check-in-button" not in confirm.content.decode()
     assert response.status_code == 200
-    assert "Check-in is open on the day of the gathering only." in response.content.decode()
+    assert "Check-in opens at" in response.content.decode()
     assert not Attendance.objects.exists()
     assert not ActivityCompletion.objects.exists()
 
