@@ -68,3 +68,46 @@ def test_staff_imports_units_in_the_admin_and_a_bad_file_changes_nothing(
     expect(browser_page.locator(".messagelist")).to_contain_text("2")
     browser_page.check_accessibility()
     assert ServiceUnit.objects.count() == units_before + 2
+
+
+def test_another_municipalitys_administrator_cannot_be_imported_onto_a_team(
+    browser_page, demo_data, tmp_path
+):
+    """The outside check's attack, in the browser: Bærum's administrator imports a file
+    that names Asker's administrator; the row is refused, and nothing is imported."""
+    from django.contrib.auth import get_user_model
+
+    from lup.models import Organisation, OrganisationMembership, Participant, Programme
+
+    asker = Organisation.objects.create(name="Asker kommune", slug="asker")
+    asker_admin = get_user_model().objects.create_user(
+        "admin@asker.kommune.no", "admin@asker.kommune.no", is_staff=True
+    )
+    OrganisationMembership.objects.create(organisation=asker, user=asker_admin)
+    programme = Programme.objects.get(slug="lup")
+    cohort = programme.cohorts.order_by("starts_on").first()
+    unit = programme.organisation.units.filter(active=True).order_by("code").first()
+    data = tmp_path / "deltakere.csv"
+    data.write_text(
+        "e-post;fornavn;etternavn;enhetskode;kull;rolle\n"
+        f"ny.ildsjel@baerum.kommune.no;Ny;Ildsjel;{unit.code};{cohort.name};ildsjel\n"
+        f"admin@asker.kommune.no;Asker;Admin;{unit.code};{cohort.name};ildsjel\n"
+    )
+    people_before = get_user_model().objects.count()
+
+    browser_page.goto("/accounts/login/?next=/admin/lup/participant/import/")
+    browser_page.check_accessibility()
+    sign_in_with_two_factor(browser_page, ADMINISTRATOR)
+    expect(browser_page.page).to_have_url(re.compile(r"/admin/lup/participant/import/$"))
+    browser_page.check_accessibility()
+    browser_page.locator("#id_programme").select_option(label=programme.name)
+    browser_page.locator("#id_file").set_input_files(str(data))
+    browser_page.locator('input[type="submit"]').click()
+
+    errors = browser_page.locator(".import-errors li")
+    expect(errors).to_have_count(1)
+    expect(errors.first).to_contain_text("3")
+    expect(errors.first).to_contain_text("admin@asker.kommune.no")
+    browser_page.check_accessibility()
+    assert get_user_model().objects.count() == people_before
+    assert not Participant.objects.filter(user=asker_admin).exists()
