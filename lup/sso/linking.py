@@ -13,6 +13,7 @@ as a keyed digest, tried a few times at most, and sent a few times per sign-in a
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 import secrets
 import time
@@ -24,6 +25,7 @@ from allauth.socialaccount.helpers import complete_social_login
 from allauth.socialaccount.models import SocialAccount, SocialLogin
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Q
@@ -43,6 +45,9 @@ CODE_KEY = "lup_sso_link_code"
 CODE_LIFETIME_SECONDS = 15 * 60
 MAX_CODE_ATTEMPTS = 5
 MAX_CODES_SENT = 3
+# Codes to one address per hour, whichever sign-ins ask: nobody can flood an inbox by
+# starting sign-in after sign-in.
+MAX_CODES_PER_ADDRESS_PER_HOUR = 6
 
 
 class LinkRefused(Exception):
@@ -111,6 +116,10 @@ def send_code(request: HttpRequest, email: str) -> None:
     if sent >= MAX_CODES_SENT:
         raise LinkRefused(_("Too many codes were sent. Please sign in again later."))
     email = email.strip()
+    address_key = "lup.sso.link.sent:" + hashlib.sha256(email.lower().encode()).hexdigest()
+    cache.add(address_key, 0, timeout=3600)
+    if cache.incr(address_key) > MAX_CODES_PER_ADDRESS_PER_HOUR:
+        raise LinkRefused(_("Too many codes were sent. Please sign in again later."))
     person = _registered_person(email, link.sociallogin.account.provider)
     code = f"{secrets.randbelow(10**6):06d}"
     request.session[CODE_KEY] = {

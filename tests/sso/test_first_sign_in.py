@@ -126,3 +126,16 @@ def test_ansattporten_refuses_someone_acting_for_another_organisation(
     assert "work for the municipality" in response.content.decode()
     assert not is_signed_in(client)
     assert not SocialAccount.objects.exists()
+
+
+def test_one_address_gets_a_few_codes_an_hour_whatever_the_sign_ins(provider):
+    from lup.sso.linking import MAX_CODES_PER_ADDRESS_PER_HOUR
+
+    make_social_app(provider)
+    make_person(KARI.email)
+    for _ in range(MAX_CODES_PER_ADDRESS_PER_HOUR + 2):
+        browser = Client()
+        sso_sign_in(browser, provider, KARI.username)
+        browser.post("/sign-in/link/", {"email": KARI.email})
+
+    assert len(mail.outbox) == MAX_CODES_PER_ADDRESS_PER_HOUR
