@@ -19,6 +19,7 @@ from typing import Any
 from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models.functions import Lower
 
 from .models import (
     AuditEvent,
@@ -187,13 +188,57 @@ def attachable_people(user: Any) -> QuerySet[Any]:
 
 
 def audit_events_for(user: Any) -> QuerySet[AuditEvent]:
-    """Audit events an administrator may read: about people in their scope, or by them."""
+    """Audit events an administrator may read: their organisations' security story.
+
+    Their organisations are those they work for (membership), as for every scope of an
+    administrator. An event is theirs when the person who did it or the person it
+    concerns belongs to one of them as `organisations_of` has it (member, on a team of
+    one of its units, facilitator of one of its cohorts); a failed sign-in that matched
+    no single account when it was written, when the address tried is such a person's;
+    and an event filed under the organisation (`organisation_id` in its details, or the
+    organisation filter of a report export). Another organisation's events never are.
+    """
     events = AuditEvent.objects.all()
     if not user.is_authenticated or not user.has_perm("lup.view_auditevent"):
         return events.none()
     if user.is_superuser:
         return events
-    return events.filter(Q(actor_id=user.pk) | Q(subject__in=people_for(user).values("pk")))
+    organisation_ids = list(member_organisations(user).values_list("organisation_id", flat=True))
+    # Separate subqueries rather than one join over the three relations, which would
+    # multiply rows; an id list inside IN needs no distinct.
+    people_model = get_user_model()
+    people = people_model.objects.filter(
+        Q(lup_memberships__organisation_id__in=organisation_ids)
+        | Q(
+            pk__in=Participant.objects.filter(
+                enrolment__unit__organisation_id__in=organisation_ids
+            ).values("user_id")
+        )
+        | Q(
+            pk__in=Cohort.facilitators.through.objects.filter(
+                cohort__programme__organisation_id__in=organisation_ids
+            ).values("user_id")
+        )
+    ).values("pk")
+    # Compared in lower case for equality: `iexact` against a column would read the
+    # attempted text as a LIKE pattern, and "%" would match everyone.
+    address_of_theirs = Exists(
+        people_model.objects.annotate(lowered=Lower("email"))
+        .filter(pk__in=people, lowered=Lower(OuterRef("subject_label")))
+        .exclude(email="")
+    )
+    return events.filter(
+        Q(actor_id=user.pk)
+        | Q(actor_id__in=people)
+        | Q(subject_id__in=people)
+        | (Q(action=AuditEvent.Action.LOGIN_FAILED, subject__isnull=True) & address_of_theirs)
+        | Q(details__organisation_id__in=organisation_ids)
+        | Q(details__previous_organisation_id__in=organisation_ids)
+        | Q(
+            action=AuditEvent.Action.REPORT_EXPORTED,
+            details__filters__organisation__in=organisation_ids,
+        )
+    )
 
 
 # Innovation projects. Three scopes, because reading, editing and reviewing differ:

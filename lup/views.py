@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from . import certification, permissions, progress, scoping, selectors, services
-from .audit import record_event
+from .audit import describe_all, record_event
 from .charts import burn_up_chart
 from .excel_csv import write_excel_csv
 from .forms import AnonymiseForm
@@ -217,14 +217,22 @@ def anonymise_person(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @permission_required("lup.view_auditevent", raise_exception=True)
 def audit_log(request: HttpRequest) -> HttpResponse:
-    """Security-relevant events, newest first, filterable by kind."""
+    """Security-relevant events of the user's organisations, newest first, filterable by
+    kind, each with its details in sentences (`lup.audit.describe`)."""
     events = scoping.audit_events_for(request.user)
     action = request.GET.get("action", "")
     if action in AuditEvent.Action.values:
         events = events.filter(action=action)
+    else:
+        action = ""
     page = Paginator(events, 50).get_page(request.GET.get("page"))
     return render(
         request,
         "lup/audit_log.html",
-        {"page": page, "actions": AuditEvent.Action.choices, "selected_action": action},
+        {
+            "page": page,
+            "rows": describe_all(page),
+            "actions": AuditEvent.Action.choices,
+            "selected_action": action,
+        },
     )

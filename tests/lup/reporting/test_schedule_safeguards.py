@@ -140,8 +140,6 @@ def test_an_owner_who_moved_to_another_organisation_stops_the_schedule(world):
 
 def test_a_deleted_owner_stops_the_schedule(world):
     scheduled = schedule(world)
-    # Memberships first: their post_delete audit receiver cannot name a user being deleted.
-    OrganisationMembership.objects.filter(user=world.people["hr"]).delete()
     world.people["hr"].delete()
 
     assert run_task(scheduled) is None
@@ -187,11 +185,9 @@ def test_review_stops_an_owners_schedules_as_soon_as_the_role_goes(world):
     mine = schedule(world)
     theirs = schedule(world, name="Admin sin", created_by=world.people["administrator"])
     assert hr.has_perm("lup.export_completions")  # fills the instance's permission cache
-    hr.groups.remove(Group.objects.get(name=HR_GROUP))
+    hr.groups.remove(Group.objects.get(name=HR_GROUP))  # lup.receivers.roles reviews at once
 
-    stopped = review_schedule_owners(owner=hr)  # the hook for role changes
-
-    assert [schedule.pk for schedule in stopped] == [mine.pk]
+    assert review_schedule_owners(owner=hr) == []  # nothing left to stop
     assert_stopped(mine, Reason.OWNER_LOST_ROLE)
     theirs.refresh_from_db()
     assert theirs.active
@@ -199,10 +195,9 @@ def test_review_stops_an_owners_schedules_as_soon_as_the_role_goes(world):
 
 def test_review_of_every_schedule_catches_a_role_that_lost_the_permission(world):
     scheduled = schedule(world)
-    Group.objects.get(name=HR_GROUP).permissions.clear()
+    Group.objects.get(name=HR_GROUP).permissions.clear()  # reviewed at once by a receiver
 
-    assert len(review_schedule_owners()) == 1
-
+    assert review_schedule_owners() == []
     assert_stopped(scheduled, Reason.OWNER_LOST_ROLE)
 
 
@@ -515,3 +510,52 @@ def test_a_folder_inside_the_root_is_written(world, tmp_path):
     assert "enthusiast@example.no" in written.read_text("utf-8-sig")
     scheduled.refresh_from_db()
     assert scheduled.active
+
+
+# Stopped at once, when the role data change -------------------------------------------------
+
+
+def test_removing_the_owners_role_stops_the_schedule_at_once(world):
+    scheduled = schedule(world)
+
+    world.people["hr"].groups.remove(Group.objects.get(name=HR_GROUP))
+
+    scheduled.refresh_from_db()
+    assert scheduled.active is False
+    assert scheduled.stopped_reason == Reason.OWNER_LOST_ROLE
+
+
+def test_deactivating_the_owner_stops_the_schedule_at_once(world):
+    scheduled = schedule(world)
+    hr = world.people["hr"]
+
+    hr.is_active = False
+    hr.save()
+
+    scheduled.refresh_from_db()
+    assert (scheduled.active, scheduled.stopped_reason) == (False, Reason.OWNER_DEACTIVATED)
+
+
+def test_the_owner_leaving_the_organisation_stops_the_schedule_at_once(world):
+    scheduled = schedule(world)
+
+    OrganisationMembership.objects.filter(user=world.people["hr"]).delete()
+
+    scheduled.refresh_from_db()
+    assert (scheduled.active, scheduled.stopped_reason) == (False, Reason.OWNER_LEFT)
+
+
+@pytest.mark.django_db(transaction=True)  # the foreign keys are checked at commit
+def test_deleting_an_owner_with_memberships_commits_and_stops_the_schedule(world):
+    scheduled = schedule(world)
+    hr = world.people["hr"]
+    label = str(hr)
+
+    hr.delete()
+
+    scheduled.refresh_from_db()
+    assert scheduled.active is False
+    removed = AuditEvent.objects.filter(
+        action=AuditEvent.Action.ROLE_CHANGED, subject_label=label, subject__isnull=True
+    )
+    assert removed.exists()

@@ -1,7 +1,8 @@
 """The audit log: one service writes every event; receivers and services call it.
 
 Who did it comes from the request being served (set by `AuditActorMiddleware`), so
-changes made in the admin are attributed without passing the request around.
+changes made in the admin are attributed without passing the request around. `describe`
+turns an event's details into sentences in the reader's language.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 
-from .models import AuditEvent
+from ..models import AuditEvent
 
 _current_request: ContextVar[HttpRequest | None] = ContextVar("lup_audit_request", default=None)
 
@@ -66,3 +67,58 @@ class AuditActorMiddleware:
             return self.get_response(request)
         finally:
             _current_request.reset(token)
+
+
+# Reading the log: sentences in the reader's language (reading), from declarative tables
+# (labels). Imported after record_event: neither imports this package back.
+from .labels import (  # noqa: E402
+    CHANNEL_SENTENCES,
+    DATE_FILTERS,
+    EMPTY_VALUES,
+    FILTER_LABELS,
+    FILTER_MODELS,
+    FLAG_SENTENCES,
+    FORMAT_LABELS,
+    GROUP_LABELS,
+    HIDDEN_KEYS,
+    KEY_LABELS,
+    LICENCE_LABELS,
+    PROGRAMME_DATE_FIELDS,
+    REFUSED_ATTEMPTS,
+    REPORT_LABELS,
+    STOP_REASONS,
+    TOKEN_SCOPE_LABELS,
+    WITHDRAWAL_REASONS,
+)
+from .reading import (  # noqa: E402
+    describe,
+    describe_all,
+    names_for,
+    programme_field_label,
+)
+
+__all__ = [
+    "CHANNEL_SENTENCES",
+    "DATE_FILTERS",
+    "EMPTY_VALUES",
+    "FILTER_LABELS",
+    "FILTER_MODELS",
+    "FLAG_SENTENCES",
+    "FORMAT_LABELS",
+    "GROUP_LABELS",
+    "HIDDEN_KEYS",
+    "KEY_LABELS",
+    "LICENCE_LABELS",
+    "PROGRAMME_DATE_FIELDS",
+    "REFUSED_ATTEMPTS",
+    "REPORT_LABELS",
+    "STOP_REASONS",
+    "TOKEN_SCOPE_LABELS",
+    "WITHDRAWAL_REASONS",
+    "AuditActorMiddleware",
+    "describe",
+    "describe_all",
+    "names_for",
+    "programme_field_label",
+    "record_event",
+]

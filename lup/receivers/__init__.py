@@ -1,0 +1,25 @@
+"""Signal receivers of `lup`, connected in LupConfig.ready(): each one calls a service.
+
+They listen to Django's auth signals, to changes of role data (group memberships,
+cohort facilitators, organisation memberships), to changes of programmes' targets,
+populations and completion rules, to the signals of `courses` and
+`certificates`, and to the core's own completion signals (`lup.signals`), which they hand
+up to the features: this module sits above every layer of `lup` (see pyproject.toml).
+"""
+
+from __future__ import annotations
+
+# Importing the modules registers their @receiver functions.
+from . import accounts, completions, programme_changes, roles
+from .accounts import connect_account_receivers
+from .roles import ROLE_FLAGS, connect_role_change_receivers
+
+__all__ = [
+    "ROLE_FLAGS",
+    "accounts",
+    "completions",
+    "connect_account_receivers",
+    "connect_role_change_receivers",
+    "programme_changes",
+    "roles",
+]
