@@ -12,10 +12,13 @@ from rest_framework import mixins, serializers, viewsets
 from rest_framework.exceptions import ValidationError as ApiValidationError
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.request import Request
+from rest_framework.response import Response
 
+from ..reporting.columns import Preset
 from ..reporting.forms import CompletionFilterForm
 from ..reporting.models import ReportKind
 from ..reporting.selectors import report_rows
+from ..reporting.services import ExportChannel, record_export
 from .permissions import REPORTS_AREA, TokenScope
 from .serializers import CompletionSerializer
 
@@ -83,7 +86,26 @@ class _ReportViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
             raise ApiValidationError(
                 {field: [error["message"] for error in found] for field, found in errors.items()}
             )
-        return report_rows(self.report, self.request.user, form.filters())
+        self.filters = form.filters()
+        return report_rows(self.report, self.request.user, self.filters)
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """The rows, and an audit entry for every page read (as for every other export):
+        personal data leaving through the API is on the organisation's record too."""
+        response = super().list(request, *args, **kwargs)
+        rows = response.data.get("results", []) if isinstance(response.data, dict) else []
+        record_export(
+            actor=request.user,
+            report=self.report,
+            preset=Preset(key="api", name="API", report=self.report, columns=()),
+            export_format="json",
+            filters=self.filters,
+            row_count=len(rows),
+            channel=ExportChannel.API,
+            complete=not (isinstance(response.data, dict) and response.data.get("next")),
+            request=request,
+        )
+        return response
 
 
 @extend_schema(

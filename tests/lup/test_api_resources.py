@@ -13,7 +13,7 @@ from lup import certification
 from lup.api.tokens import create_api_token
 from lup.innovation import services as project_services
 from lup.innovation.models import BenefitMeasurement
-from lup.models import Participant
+from lup.models import AuditEvent, Participant
 from lup.reporting.models import ApiToken
 from tests.factories import ParticipantFactory, ServiceUnitFactory, UnitEnrolmentFactory
 from tests.roles import build_world
@@ -211,6 +211,12 @@ def test_a_reports_token_reads_hrs_reports(client, world):
         str(world.team_u2.unit.public_id),
     }
     assert projects.status_code == 403
+    # Personal data leaving through the API is audited like every other export.
+    exports = AuditEvent.objects.filter(action=AuditEvent.Action.REPORT_EXPORTED)
+    assert {(event.details["report"], event.details["channel"]) for event in exports} == {
+        ("participants", "api"),
+        ("units", "api"),
+    }
 
 
 @pytest.mark.parametrize(
