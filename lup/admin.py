@@ -13,9 +13,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path
+from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from . import imports, permissions, scoping
+from . import audit, imports, permissions, scoping
 from .forms import ParticipantImportForm, UnitImportForm
 from .innovation.models import (
     Benefit,
@@ -317,6 +318,15 @@ class AuditEventAdmin(ScopedAdmin):
     list_filter = ["action"]
     search_fields = ["subject_label", "actor_label"]
     date_hierarchy = "at"
+    # The details as sentences in the reader's language (lup.audit.describe), not as data.
+    exclude = ["details"]
+    readonly_fields = ["what_happened"]
+
+    @admin.display(description=_("details"))
+    def what_happened(self, event: AuditEvent) -> str:
+        return format_html_join(
+            "", "<p>{}</p>", ((line,) for line in audit.describe(event, audit.names_for([event])))
+        )
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -613,3 +613,22 @@ def test_the_dashboard_csv_writes_hostile_sector_and_cohort_names_inert(client, 
     assert "'" + world.cohort_a.name in cells
     assert "'+LUP" in cells
     assert not [cell for cell in cells if cell[:1] in {"=", "+", "@", "\t", "\r"}]
+
+
+def test_the_admins_audit_page_shows_sentences_not_data(client, db, english_site):
+    from tests.factories import UserFactory
+    from tests.roles import with_two_factor
+
+    root = with_two_factor(
+        UserFactory(email="root-audit@example.no", is_superuser=True, is_staff=True)
+    )
+    person = UserFactory(email="someone@example.no")
+    person.is_staff = True
+    person.save()
+    event = AuditEvent.objects.filter(subject=person, action=AuditEvent.Action.ROLE_CHANGED).get()
+    client.force_login(root)
+
+    page = client.get(f"/admin/lup/auditevent/{event.pk}/change/").content.decode()
+
+    assert "Given staff access to the admin" in page
+    assert "is_staff" not in page
