@@ -18,7 +18,7 @@ from lup.models import AuditEvent, OrganisationMembership, Participant
 from lup.permissions import belongs_elsewhere
 from tests.roles import build_world
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english_site")]
 
 
 @pytest.fixture
