@@ -21,7 +21,7 @@ from tests.conftest import sign_in_with_password_only
 from tests.factories import UserFactory
 from tests.roles import build_world
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english_site")]
 
 PASSWORD = "a-long-password-2026"
 

@@ -347,7 +347,7 @@ def test_the_form_refuses_an_outside_address_and_names_the_allowed_domains(clien
     assert not ScheduledExport.objects.exists()
 
 
-def test_the_form_refuses_e_mail_when_no_domains_are_configured(client, world):
+def test_the_form_refuses_e_mail_when_no_domains_are_configured(client, world, english_site):
     Organisation.objects.filter(pk=world.programme.organisation.pk).update(export_email_domains="")
     client.force_login(world.people["hr"])
 
