@@ -55,6 +55,13 @@ def organisations_of(person: Any) -> QuerySet[Organisation]:
     ).distinct()
 
 
+def runs_itself(organisation_id: int) -> bool:
+    """Whether an organisation is a tenant: it has staff of its own (memberships), so only
+    they enrol its units. An organisation without staff here (a small municipality whose
+    units join another's cohorts as guests) can have its units enrolled by the host."""
+    return OrganisationMembership.objects.filter(organisation_id=organisation_id).exists()
+
+
 def belongs_elsewhere(person: Any, organisation_ids: Iterable[int]) -> bool:
     """Whether `person`'s account is another tenant's: they belong (membership, team,
     facilitation) to an organisation outside `organisation_ids`, or they are a superuser,

@@ -4,11 +4,16 @@ Bærum runs LUP with cohorts A and B; in cohort A, unit U1 has a manager and an
 enthusiast and unit U2 another manager. Asker runs its own programme. People:
 superuser, Bærum's administrator and HR (two-factor set up), Asker's administrator,
 cohort A's facilitator, U1's manager and enthusiast, and U2's manager.
+
+Asker has the same roles, to attack Bærum from (tests/test_tenant_walls.py): its HR
+person, the facilitator of its cohort and the manager of its team (`asker_hr`,
+`asker_facilitator`, `asker_manager`). Each organisation's administrator has a write API
+token (`World.tokens`, by the administrator's role: the token and its secret).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.auth.models import Group
@@ -49,6 +54,9 @@ class World:
     team_u2: Any
     team_other: Any
     project: Any = None  # U1's innovation project (lup.innovation)
+    other_cohort: Any = None  # Asker's cohort (team_other's)
+    # a write token of each organisation's administrator: role -> (ApiToken, secret)
+    tokens: dict[str, tuple[Any, str]] = field(default_factory=dict)
 
 
 def with_two_factor(user: Any) -> Any:
@@ -82,6 +90,7 @@ def build_world() -> World:
         ("administrator", baerum, ADMINISTRATORS_GROUP),
         ("hr", baerum, HR_GROUP),
         ("other_administrator", asker, ADMINISTRATORS_GROUP),
+        ("asker_hr", asker, HR_GROUP),
     ):
         person = with_two_factor(
             UserFactory(email=f"{role}@example.no", is_staff=group == ADMINISTRATORS_GROUP)
@@ -102,7 +111,12 @@ def build_world() -> World:
         enrolment=team_u2, role=Participant.Role.MANAGER, user__email="manager2@example.no"
     ).user
     ParticipantFactory(enrolment=team_b, role=Participant.Role.MANAGER)
-    ParticipantFactory(enrolment=team_other, role=Participant.Role.MANAGER)
+    people["asker_manager"] = ParticipantFactory(
+        enrolment=team_other, role=Participant.Role.MANAGER
+    ).user
+    people["asker_facilitator"] = UserFactory(email="asker-facilitator@example.no")
+    people["asker_facilitator"].groups.add(groups["Facilitators"])
+    other_cohort.facilitators.add(people["asker_facilitator"])
     from lup.innovation.services import start_project
 
     project = start_project(
@@ -111,8 +125,14 @@ def build_world() -> World:
         need="Beboerne vekkes av nattlige runder.",
         audience="Beboere og nattevakter",
     )
+    tokens = {
+        role: _write_token(organisation, people[role])
+        for role, organisation in (("administrator", baerum), ("other_administrator", asker))
+    }
     return World(
         project=project,
+        other_cohort=other_cohort,
+        tokens=tokens,
         people=people,
         programme=programme,
         other_programme=other_programme,
@@ -121,4 +141,21 @@ def build_world() -> World:
         team_u1=team_u1,
         team_u2=team_u2,
         team_other=team_other,
+    )
+
+
+def _write_token(organisation: Any, administrator: Any) -> tuple[Any, str]:
+    """A write token the administrator made for a system of their organisation."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from lup.api.tokens import create_api_token
+
+    return create_api_token(
+        name=f"Integrasjon {organisation.slug}",
+        organisation=organisation,
+        scope="write",
+        expires_at=timezone.now() + dt.timedelta(days=30),
+        created_by=administrator,
     )

@@ -5,18 +5,33 @@ fails `test_every_url_has_a_rule`. Outcomes are what a person notices: ok (200),
 login (sent to sign in), redirect, forbidden (403), not_found (404), method (405).
 Out-of-scope objects are not_found (or, in the admin, its "does not exist" redirect):
 never a 403 that would confirm they exist.
+
+Each URL is also POSTed to (an empty body) as each role: `POST_RULES` and `post_rule_for`
+say what each may get, a route that starts taking POSTs without a rule fails, and no role
+ever gets a server error. One world is built for the module (tests.urlmatrix.module_world);
+each test's writes are rolled back. What an attacker's write with a plausible body does to
+another organisation's data is tests/test_tenant_walls.py's.
 """
 
 from __future__ import annotations
 
 import logging
-import re
 from typing import Any
 
 import pytest
 
-from tests.roles import ROLES, World, build_world
-from tests.urlmatrix import Route, discover_routes, outcome
+from tests.roles import ROLES
+from tests.urlmatrix import (
+    ADMIN_CATCH_ALL,
+    ADMIN_MODEL_URL,
+    ADMIN_SHORT_OBJECT_URL,
+    Route,
+    arguments_for,
+    discover_routes,
+    module_world,
+    outcome,
+    world_settings,
+)
 
 ANON, ENTH, MGR, FAC, HR, ADM, OTHER, SUPER = ROLES
 
@@ -303,12 +318,6 @@ RULES: dict[str, dict[str, str]] = {
     ),
 }
 
-ADMIN_MODEL_URL = re.compile(r"^admin:(?P<app>[a-z]+)_(?P<model>[a-z0-9]+)_(?P<action>[a-z_]+)$")
-ADMIN_SHORT_OBJECT_URL = re.compile(
-    r"^admin/(?P<app>[a-z]+)/(?P<model>[a-z0-9]+)/<path:object_id>/$"
-)
-ADMIN_CATCH_ALL = "admin/(?P<url>.*)$"
-
 
 def admin_rule(app: str, model: str, action: str) -> dict[str, str]:
     """The admin's model pages: staff only; lup's are scoped, others need permissions."""
@@ -319,6 +328,8 @@ def admin_rule(app: str, model: str, action: str) -> dict[str, str]:
         return courses_admin_rule(model, action)
     if app != "lup":
         # Administrators have no permissions on accounts, groups or sign-in records.
+        return row(*not_staff, "forbidden", "forbidden", "ok")
+    if model == "courseownership":  # who owns a shared course: superusers decide
         return row(*not_staff, "forbidden", "forbidden", "ok")
     if model == "auditevent" and action in {"add", "delete"}:
         return row(*not_staff, "forbidden", "forbidden", "forbidden")  # never edited
@@ -383,10 +394,6 @@ def courses_admin_rule(model: str, action: str) -> dict[str, str]:
     return row(*not_staff, *theirs)
 
 
-# Objects (in Bærum) to open in the admin, by (app, model).
-ADMIN_OBJECTS: dict[tuple[str, str], Any] = {}
-
-
 # django-allauth's pages by rule, so that a new allauth release's pages are covered without
 # listing them (RULES above pin the pages whose exact outcome we rely on). allauth marks its
 # sign-in flow's public views with Django's `login_not_required`; every other allauth page
@@ -442,291 +449,27 @@ def test_every_rule_names_a_url():
     assert not set(RULES) - names, f"rules for URLs that no longer exist: {set(RULES) - names}"
 
 
-def arguments_for(route: Route, world: World) -> dict[str, Any]:
-    people = world.people
-    values: dict[str, Any] = {
-        "slug": world.programme.slug,
-        "key": "made-up-key",
-        "code": "made-up-code",
-        "uidb36": "1",
-        "provider_id": "idporten",
-        "app_label": "lup",
-        "content_type_id": 1,
-        "url": "nowhere/",
-        "id": people["enthusiast"].pk,
-        "object_id": 999999,
-        "pk": {
-            "lup:cohort-detail": world.cohort_a.pk,
-            "lup:team-detail": world.team_u1.pk,
-            "lup:anonymise-person": people["enthusiast"].pk,
-            "lup:cohort-grid": world.cohort_a.pk,
-            "lup:gathering-attendance": world.opening.pk,
-            "lup:gathering-qr": world.opening.pk,
-            "lup:check-in": world.opening.pk,
-            "lup:cohort-certificates": world.cohort_a.pk,
-            "lup:cohort-certificates-progress": world.cohort_a.pk,
-            "lup-api:gathering-detail": world.opening.pk,
-            "lup-api:gathering-attendance": world.opening.pk,
-            "lup-api:gathering-attendance-detail": world.opening.pk,
-            "lup-api:sector-detail": world.team_u1.unit.sector.pk,
-            "lup:report-preset-edit": world.export_preset.pk,
-            "lup:report-preset-delete": world.export_preset.pk,
-            "lup:report-schedule-edit": world.scheduled_export.pk,
-            "lup:report-schedule-delete": world.scheduled_export.pk,
-        }.get(route.name),
-    }
-    if route.name.startswith(("lup:project-", "lup:canvas-", "lup:benefit-")):
-        values["pk"] = world.project.pk
-        values["number"] = 1
-    if route.name == "lup:project-start":
-        values["pk"] = world.cohort_b.enrolments.get().pk
-    if route.name in {"lup:benefit-detail", "lup:benefit-edit"}:
-        values["pk"] = world.benefit.pk
-    if route.name.startswith(("lup:catalogue-", "lup:prize-")):
-        values["public_id"] = world.published_project.public_id
-        values["pk"] = {
-            "lup:catalogue-unreuse": world.reuse.pk,
-            "lup:prize-score": world.nomination.pk,
-            "lup:prize-winner": world.nomination.pk,
-        }.get(route.name)
-    api_objects = {
-        "lup-api:programme-detail": world.programme,
-        "lup-api:programme-progress": world.programme,
-        "lup-api:cohort-detail": world.cohort_a,
-        "lup-api:unit-detail": world.team_u1.unit,
-        "lup-api:participant-detail": world.team_u1.participants.get(user=people["enthusiast"]),
-        "lup-api:participant-progress": world.team_u1.participants.get(user=people["enthusiast"]),
-        "lup-api:organisation-detail": world.programme.organisation,
-        "lup-api:project-detail": world.project,
-        "lup-api:benefit-detail": world.benefit,
-        "lup-api:benefit-measurements": world.benefit,
-    }
-    if route.name in {"lup-api:certificate-detail", "lup-api:certificate-revoke"}:
-        api_objects[route.name] = world_certificate(world)
-    if route.name in api_objects:
-        values["id"] = api_objects[route.name].public_id
-    if route.name == "lup-api:gathering-attendance-detail":
-        values["participant"] = world.team_u1.participants.get(user=people["enthusiast"]).public_id
-    if route.name.startswith("courses:"):
-        values["slug"] = world.course.slug
-        values["activity_id"] = world.page.public_id
-        values["submission_id"] = world.submission.public_id
-    if route.name.startswith("courses:h5p"):
-        values["activity_id"] = world.h5p_activity.public_id
-        values["package_id"] = world.h5p_package.public_id
-        library = world.h5p_package.main_library.folder_name
-        values["path"] = {
-            "courses:h5p-content-file": "content.json",
-            "courses:h5p-library-file": f"{library}/library.json",
-        }.get(route.name, "")
-    if "certificate_id" in route.arguments:
-        values["certificate_id"] = world_certificate(world).public_id
-    match = ADMIN_MODEL_URL.match(route.name) or ADMIN_SHORT_OBJECT_URL.match(route.name)
-    if match and (match["app"], match["model"]) in ADMIN_OBJECTS:
-        values["object_id"] = ADMIN_OBJECTS[(match["app"], match["model"])](world).pk
-    return values
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker, tmp_path_factory):
+    """One world for the whole matrix (each test's writes are rolled back)."""
+    files = tmp_path_factory.mktemp("matrix")
+    with django_db_blocker.unblock(), module_world(files) as built:
+        built.files = files
+        yield built
 
 
-def _api_token(world: World) -> Any:
-    """A Bærum token (its secret is not needed: the admin never shows it again)."""
-    import datetime as dt
-
-    from django.utils import timezone
-
-    from lup.api.tokens import create_api_token
-
-    token, _secret = create_api_token(
-        name="HR",
-        organisation=world.programme.organisation,
-        scope="reports",
-        expires_at=timezone.now() + dt.timedelta(days=30),
-        created_by=None,
-    )
-    return token
+@pytest.fixture(autouse=True)
+def private_files(settings, world):
+    """The world's files (made once for the module) stay where it put them."""
+    settings.COURSES_PRIVATE_ROOT = world_settings(world.files)["COURSES_PRIVATE_ROOT"]
 
 
-def _first(model_path: str) -> Any:
-    from django.apps import apps
-
-    return lambda world: apps.get_model(model_path).objects.order_by("pk").first()
-
-
-ADMIN_OBJECTS.update(
-    {
-        ("courses", "course"): lambda world: world.course,
-        ("courses", "h5ppackage"): lambda world: world.h5p_package,
-        ("courses", "h5plibrary"): lambda world: world.h5p_package.main_library,
-        ("courses", "module"): lambda world: world.page.module,
-        ("courses", "activity"): lambda world: world.page,
-        ("courses", "assignment"): lambda world: world.submission.assignment,
-        ("courses", "submission"): lambda world: world.submission,
-        ("courses", "enrolment"): _first("courses.Enrolment"),
-        ("courses", "activitycompletion"): _first("courses.ActivityCompletion"),
-        ("lup", "organisation"): lambda world: world.programme.organisation,
-        ("lup", "programme"): lambda world: world.programme,
-        ("lup", "cohort"): lambda world: world.cohort_a,
-        ("lup", "gathering"): lambda world: world.cohort_a.gatherings.first(),
-        ("lup", "sector"): lambda world: world.team_u1.unit.sector,
-        ("lup", "serviceunit"): lambda world: world.team_u1.unit,
-        ("lup", "unitenrolment"): lambda world: world.team_u1,
-        ("lup", "participant"): lambda world: world.team_u1.participants.first(),
-        ("lup", "auditevent"): lambda world: world.audit_event,
-        ("lup", "attendance"): _first("lup.Attendance"),
-        ("lup", "apitoken"): lambda world: _api_token(world),
-        ("lup", "innovationproject"): lambda world: world.project,
-        ("auth", "user"): lambda world: world.people["enthusiast"],
-        ("auth", "group"): _first("auth.Group"),
-        ("account", "emailaddress"): _first("account.EmailAddress"),
-        ("mfa", "authenticator"): _first("mfa.Authenticator"),
-        ("socialaccount", "socialapp"): _first("socialaccount.SocialApp"),
-        ("socialaccount", "socialaccount"): _first("socialaccount.SocialAccount"),
-        ("socialaccount", "socialtoken"): _first("socialaccount.SocialToken"),
-        ("certificates", "certificate"): lambda world: world_certificate(world),
-        ("certificates", "certificatetemplate"): lambda world: world_certificate(world).template,
-    }
-)
+@pytest.fixture(autouse=True)
+def h5p_files_in_tmp(settings, world):
+    settings.COURSES_H5P_ROOT = world_settings(world.files)["COURSES_H5P_ROOT"]
 
 
-def add_curriculum(world: World) -> None:
-    """A course for Bærum's programme, U1's team enrolled, and their team's file answer."""
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
-    from courses import services as course_services
-    from courses.models import Activity, Assignment, Course, Module
-
-    course = Course.objects.create(title="LUP", slug="lup-kurs")
-    module = Module.objects.create(course=course, position=1, title="Teori")
-    page = Activity.objects.create(module=module, position=1, title="Innovasjon", kind="page")
-    task = Activity.objects.create(
-        module=module, position=2, title="Brukerreise", kind="assignment"
-    )
-    assignment = Assignment.objects.create(activity=task, instructions="Lag en.", team=True)
-    world.programme.course = course
-    world.programme.save()
-    for role in ("manager", "enthusiast"):
-        course_services.enrol(
-            user=world.people[role], course=course, starts_on=world.cohort_a.starts_on
-        )
-    world.course, world.page = course, page
-    from tests.courses.h5p_setup import install_reflection
-
-    world.h5p_package = install_reflection()
-    world.h5p_activity = Activity.objects.create(
-        module=module, position=3, title="Refleksjon", kind="h5p", h5p_package=world.h5p_package
-    )
-    course_services.mark_done(user=world.people["manager"], activity=page)
-    world.submission = course_services.submit_assignment(
-        user=world.people["manager"],
-        assignment=assignment,
-        upload=SimpleUploadedFile("reise.pdf", b"%PDF-1.7 reise"),
-    )
-
-
-def add_project_work(world: World) -> None:
-    """U1's project gets a canvas version and a benefit, for the workspace's pages."""
-    import datetime as dt
-    from decimal import Decimal
-
-    from lup.innovation import services as project_services
-
-    project_services.save_canvas(
-        project=world.project,
-        content={"purpose": "Bedre søvn"},
-        base_number=0,
-        saved_by=world.people["enthusiast"],
-    )
-    world.benefit = project_services.add_benefit(
-        project=world.project,
-        type="time",
-        description="Færre runder",
-        indicator="Timer per år",
-        unit_of_measure="hours_year",
-        baseline_value=Decimal("1200"),
-        baseline_on=dt.date(2025, 9, 1),
-        target_value=Decimal("600"),
-        owner="Enhetsleder",
-    )
-
-
-def add_catalogue(world: World) -> None:
-    """U2's project published in the catalogue, reused by U1 and nominated for the prize
-    (cohort B's team stays without a project, for `lup:project-start`)."""
-    from lup.innovation import prize, sharing
-    from lup.innovation.services import start_project
-
-    manager = world.people["other_manager"]
-    project = start_project(
-        enrolment=world.team_u2, title="Felles matglede", need="Å spise sammen.", audience="Alle"
-    )
-    world.published_project = sharing.publish_project(
-        project=project, user=manager, licence="CC-BY-4.0", consent=True
-    )
-    world.reuse = sharing.mark_reuse(
-        source=project, unit=world.team_u1.unit, user=world.people["manager"]
-    )
-    world.nomination = prize.nominate_project(
-        project=project,
-        category=prize.ensure_prize_categories(world.programme)[0],
-        year=2026,
-        reason="God idé.",
-        user=world.people["facilitator"],
-    )
-
-
-@pytest.fixture
-def world(db):
-    from allauth.account.models import EmailAddress
-    from allauth.socialaccount.models import SocialAccount, SocialApp, SocialToken
-
-    from lup.audit import record_event
-    from lup.models import Attendance, AuditEvent, Gathering
-
-    world = build_world()
-    enthusiast = world.people["enthusiast"]
-    EmailAddress.objects.create(user=enthusiast, email=enthusiast.email, verified=True)
-    app = SocialApp.objects.create(provider="microsoft", name="Entra (unused)", client_id="x")
-    account = SocialAccount.objects.create(user=enthusiast, provider="microsoft", uid="entra-1")
-    SocialToken.objects.create(app=app, account=account, token="not-a-real-token")
-    opening = Gathering.objects.create(
-        cohort=world.cohort_a,
-        kind=Gathering.Kind.OPENING,
-        title="Åpning",
-        starts_at="2025-08-01T09:00Z",
-        ends_at="2025-08-01T15:00Z",
-    )
-    Attendance.objects.create(
-        gathering=opening,
-        participant=world.team_u1.participants.get(user=enthusiast),
-        method=Attendance.Method.FACILITATOR,
-    )
-    world.opening = opening
-    from lup.reporting.services import save_preset, schedule_export
-
-    world.export_preset = save_preset(
-        organisation=world.programme.organisation,
-        key="lonn",
-        name="Lønn",
-        report="participants",
-        columns=["email"],
-    )
-    world.scheduled_export = schedule_export(
-        organisation=world.programme.organisation,
-        name="Månedlig",
-        preset_key="lonn",
-        export_format="csv",
-        frequency="monthly",
-        delivery="email",
-        recipients="hr@example.no",
-    )
-    add_curriculum(world)
-    world.audit_event = record_event(action=AuditEvent.Action.LOGIN, subject=enthusiast)
-    add_project_work(world)
-    add_catalogue(world)
-    # An unused sign-in app must not make the Microsoft URLs look configured.
-    SocialApp.objects.filter(provider="microsoft").update(provider="unused")
-    return world
-
-
+@pytest.mark.django_db
 @pytest.mark.parametrize("route", [r for r in ROUTES if rule_for(r)], ids=lambda r: r.name)
 def test_each_role_gets_what_the_matrix_says(client, world, route):
     expected = rule_for(route)
@@ -766,6 +509,200 @@ def test_each_role_gets_what_the_matrix_says(client, world, route):
     assert not cacheable, f"GET {url}: a personal page that may be stored: {cacheable}"
 
 
+# POST, with an empty body, as each role (in a savepoint that is rolled back). POST_RULES give
+# the outcome of every page and API route that takes a POST from anyone; the others take none
+# (READ_ONLY: 405 for everyone signed in, and anonymous callers are refused before or after
+# that). The admin's and allauth's pages follow their GET rule (a POST never opens more than
+# GET; where a page opens, its POST answers as the form decides: `post_rule_for`).
+# No role ever gets a server error.
+POST_RULES: dict[str, dict[str, str]] = {
+    "set_language": every("redirect"),
+    "accounts/social/connections/": every("redirect"),
+    "accounts/social/login/cancelled/": every("redirect"),
+    "accounts/social/login/error/": every("redirect"),
+    "accounts/social/signup/": every("redirect"),
+    "certificates-verify:certificate": every("not_found"),  # a made-up code
+    "lup:sso-link": every("login"),
+    "lup:sso-link-code": every("login"),
+    "lup:check-in": row("login", *["not_found"] * 7),  # a made-up code
+    # lup: the empty form comes back with its errors ("ok"), or the write is refused
+    "lup:anonymise-person": row(
+        "login", "forbidden", "forbidden", "forbidden", "forbidden", "ok", "not_found", "ok"
+    ),
+    "lup:gathering-attendance": row(
+        "login",
+        "forbidden",
+        "forbidden",
+        "redirect",
+        "forbidden",
+        "redirect",
+        "not_found",
+        "redirect",
+    ),
+    "lup:cohort-certificates": row(
+        "login",
+        "forbidden",
+        "forbidden",
+        "redirect",
+        "forbidden",
+        "redirect",
+        "not_found",
+        "redirect",
+    ),
+    # the workspace: HR reads it, its POST is sent back to the page
+    "lup:project-start": row(
+        "login", "not_found", "not_found", "not_found", "not_found", "ok", "not_found", "ok"
+    ),
+    "lup:project-edit": row("login", "ok", "ok", "ok", "not_found", "ok", "not_found", "ok"),
+    "lup:project-phase": row("login", "ok", "ok", "ok", "not_found", "ok", "not_found", "ok"),
+    "lup:project-submit": row(
+        "login",
+        "redirect",
+        "redirect",
+        "redirect",
+        "not_found",
+        "redirect",
+        "not_found",
+        "redirect",
+    ),
+    "lup:project-review": row(
+        "login", "not_found", "not_found", "ok", "not_found", "ok", "not_found", "ok"
+    ),
+    "lup:project-canvas": row("login", "ok", "ok", "ok", "redirect", "ok", "not_found", "ok"),
+    "lup:benefit-create": row("login", "ok", "ok", "ok", "not_found", "ok", "not_found", "ok"),
+    "lup:benefit-detail": row("login", "ok", "ok", "ok", "redirect", "ok", "not_found", "ok"),
+    "lup:benefit-edit": row("login", "ok", "ok", "ok", "not_found", "ok", "not_found", "ok"),
+    # the catalogue and the prize
+    "lup:catalogue-import": row(
+        "login", "forbidden", "forbidden", "forbidden", "forbidden", "ok", "ok", "ok"
+    ),
+    "lup:catalogue-reuse": row("login", "ok", "ok", *["not_found"] * 5),
+    "lup:catalogue-unreuse": row("login", "redirect", "redirect", *["not_found"] * 5),
+    "lup:project-publish": row("login", "not_found", "ok", *["not_found"] * 5),
+    "lup:project-withdraw": row("login", "not_found", "redirect", *["not_found"] * 5),
+    "lup:prize-nominate": row("login", "forbidden", "ok", "ok", "forbidden", "ok", "ok", "ok"),
+    "lup:prize-score": row("login", *["forbidden"] * 4, "redirect", "not_found", "redirect"),
+    "lup:prize-winner": row("login", *["forbidden"] * 4, "redirect", "not_found", "redirect"),
+    # HR's presets and schedules (Bærum's, for the object pages)
+    "lup:report-preset-create": row("login", *["forbidden"] * 3, "ok", "ok", "ok", "ok"),
+    "lup:report-preset-edit": row("login", *["forbidden"] * 3, "ok", "ok", "not_found", "ok"),
+    "lup:report-preset-delete": row(
+        "login", *["forbidden"] * 3, "redirect", "redirect", "not_found", "redirect"
+    ),
+    "lup:report-schedule-create": row("login", *["forbidden"] * 3, "ok", "ok", "ok", "ok"),
+    "lup:report-schedule-edit": row("login", *["forbidden"] * 3, "ok", "ok", "not_found", "ok"),
+    "lup:report-schedule-delete": row(
+        "login", *["forbidden"] * 3, "redirect", "redirect", "not_found", "redirect"
+    ),
+    # courses: learners mark done and play H5P (400: the empty statement); reviewers review
+    "courses:activity-detail": row("login", "method", "method", *["not_found"] * 5),  # a page
+    "courses:activity-done": row("login", "redirect", "redirect", *["not_found"] * 5),
+    "courses:h5p-state": row("forbidden", "400", "400", *["not_found"] * 5),
+    "courses:h5p-xapi": row("forbidden", "400", "400", *["not_found"] * 5),
+    "courses:h5p-upload": row(
+        "login", "forbidden", "forbidden", "ok", "forbidden", "ok", "ok", "ok"
+    ),
+    "courses:h5p-package-detail": row(
+        "login", "forbidden", "forbidden", "ok", "forbidden", "ok", "ok", "ok"
+    ),
+    "courses:submission-review": row(
+        "login", "not_found", "not_found", "ok", "not_found", "ok", "not_found", "ok"
+    ),
+    # the REST API: an empty body is invalid (400) where the caller may write, else refused
+    "lup-api:participant-list": row("forbidden", *["400"] * 7),
+    "lup-api:project-list": row("forbidden", *["400"] * 7),
+    "lup-api:gathering-attendance": row(
+        "forbidden", "forbidden", "forbidden", "400", "forbidden", "400", "not_found", "400"
+    ),
+    "lup-api:benefit-measurements": row(
+        "forbidden", "400", "400", "400", "forbidden", "400", "not_found", "400"
+    ),
+    "lup-api:certificate-revoke": row("forbidden", *["forbidden"] * 4, "400", "not_found", "400"),
+    # reports are read-only, and refused before that to those who may not read them
+    "lup-api:report-participants-list": row("forbidden", *["forbidden"] * 3, *["method"] * 4),
+    "lup-api:report-units-list": row("forbidden", *["forbidden"] * 3, *["method"] * 4),
+}
+
+# A page or API route that takes no POST: 405 for everyone signed in; anonymous callers
+# may be sent to sign in (or, in the API, refused) first.
+READ_ONLY = {ROLES[0]: frozenset({"method", "login", "forbidden"})} | {
+    role: frozenset({"method"}) for role in ROLES[1:]
+}
+ANY = frozenset({"ok", "redirect", "login", "forbidden", "not_found", "method", "400", "401"})
+# What a POST may answer, from the same role's GET outcome (the admin's and allauth's pages):
+# the same refusal, or 405 from a page that takes no POST; on an object the role may not
+# change, the admin refuses every POST (403) before it looks the object up.
+POST_FROM_GET: dict[str, frozenset[str]] = {
+    "login": frozenset({"login", "method"}),
+    "forbidden": frozenset({"forbidden", "method"}),
+    "not_found": frozenset({"not_found", "method"}),
+    "redirect": frozenset({"redirect", "forbidden", "method"}),
+}
+
+
+def post_rule_for(route: Route) -> dict[str, frozenset[str]]:
+    """The outcomes each role's empty POST may have."""
+    if route.name in POST_RULES:
+        return {role: frozenset({wanted}) for role, wanted in POST_RULES[route.name].items()}
+    generic = (
+        ADMIN_MODEL_URL.match(route.name)
+        or ADMIN_SHORT_OBJECT_URL.match(route.name)
+        or route.name == ADMIN_CATCH_ALL
+        or route.name.startswith("admin:")
+        or allauth_rule(route) is not None
+    )
+    if not generic:
+        return READ_ONLY
+    get_rule = rule_for(route)
+    assert get_rule is not None
+    allowed = {}
+    for role, wanted in get_rule.items():
+        if isinstance(wanted, frozenset):  # allauth's: signed-in, or sent to sign in
+            allowed[role] = frozenset({"login"}) if wanted == frozenset({"login"}) else ANY
+        else:
+            allowed[role] = POST_FROM_GET.get(wanted, ANY)
+    return allowed
+
+
+def test_every_post_rule_names_a_url():
+    names = {route.name for route in ROUTES}
+
+    assert not set(POST_RULES) - names, f"POST rules for no URL: {set(POST_RULES) - names}"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("route", [r for r in ROUTES if rule_for(r)], ids=lambda r: r.name)
+def test_each_role_posts_what_the_matrix_allows(world, route):
+    from django.db import transaction
+    from django.test import Client
+
+    url = route.url(arguments_for(route, world))
+    allowed = post_rule_for(route)
+    actual = {}
+    logging.disable(logging.CRITICAL)  # refusals and (reported) server errors log by design
+    try:
+        for role in ROLES:
+            client = Client(raise_request_exception=False)
+            if world.people[role] is not None:
+                client.force_login(world.people[role])
+            with transaction.atomic():
+                response = client.post(url)
+                transaction.set_rollback(True)
+            actual[role] = outcome(response)
+            streamed = getattr(response, "file_to_stream", None)
+            if streamed is not None:
+                streamed.close()
+    finally:
+        logging.disable(logging.NOTSET)
+
+    wrong = {
+        role: f"{actual[role]} (expected one of {sorted(allowed[role])})"
+        for role in ROLES
+        if actual[role] not in allowed[role]
+    }
+    assert not wrong, f"POST {url}: {wrong}"
+
+
 # A package's files are the same for every learner: kept an hour by the browser, never shared.
 PRIVATELY_CACHED = {"courses:h5p-package", "courses:h5p-content-file", "courses:h5p-library-file"}
 
@@ -778,15 +715,3 @@ def kept_private(route: Route, response: Any) -> bool:
     if route.name in PRIVATELY_CACHED:
         return "private" in directives
     return {"private", "no-store"} <= directives
-
-
-def world_certificate(world: World) -> Any:
-    """The enthusiast of U1 (Bærum, cohort A) completed, with their certificate."""
-    from lup import certification
-    from lup.models import Participant
-
-    participant = world.team_u1.participants.get(user=world.people["enthusiast"])
-    Participant.objects.filter(pk=participant.pk).update(
-        status="completed", completed_at="2025-12-01T12:00Z"
-    )
-    return certification.issue_participant_certificate(participant=participant, notify=False)

@@ -14,8 +14,17 @@ from django.core.validators import validate_email
 from django.db.models.functions import Lower
 from django.utils.translation import gettext as _
 
-from ..models import Cohort, Organisation, Participant, Programme, ServiceUnit, UnitEnrolment
+from ..models import (
+    Cohort,
+    Organisation,
+    OrganisationMembership,
+    Participant,
+    Programme,
+    ServiceUnit,
+    UnitEnrolment,
+)
 from ..permissions import tenancy_ties
+from ..services import guest_unit_refusal
 from .csv_table import Table, check_length
 from .results import RowError
 
@@ -94,6 +103,12 @@ def validate_participant_rows(
     }
 
     ties = tenancy_ties(user for found in users_by_email.values() for user in found)
+    # Organisations with staff of their own: their units are never another's guests.
+    tenants = set(
+        OrganisationMembership.objects.filter(
+            organisation_id__in={unit.organisation_id for unit in units.values()}
+        ).values_list("organisation_id", flat=True)
+    )
     errors: list[RowError] = []
     parsed: list[ParticipantRow] = []
     seen: dict[tuple[int, str], int] = {}
@@ -131,7 +146,13 @@ def validate_participant_rows(
             )
         elif not unit.active:
             row_errors.append(RowError(line, _("%(unit)s is inactive.") % {"unit": unit.name}))
-        if unit is not None:
+        if (
+            unit is not None
+            and unit.organisation_id != programme.organisation_id
+            and unit.organisation_id in tenants
+        ):
+            row_errors.append(RowError(line, guest_unit_refusal(unit)))
+        elif unit is not None:
             allowed = {programme.organisation_id, unit.organisation_id}
             for person in users_by_email.get(email, []):
                 if ties[person.pk].reach_beyond(allowed):

@@ -30,6 +30,7 @@ from .teams import (
     another_tenants_account,
     enrol_unit,
     enrolment_conflict,
+    guest_unit_refusal,
     team_organisations,
 )
 
@@ -45,6 +46,7 @@ __all__ = [
     "complete_unit_if_earned",
     "enrol_unit",
     "enrolment_conflict",
+    "guest_unit_refusal",
     "record_attendance",
     "record_participant_completion",
     "record_unit_completion",

@@ -12,7 +12,7 @@ from courses.api import enrol
 
 from ..audit import record_event
 from ..models import AuditEvent, Cohort, Participant, ServiceUnit, UnitEnrolment
-from ..permissions import belongs_elsewhere
+from ..permissions import belongs_elsewhere, runs_itself
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -26,6 +26,10 @@ def enrolment_conflict(*, unit: ServiceUnit, cohort: Cohort) -> str | None:
     """
     if not unit.active:
         return _("%(unit)s is inactive and cannot be enrolled.") % {"unit": unit.name}
+    if unit.organisation_id != cohort.programme.organisation_id and runs_itself(
+        unit.organisation_id
+    ):
+        return guest_unit_refusal(unit)
     other = (
         UnitEnrolment.objects.filter(unit=unit, cohort__programme_id=cohort.programme_id)
         .exclude(cohort=cohort)
@@ -58,6 +62,14 @@ def enrol_unit(*, cohort: Cohort, unit: ServiceUnit) -> UnitEnrolment:
     enrolment.full_clean()
     enrolment.save()
     return enrolment
+
+
+def guest_unit_refusal(unit: ServiceUnit) -> str:
+    """Why another tenant's unit cannot join this organisation's cohort as a guest."""
+    return _(
+        "%(unit)s belongs to %(organisation)s, which runs its own programme: only its "
+        "administrators can enrol it."
+    ) % {"unit": unit.name, "organisation": unit.organisation.name}
 
 
 def team_organisations(enrolment: UnitEnrolment) -> set[int]:

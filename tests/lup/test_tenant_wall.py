@@ -11,11 +11,14 @@ from __future__ import annotations
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from lup.imports import ImportRejected, import_participants
 from lup.models import AuditEvent, OrganisationMembership, Participant
 from lup.permissions import belongs_elsewhere
+from lup.services import enrol_unit
+from tests.factories import OrganisationFactory, ServiceUnitFactory
 from tests.roles import build_world
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english_site")]
@@ -93,19 +96,40 @@ def test_the_csv_import_lists_the_row_and_imports_nothing(world):
     assert not Participant.objects.filter(user=asker_admin).exists()
 
 
-def test_a_guest_unit_from_another_municipality_can_still_be_imported_again(world):
-    """The wall allows the programme's organisation and the unit's own: a team from a
-    neighbouring municipality (a guest unit) is re-imported without refusal."""
-    guest_team = world.team_other
-    guest = guest_team.participants.get().user
+def test_a_guest_unit_from_a_municipality_without_staff_here_is_imported_again(world):
+    """A small municipality with no staff of its own here sends a unit to Bærum's cohorts
+    as a guest: its people may be put on that team, and imported again."""
+    guest_org = OrganisationFactory(name="Gjestekommune", slug="gjest")
+    unit = ServiceUnitFactory(organisation=guest_org, code="G1")
     data = (
         "email;first_name;last_name;unit_code;cohort;role;organisation\n"
-        f"{guest.email};Gjest;Leder;{guest_team.unit.code};LUP 2;ildsjel;asker\n"
+        f"gjest@example.no;Gjest;Leder;{unit.code};LUP 2;leder;gjest\n"
     ).encode()
 
-    result = import_participants(data=data, programme=world.programme)
+    first = import_participants(data=data, programme=world.programme)
+    again = import_participants(data=data, programme=world.programme)
 
-    assert result.created == 1
+    assert (first.created, again.unchanged) == (1, 1)
+
+
+def test_another_tenants_unit_cannot_be_enrolled_as_a_guest(world):
+    """The hole the write-route attack found: Asker's administrator named Bærum as a
+    guest unit's organisation, which enrolled Bærum's unit in Asker's cohort and put
+    Bærum's administrator on its team. A tenant's units join only its own programmes."""
+    baerum_unit = world.team_u1.unit
+    data = (
+        "email;first_name;last_name;unit_code;cohort;role;organisation\n"
+        f"{world.people['administrator'].email};B;A;{baerum_unit.code};Asker 1;leder;baerum\n"
+    ).encode()
+
+    with pytest.raises(ImportRejected) as rejected:
+        import_participants(data=data, programme=world.other_programme)
+
+    [error] = rejected.value.errors
+    assert "runs its own programme" in str(error)
+    assert not baerum_unit.enrolments.filter(cohort__programme=world.other_programme).exists()
+    with pytest.raises(ValidationError):
+        enrol_unit(cohort=world.other_programme.cohorts.get(), unit=baerum_unit)
 
 
 def test_anonymising_an_account_with_roles_elsewhere_is_refused(client, world):
