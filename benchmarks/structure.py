@@ -17,6 +17,7 @@ import re
 import shutil
 import statistics
 import subprocess
+import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -37,6 +38,8 @@ def import_cycles() -> list[list[str]]:
     """Strongly connected groups of more than one lup module in the import graph."""
     import grimp
 
+    # The tree this script sits in, not an installed copy of lup.
+    sys.path.insert(0, str(ROOT))
     graph = grimp.build_graph("lup", include_external_packages=False)
     names = sorted(graph.modules)
     index: dict[str, int] = {}
