@@ -903,6 +903,8 @@ ADD_OVERRIDES: dict[tuple[str, str], Callable[[World], dict[str, Any]]] = {
     ("lup", "participant"): lambda world: {
         "enrolment": str(world.team_u2.pk),
         "user": str(world.people["hr"].pk),
+        # The example is a completed participant; the admin never stamps a completion.
+        "status": "active",
     },
     ("lup", "attendance"): lambda world: {"participant": str(_participant(world, "manager").pk)},
     ("lup", "unitenrolment"): lambda world: {

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest
@@ -126,10 +127,31 @@ class GatheringAdmin(ScopedAdmin):
     list_filter = ["kind", "cohort__programme"]
 
 
+class CompletionByRuleForm(forms.ModelForm):
+    """A participant's or unit enrolment's admin form that never stamps or withdraws a
+    completion: those are written by the services under a row lock, when the programme's
+    rule says so (lup.services.completion_writes), so the admin shows them read-only."""
+
+    def clean_status(self) -> str:
+        status = self.cleaned_data["status"]
+        completed = type(self.instance).Status.COMPLETED
+        before = self.instance.status if self.instance.pk else None
+        if (status == completed) != (before == completed):
+            raise forms.ValidationError(
+                _(
+                    "A completion is recorded by the programme's completion rule, and "
+                    "withdrawn on the team's page: not here."
+                )
+            )
+        return str(status)
+
+
 class ParticipantInline(ScopedInline):
     model = Participant
+    form = CompletionByRuleForm
     extra = 0
     raw_id_fields = ["user"]
+    readonly_fields = ["completed_at"]
 
 
 @admin.register(UnitEnrolment)
@@ -140,6 +162,8 @@ class UnitEnrolmentAdmin(ScopedAdmin):
     search_fields = ["unit__name", "unit__code"]
     raw_id_fields = ["unit"]
     inlines = [ParticipantInline]
+    form = CompletionByRuleForm
+    readonly_fields = ["completed_at"]
 
 
 @admin.register(Participant)
@@ -149,6 +173,8 @@ class ParticipantAdmin(CsvImportAdminMixin, ScopedAdmin):
     list_select_related = ["user", "enrolment__unit", "enrolment__cohort"]
     search_fields = ["user__email", "user__first_name", "user__last_name", "enrolment__unit__name"]
     raw_id_fields = ["user", "enrolment"]
+    form = CompletionByRuleForm
+    readonly_fields = ["completed_at"]
     import_form_class = ParticipantImportForm
     import_title = _("Import participants from CSV")
 
