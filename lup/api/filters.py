@@ -85,6 +85,24 @@ class CohortFilter(filters.FilterSet):
         return queryset.filter(starts_on__lte=value, ends_on__gte=value)
 
 
+class UtcDateTimeField(filters.IsoDateTimeFilter.field_class):
+    """An ISO 8601 time, given to the database in UTC: PostgreSQL refuses offsets beyond
+    ±15:59 (Python accepts up to ±23:59), and a time before year 1 in UTC is no time."""
+
+    def clean(self, value: Any) -> Any:
+        moment = super().clean(value)
+        if moment is None:
+            return None
+        try:
+            return moment.astimezone(dt.UTC)
+        except (OverflowError, ValueError):
+            raise forms.ValidationError(_("Enter a time between year 1 and 9999.")) from None
+
+
+class UtcDateTimeFilter(filters.IsoDateTimeFilter):
+    field_class = UtcDateTimeField
+
+
 class ParticipantFilter(filters.FilterSet):
     programme = filters.UUIDFilter(
         field_name="enrolment__cohort__programme__public_id", help_text=_("A programme's id.")
@@ -95,7 +113,7 @@ class ParticipantFilter(filters.FilterSet):
     unit = filters.UUIDFilter(field_name="enrolment__unit__public_id", help_text=_("A unit's id."))
     role = filters.ChoiceFilter(choices=Participant.Role.choices)
     status = filters.ChoiceFilter(choices=Participant.Status.choices)
-    updated_since = filters.IsoDateTimeFilter(
+    updated_since = UtcDateTimeFilter(
         field_name="updated_at",
         lookup_expr="gt",
         help_text=_("Only records changed after this time (ISO 8601, with a time zone)."),

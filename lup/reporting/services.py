@@ -230,7 +230,9 @@ def stop_schedule(*, schedule: ScheduledExport, reason: str, **details: Any) -> 
     left as it is (and not audited twice)."""
     with transaction.atomic():
         locked = (
-            ScheduledExport.objects.select_for_update()
+            # Lock the schedule's row only: PostgreSQL cannot lock the nullable side of the
+            # outer join to its (possibly deleted) owner.
+            ScheduledExport.objects.select_for_update(of=("self",))
             .select_related("organisation", "created_by")
             .get(pk=schedule.pk)
         )

@@ -178,3 +178,18 @@ def test_filters_narrow_the_list(client, world):
         "enthusiast@example.no",
     }
     assert completed == []
+
+
+@pytest.mark.parametrize(
+    "moment",
+    ["0290-12-03T02:35:35-18:54", "0001-01-01T00:00:00%2B23:59", "9999-12-31T23:59:59-23:59"],
+)
+def test_far_off_times_with_wide_offsets_are_answered_not_500(client, world, moment):
+    """Found by Schemathesis on PostgreSQL, which refuses offsets beyond ±15:59: the time
+    goes to the database in UTC, and one outside the years 1-9999 in UTC is a 400."""
+    client.force_login(world.people["administrator"])
+
+    for path in ("/api/v1/participants/", "/api/v1/completions/"):
+        response = client.get(f"{path}?updated_since={moment}")
+
+        assert response.status_code in {200, 400}, (path, response.status_code)
