@@ -24,7 +24,7 @@ from ..models import (
     UnitEnrolment,
 )
 from ..permissions import tenancy_ties
-from ..services import guest_unit_refusal
+from ..services import another_tenants_account_refusal, guest_unit_refusal
 from .csv_table import Table, check_length
 from .results import RowError
 
@@ -156,16 +156,7 @@ def validate_participant_rows(
             allowed = {programme.organisation_id, unit.organisation_id}
             for person in users_by_email.get(email, []):
                 if ties[person.pk].reach_beyond(allowed):
-                    row_errors.append(
-                        RowError(
-                            line,
-                            _(
-                                "%(email)s belongs to another organisation, or has a role "
-                                "there, and cannot be added to a team here."
-                            )
-                            % {"email": email},
-                        )
-                    )
+                    row_errors.append(RowError(line, another_tenants_account_refusal(email)))
         cohort = cohorts.get(row["cohort"].lower())
         if cohort is None:
             row_errors.append(

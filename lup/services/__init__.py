@@ -28,6 +28,7 @@ from .people import (
 from .teams import (
     add_participant,
     another_tenants_account,
+    another_tenants_account_refusal,
     enrol_unit,
     enrolment_conflict,
     guest_unit_refusal,
@@ -40,6 +41,7 @@ __all__ = [
     "add_participant",
     "anonymise_person",
     "another_tenants_account",
+    "another_tenants_account_refusal",
     "check_in",
     "complete_after_activity",
     "complete_participant_if_earned",

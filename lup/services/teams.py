@@ -83,10 +83,15 @@ def another_tenants_account(user: User, enrolment: UnitEnrolment) -> str | None:
     organisation's to manage (lup.permissions.belongs_elsewhere), or None."""
     if not belongs_elsewhere(user, team_organisations(enrolment)):
         return None
+    return another_tenants_account_refusal(user.email)
+
+
+def another_tenants_account_refusal(email: str) -> str:
+    """The refusal to put another organisation's account on a team (service, import)."""
     return _(
         "%(email)s belongs to another organisation, or has a role there, and cannot be "
         "added to a team here. Ask that organisation, or use another e-mail address."
-    ) % {"email": user.email}
+    ) % {"email": email}
 
 
 @transaction.atomic
