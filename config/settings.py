@@ -274,6 +274,9 @@ ACCOUNT_RATE_LIMITS = {
 }
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = env_str("MFA_TOTP_ISSUER", "LUP")
+# A code typed as the 30-second step turns over still counts: RFC 6238 (section 5.2) advises
+# accepting one step of delay. Each code is still accepted only once.
+MFA_TOTP_TOLERANCE = env_int("MFA_TOTP_TOLERANCE", default=1)
 
 # Single sign-on (see lup/sso.py). Providers come from these variables or from social
 # applications created in the admin: no code change either way.

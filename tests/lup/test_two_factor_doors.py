@@ -188,3 +188,45 @@ def test_the_lockout_holds_at_the_only_door(client, world):
 
     assert right.status_code in {200, 429}
     assert signed_in_user_id(client) is None
+
+
+def _demo_code_at(step_offset: int) -> str:
+    """The demo code `step_offset` 30-second steps from now, taken well inside a step so the
+    step does not turn over before the test has used it."""
+    from allauth.mfa import app_settings as mfa_settings
+    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+
+    from lup.demo.logins import DEMO_TOTP_SECRET
+
+    into_step = time.time() % mfa_settings.TOTP_PERIOD
+    if into_step > mfa_settings.TOTP_PERIOD - 5:
+        time.sleep(mfa_settings.TOTP_PERIOD - into_step + 0.1)
+    counter = int(time.time()) // mfa_settings.TOTP_PERIOD + step_offset
+    return format_hotp_value(hotp_value(DEMO_TOTP_SECRET, counter))
+
+
+def test_a_code_typed_as_the_step_turns_over_still_counts_once(client, world):
+    """RFC 6238 section 5.2: one step of delay is accepted (the user read the code, the
+    30 seconds ran out while typing). The same code never opens a second session."""
+    administrator = world.people["administrator"]
+    previous_step = _demo_code_at(-1)
+
+    sign_in_with_password_only(client, administrator)
+    first = client.post(reverse("mfa_reauthenticate"), {"code": previous_step})
+    assert first.status_code == 302
+    assert client.get("/admin/").status_code == 200
+
+    client.logout()
+    sign_in_with_password_only(client, administrator)
+    again = client.post(reverse("mfa_reauthenticate"), {"code": previous_step})
+    assert again.status_code == 200  # the form again: a used code is spent
+    assert client.get("/admin/").status_code == 302
+
+
+def test_a_code_from_two_steps_ago_is_refused(client, world):
+    sign_in_with_password_only(client, world.people["administrator"])
+
+    stale = client.post(reverse("mfa_reauthenticate"), {"code": _demo_code_at(-2)})
+
+    assert stale.status_code == 200
+    assert client.get("/admin/").status_code == 302
