@@ -91,6 +91,7 @@ STOP_REASONS = {
 }
 WITHDRAWAL_REASONS = {
     "project approval withdrawn": _lazy("The innovation project's approval was withdrawn"),
+    "attendance removed": _lazy("An attendance was removed and the rule no longer holds"),
 }
 
 # Export filters name what they narrow to by primary key; `names_for` looks the names up.

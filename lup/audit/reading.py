@@ -165,6 +165,19 @@ def _completion_withdrawn(details: Details, names: Names) -> list[str]:
     return lines
 
 
+def _completion_repaired(details: Details, names: Names) -> list[str]:
+    unit, cohort = details.pop("unit", "–"), details.pop("cohort", "–")
+    if "participant" in details:
+        details.pop("participant")
+    return [
+        _(
+            "The rule was met but the completion was missing (%(unit)s, %(cohort)s): "
+            "it has been recorded"
+        )
+        % {"unit": unit, "cohort": cohort}
+    ]
+
+
 def _data_exported(details: Details, names: Names) -> list[str]:
     if "format" not in details:
         return []
@@ -316,6 +329,7 @@ _DESCRIBERS: dict[str, Callable[[Details, Names], list[str]]] = {
     AuditEvent.Action.ROLE_CHANGED: _role_changed,
     AuditEvent.Action.CERTIFICATE_REVOKED: _certificate_revoked,
     AuditEvent.Action.COMPLETION_WITHDRAWN: _completion_withdrawn,
+    AuditEvent.Action.COMPLETION_REPAIRED: _completion_repaired,
     AuditEvent.Action.PERSONAL_DATA_EXPORTED: _data_exported,
     AuditEvent.Action.REPORT_EXPORTED: _report_exported,
     AuditEvent.Action.API_TOKEN_CREATED: _api_token,

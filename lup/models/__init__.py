@@ -12,6 +12,7 @@ everything imports the models from `lup.models`.
 """
 
 from .audit import AuditEvent
+from .completion_checks import CertificateReview, CompletionCheck
 from .course_ownership import CourseOwnership
 from .enrolments import Participant, UnitEnrolment
 from .gatherings import Attendance, Gathering
@@ -25,8 +26,10 @@ from .programmes import Cohort, CohortPhase, CompletionRule, Programme
 __all__ = [
     "Attendance",
     "AuditEvent",
+    "CertificateReview",
     "Cohort",
     "CohortPhase",
+    "CompletionCheck",
     "CompletionRule",
     "CourseOwnership",
     "Gathering",

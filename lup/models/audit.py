@@ -33,6 +33,10 @@ class AuditEvent(models.Model):
         TENANT_REFUSED = "tenant_refused", _("Refused: belongs to another organisation")
         SCHEDULE_STOPPED = "schedule_stopped", _("Scheduled export stopped")
         PROGRAMME_CHANGED = "programme_changed", _("Target, rule or population changed")
+        COMPLETION_REPAIRED = "completion_repaired", _("Missed completion repaired")
+        COHORT_CLOSED = "cohort_closed", _("Cohort closed")
+        UNIT_MOVED = "unit_moved", _("Unit moved to a later cohort")
+        CERTIFICATE_KEPT = "certificate_kept", _("Certificate kept after a withdrawal")
 
     at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
     action = models.CharField(_("event"), max_length=24, choices=Action.choices)

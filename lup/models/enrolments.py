@@ -18,11 +18,18 @@ if TYPE_CHECKING:
 
 
 class UnitEnrolment(models.Model):
-    """A service unit's place in a cohort, and when the unit completed the programme there."""
+    """A service unit's place in a cohort, and when the unit completed the programme there.
+
+    While the cohort runs, a unit is enrolled (working), completed or withdrawn. Closing the
+    cohort settles every unit still enrolled: it has not completed, or it moved to a later
+    cohort (`moved_to`, which then holds its team and project, so its work is kept).
+    """
 
     class Status(models.TextChoices):
         ENROLLED = "enrolled", _("Enrolled")
         COMPLETED = "completed", _("Completed")
+        NOT_COMPLETED = "not_completed", _("Not completed")
+        MOVED = "moved", _("Moved to a later cohort")
         WITHDRAWN = "withdrawn", _("Withdrawn")
 
     public_id = models.UUIDField(
@@ -35,7 +42,15 @@ class UnitEnrolment(models.Model):
         ServiceUnit, on_delete=models.PROTECT, related_name="enrolments", verbose_name=_("unit")
     )
     status = models.CharField(
-        _("status"), max_length=10, choices=Status.choices, default=Status.ENROLLED
+        _("status"), max_length=16, choices=Status.choices, default=Status.ENROLLED
+    )
+    moved_to = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="moved_from",
+        verbose_name=_("moved to"),
     )
     enrolled_at = models.DateTimeField(_("enrolled"), auto_now_add=True)
     completed_at = models.DateTimeField(_("completed"), null=True, blank=True)
@@ -52,6 +67,11 @@ class UnitEnrolment(models.Model):
                 condition=(Q(status="completed") & Q(completed_at__isnull=False))
                 | (~Q(status="completed") & Q(completed_at__isnull=True)),
                 name="lup_enrolment_completed_iff_stamped",
+            ),
+            models.CheckConstraint(
+                condition=(Q(status="moved") & Q(moved_to__isnull=False))
+                | (~Q(status="moved") & Q(moved_to__isnull=True)),
+                name="lup_enrolment_moved_iff_destination",
             ),
         ]
         indexes = [models.Index(fields=["completed_at"], name="lup_enrol_completed_idx")]

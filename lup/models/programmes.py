@@ -111,6 +111,17 @@ class Cohort(models.Model):
         related_name="lup_facilitated_cohorts",
         verbose_name=_("facilitators"),
     )
+    # Closing settles every unit still enrolled (see `UnitEnrolment`); a closed cohort takes
+    # no new units, and its figures no longer count anyone as "in progress".
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("closed by"),
+    )
 
     class Meta:
         ordering = ["programme", "starts_on", "name"]
@@ -127,6 +138,10 @@ class Cohort(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def is_closed(self) -> bool:
+        return self.closed_at is not None
 
     def phase_on(self, day: dt.date) -> str:
         """Whether the cohort is past, current or future on the given day."""

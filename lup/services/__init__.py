@@ -8,11 +8,14 @@ e-mail verification). Callers import from `lup.services`.
 
 from .attendance import check_in, record_attendance, remove_attendance
 from .completion_writes import (
+    Reevaluation,
     complete_after_activity,
     complete_participant_if_earned,
     complete_unit_if_earned,
     record_participant_completion,
     record_unit_completion,
+    reevaluate_enrolment,
+    touch_team,
     withdraw_after_activity,
     withdraw_participant_completion_if_unearned,
     withdraw_unit_completion_for_project,
@@ -38,6 +41,7 @@ from .teams import (
 __all__ = [
     "ANONYMISED_EMAIL_DOMAIN",
     "ANONYMISED_NAME",
+    "Reevaluation",
     "add_participant",
     "anonymise_person",
     "another_tenants_account",
@@ -52,9 +56,11 @@ __all__ = [
     "record_attendance",
     "record_participant_completion",
     "record_unit_completion",
+    "reevaluate_enrolment",
     "refuse_another_tenants_account",
     "remove_attendance",
     "team_organisations",
+    "touch_team",
     "verify_email_after_password_reset",
     "withdraw_after_activity",
     "withdraw_participant_completion_if_unearned",

@@ -24,7 +24,12 @@ from courses.api import ActivityCompletion, record_completion, withdraw_completi
 
 from .. import app_settings
 from ..models import Attendance, Gathering, Participant
-from .completion_writes import complete_participant_if_earned, complete_unit_if_earned
+from .completion_writes import (
+    complete_participant_if_earned,
+    complete_unit_if_earned,
+    withdraw_participant_completion_if_unearned,
+    withdraw_unit_completion_if_unearned,
+)
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -166,13 +171,25 @@ def record_attendance(
 
 @transaction.atomic
 def remove_attendance(*, gathering: Gathering, participant: Participant, removed_by: User) -> None:
-    """Undo an attendance recorded by mistake; the attendance activity is withdrawn too."""
+    """Undo an attendance recorded by mistake; the attendance activity is withdrawn too.
+
+    Either way the rule is checked again: when attendance counted toward the rule's
+    minimum, the participant's completion, and their unit's, are taken back if they no
+    longer hold (with an audit entry)."""
     deleted, _count = Attendance.objects.filter(
         gathering=gathering, participant=participant
     ).delete()
-    if deleted and gathering.activity is not None:
+    if not deleted:
+        return
+    if gathering.activity is not None:
         withdraw_completion(
             user=participant.user, activity=gathering.activity, withdrawn_by=removed_by
+        )
+    if withdraw_participant_completion_if_unearned(
+        participant=participant, withdrawn_by=removed_by, reason="attendance removed"
+    ):
+        withdraw_unit_completion_if_unearned(
+            enrolment=participant.enrolment, withdrawn_by=removed_by
         )
 
 

@@ -16,6 +16,7 @@ as callers may catch their ValidationError.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
@@ -39,10 +40,17 @@ def _lock_enrolment(enrolment: UnitEnrolment) -> UnitEnrolment:
     return UnitEnrolment.objects.select_for_update().get(pk=enrolment.pk)
 
 
+def touch_team(enrolment: UnitEnrolment) -> None:
+    """Mark the team's rows as changed when their unit's status changes: the completions
+    feed shows each participant's unit status, and systems sync it by `updated_at`."""
+    Participant.objects.filter(enrolment_id=enrolment.pk).update(updated_at=timezone.now())
+
+
 def _stamp_unit(enrolment: UnitEnrolment, completed_at: dt.datetime | None) -> None:
     enrolment.status = UnitEnrolment.Status.COMPLETED
     enrolment.completed_at = completed_at or timezone.now()
     enrolment.save(update_fields=["status", "completed_at", "updated_at"])
+    touch_team(enrolment)
     signals.unit_completed.send(sender=UnitEnrolment, enrolment=enrolment)
 
 
@@ -118,11 +126,14 @@ def complete_after_activity(*, user: User, activity: Any) -> None:
 
     Called by the receiver of `courses`' `activity_completed`, inside the transaction that
     recorded the activity, with a fixed number of queries whatever the size of the cohort.
+    A participant already completed still has their unit checked: should an earlier
+    transaction have missed the unit's completion, any later activity repairs it.
     """
     for participant in completion.participations(user, activity):
-        if participant.status == Participant.Status.COMPLETED:
-            continue
-        if complete_participant_if_earned(participant=participant):
+        already = participant.status == Participant.Status.COMPLETED
+        if (already or complete_participant_if_earned(participant=participant)) and (
+            participant.enrolment.status == UnitEnrolment.Status.ENROLLED
+        ):
             complete_unit_if_earned(enrolment=participant.enrolment)
 
 
@@ -130,6 +141,7 @@ def _withdraw_unit(enrolment: UnitEnrolment, withdrawn_by: Any, **details: Any) 
     UnitEnrolment.objects.filter(pk=enrolment.pk).update(
         status=UnitEnrolment.Status.ENROLLED, completed_at=None, updated_at=timezone.now()
     )
+    touch_team(enrolment)
     record_event(
         action=AuditEvent.Action.COMPLETION_WITHDRAWN,
         actor=withdrawn_by,
@@ -146,11 +158,16 @@ def _withdraw_unit(enrolment: UnitEnrolment, withdrawn_by: Any, **details: Any) 
 
 @transaction.atomic(savepoint=False)
 def withdraw_participant_completion_if_unearned(
-    *, participant: Participant, withdrawn_by: Any, activity: Any
+    *,
+    participant: Participant,
+    withdrawn_by: Any,
+    activity: Any = None,
+    reason: str | None = None,
 ) -> bool:
     """Take back a completed participant's completion when the rule no longer holds for
-    them (`activity` of theirs was withdrawn), deciding under the participant's lock, with
-    an audit entry. Returns whether it was taken back."""
+    them (`activity` of theirs was withdrawn, or for `reason`, a key of
+    `lup.audit.WITHDRAWAL_REASONS`), deciding under the participant's lock, with an audit
+    entry. Returns whether it was taken back."""
     if _lock_participant(participant).status != Participant.Status.COMPLETED:
         return False
     if completion.participant_earned(participant):
@@ -158,12 +175,16 @@ def withdraw_participant_completion_if_unearned(
     Participant.objects.filter(pk=participant.pk).update(
         status=Participant.Status.ACTIVE, completed_at=None, updated_at=timezone.now()
     )
+    details: dict[str, Any] = {"cohort": participant.enrolment.cohort.name}
+    if activity is not None:
+        details["activity"] = activity.title
+    if reason is not None:
+        details["reason"] = reason
     record_event(
         action=AuditEvent.Action.COMPLETION_WITHDRAWN,
         actor=withdrawn_by,
         subject=participant.user,
-        activity=activity.title,
-        cohort=participant.enrolment.cohort.name,
+        **details,
     )
     signals.participant_completion_withdrawn.send(
         sender=Participant, participant=participant, withdrawn_by=withdrawn_by
@@ -214,3 +235,82 @@ def withdraw_unit_completion_for_project(*, enrolment: UnitEnrolment, withdrawn_
     _withdraw_unit(enrolment, withdrawn_by, reason="project approval withdrawn")
     enrolment.status, enrolment.completed_at = UnitEnrolment.Status.ENROLLED, None
     return True
+
+
+@dataclass(frozen=True)
+class Reevaluation:
+    """What re-checking one enrolment against the rule did and found."""
+
+    participants_stamped: tuple[Participant, ...] = ()
+    unit_stamped: bool = False
+    # A completed unit whose team no longer meets the rule: reported, never taken back
+    # here (only a withdrawal of what earned it takes a completion back).
+    unit_no_longer_meets_rule: bool = False
+
+    @property
+    def repairs(self) -> int:
+        return len(self.participants_stamped) + int(self.unit_stamped)
+
+
+@transaction.atomic(savepoint=False)
+def reevaluate_enrolment(*, enrolment: UnitEnrolment, actor: Any = None) -> Reevaluation:
+    """Re-check a unit's team and the unit itself against the rule, from committed state,
+    and stamp every completion that was earned but is missing, each with a
+    `COMPLETION_REPAIRED` audit entry. Idempotent: a second run finds nothing to do.
+
+    Used by the scheduled reconcile, after a rule change, a role change and a withdrawal
+    from the team. Locks the enrolment first (so no stamp of this unit runs meanwhile),
+    then each participant it stamps.
+    """
+    locked = _lock_enrolment(enrolment)
+    programme = locked.cohort.programme
+    stamped: list[Participant] = []
+    if locked.status in (UnitEnrolment.Status.ENROLLED, UnitEnrolment.Status.COMPLETED):
+        required = completion.required_activity_ids(programme)
+        team = Participant.objects.filter(
+            enrolment_id=locked.pk, status=Participant.Status.ACTIVE
+        ).select_related("user", "enrolment__cohort__programme__completion_rule")
+        for participant in team:
+            if completion.participant_has_completed(participant, required):
+                participant_locked = _lock_participant(participant)
+                if participant_locked.status == Participant.Status.ACTIVE:
+                    _stamp_participant(participant_locked, None)
+                    stamped.append(participant_locked)
+                    _record_repair(actor, participant=participant_locked, enrolment=locked)
+    unit_stamped = False
+    no_longer = False
+    if locked.status == UnitEnrolment.Status.ENROLLED and completion.unit_has_completed(locked):
+        _stamp_unit(locked, None)
+        unit_stamped = True
+        _record_repair(actor, enrolment=locked)
+    elif locked.status == UnitEnrolment.Status.COMPLETED:
+        no_longer = not completion.unit_has_completed(locked)
+    return Reevaluation(
+        participants_stamped=tuple(stamped),
+        unit_stamped=unit_stamped,
+        unit_no_longer_meets_rule=no_longer,
+    )
+
+
+def _record_repair(
+    actor: Any, *, enrolment: UnitEnrolment, participant: Participant | None = None
+) -> None:
+    details: dict[str, Any] = {
+        "unit": enrolment.unit.name,
+        "cohort": enrolment.cohort.name,
+        "organisation_id": enrolment.cohort.programme.organisation_id,
+    }
+    if participant is not None:
+        record_event(
+            action=AuditEvent.Action.COMPLETION_REPAIRED,
+            actor=actor,
+            subject=participant.user,
+            **details,
+        )
+    else:
+        record_event(
+            action=AuditEvent.Action.COMPLETION_REPAIRED,
+            actor=actor,
+            subject_label=enrolment.unit.name,
+            **details,
+        )
