@@ -8,10 +8,11 @@ from typing import TYPE_CHECKING
 from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ..audit import record_event
-from ..models import AuditEvent, OrganisationMembership
+from ..models import AuditEvent, OrganisationMembership, Participant
 from ..permissions import belongs_elsewhere, member_organisations
 
 if TYPE_CHECKING:
@@ -91,6 +92,9 @@ def _anonymise(*, person: User, actor: User) -> None:
     person.is_active = person.is_staff = person.is_superuser = False
     person.set_unusable_password()  # also ends every session: the session hash changes
     person.save()
+    # The completions feed shows each participation's person: systems syncing it by
+    # `updated_at` must see the name go too.
+    Participant.objects.filter(user=person).update(updated_at=timezone.now())
     AuditEvent.objects.filter(actor=person).update(actor_label=label)
     AuditEvent.objects.filter(subject=person).update(subject_label=label, details={})
     record_event(
