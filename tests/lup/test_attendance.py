@@ -327,3 +327,51 @@ def test_check_in_asks_anonymous_visitors_to_sign_in_first(client, gathering_tod
     assert response.status_code == 302
     assert response["Location"].startswith("/accounts/login/")
     assert "next=" in response["Location"]
+
+
+def test_unticking_at_a_gathering_without_an_activity_checks_the_rule_again(
+    client, setup, facilitator
+):
+    """The rule counts attendance (a minimum of two gatherings); the second gathering has no
+    attendance activity of its own. Unticking someone there must take back the completion
+    it gave, theirs and their unit's, with an audit entry: before, nothing was re-checked."""
+    from lup.models import AuditEvent, CompletionRule
+
+    rule = CompletionRule.objects.get(programme=setup.cohort.programme)
+    rule.min_attendance = 2
+    rule.save()
+    extra = Gathering.objects.create(
+        cohort=setup.cohort,
+        kind=Gathering.Kind.SESSION,
+        title="Samling uten aktivitet",
+        starts_at=timezone.now() - dt.timedelta(hours=2),
+        ends_at=timezone.now() + dt.timedelta(hours=2),
+    )
+    everything_but_attendance(setup, facilitator)
+    team = [participant(setup, person) for person in (setup.manager, *setup.enthusiasts)]
+    for gathering in (setup.gathering, extra):
+        for member in team:
+            services.record_attendance(
+                gathering=gathering,
+                participant=member,
+                recorded_by=facilitator,
+                method="facilitator",
+            )
+    setup.enrolment.refresh_from_db()
+    assert setup.enrolment.status == UnitEnrolment.Status.COMPLETED
+    client.force_login(facilitator)
+
+    keep = [member.pk for member in team if member.user != setup.manager]
+    response = client.post(
+        attendance_url(extra), {"was_present": [member.pk for member in team], "present": keep}
+    )
+
+    assert response.status_code == 302
+    manager = participant(setup, setup.manager)
+    assert manager.status == Participant.Status.ACTIVE
+    assert manager.completed_at is None
+    setup.enrolment.refresh_from_db()
+    assert setup.enrolment.status == UnitEnrolment.Status.ENROLLED
+    withdrawn = AuditEvent.objects.filter(action=AuditEvent.Action.COMPLETION_WITHDRAWN)
+    assert withdrawn.filter(subject=setup.manager, details__reason="attendance removed").exists()
+    assert withdrawn.filter(details__unit=setup.enrolment.unit.name).exists()
