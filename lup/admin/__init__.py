@@ -143,6 +143,14 @@ class CompletionByRuleForm(forms.ModelForm):
                     "withdrawn on the team's page: not here."
                 )
             )
+        settled = {"not_completed", "moved"}  # UnitEnrolment's statuses after closing
+        if (status in settled or before in settled) and status != before:
+            raise forms.ValidationError(
+                _(
+                    "A unit is settled as not completed, or moved to a later cohort, by "
+                    "closing its cohort: not here."
+                )
+            )
         return str(status)
 
 
@@ -163,7 +171,7 @@ class UnitEnrolmentAdmin(ScopedAdmin):
     raw_id_fields = ["unit"]
     inlines = [ParticipantInline]
     form = CompletionByRuleForm
-    readonly_fields = ["completed_at"]
+    readonly_fields = ["completed_at", "moved_to"]
 
 
 @admin.register(Participant)

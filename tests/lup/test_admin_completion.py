@@ -61,3 +61,27 @@ def test_the_admin_cannot_withdraw_a_units_completion(client):
     assert response.status_code == 200
     world.team_u1.refresh_from_db()
     assert world.team_u1.status == UnitEnrolment.Status.COMPLETED
+
+
+@pytest.mark.parametrize("status", [UnitEnrolment.Status.NOT_COMPLETED, UnitEnrolment.Status.MOVED])
+def test_the_admin_cannot_settle_a_unit_without_closing_its_cohort(client, status):
+    """Not completed and moved are what closing a cohort decides (with the team and project
+    moved along): typed into the admin they would leave a half-moved unit, or a 500."""
+    world = build_world()
+    client.force_login(world.people["administrator"])
+
+    response = client.post(
+        f"/admin/lup/unitenrolment/{world.team_u1.pk}/change/",
+        {
+            "unit": str(world.team_u1.unit_id),
+            "cohort": str(world.team_u1.cohort_id),
+            "status": status,
+            "participants-TOTAL_FORMS": "0",
+            "participants-INITIAL_FORMS": "0",
+        },
+    )
+
+    assert response.status_code == 200
+    assert "by closing its cohort" in response.content.decode()
+    world.team_u1.refresh_from_db()
+    assert world.team_u1.status == UnitEnrolment.Status.ENROLLED
