@@ -16,7 +16,8 @@ ROOT = Path(__file__).resolve().parent.parent
     sorted(
         p
         for p in (ROOT / "benchmarks").glob("*.py")
-        if not p.name.startswith("_") and p.name != "load.py"  # load.py: below
+        # Those two need PostgreSQL: below.
+        if not p.name.startswith("_") and p.name not in {"load.py", "completion_races.py"}
     ),
     ids=lambda p: p.name,
 )
@@ -66,3 +67,24 @@ def test_the_load_benchmark_runs_briefly_on_postgresql():
 
     assert completed.returncode == 0, completed.stdout + completed.stderr
     assert "conn_max_age" in completed.stdout
+
+
+@pytest.mark.slow
+def test_the_race_benchmark_runs_briefly_on_postgresql():
+    """benchmarks/completion_races.py races real transactions, which only PostgreSQL (not
+    SQLite, which serialises writers) lets happen: two races a scenario, to prove it works."""
+    import os
+
+    if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
+        pytest.skip("needs PostgreSQL: runs in CI's PostgreSQL suite (DATABASE_URL=postgres://...)")
+    completed = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "completion_races.py"), "--races", "2"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    assert "median" in completed.stdout

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
@@ -42,8 +43,24 @@ def _lock_enrolment(enrolment: UnitEnrolment) -> UnitEnrolment:
 
 def touch_team(enrolment: UnitEnrolment) -> None:
     """Mark the team's rows as changed when their unit's status changes: the completions
-    feed shows each participant's unit status, and systems sync it by `updated_at`."""
-    Participant.objects.filter(enrolment_id=enrolment.pk).update(updated_at=timezone.now())
+    feed shows each participant's unit status, and systems sync it by `updated_at`.
+
+    Called under the enrolment's lock, it must not wait for a member's row: a member being
+    stamped at this very moment holds their row and waits for the enrolment (lock order:
+    participant, then enrolment), and the two transactions, each waiting for the other,
+    would end in a deadlock, one of them aborted (a user's error page, their step lost).
+    So rows another transaction holds are skipped now, and the team is touched again once
+    this transaction has committed, when it holds nothing that anyone waits for.
+    """
+    team = Participant.objects.filter(enrolment_id=enrolment.pk).order_by()
+    size = team.count()
+    free = team.select_for_update(skip_locked=True, of=("self",)).values("pk")
+    if Participant.objects.filter(pk__in=free).update(updated_at=timezone.now()) < size:
+        transaction.on_commit(partial(_touch_after_commit, enrolment.pk), robust=True)
+
+
+def _touch_after_commit(enrolment_pk: int) -> None:
+    Participant.objects.filter(enrolment_id=enrolment_pk).update(updated_at=timezone.now())
 
 
 def _stamp_unit(enrolment: UnitEnrolment, completed_at: dt.datetime | None) -> None:
@@ -259,9 +276,17 @@ def reevaluate_enrolment(*, enrolment: UnitEnrolment, actor: Any = None) -> Reev
     `COMPLETION_REPAIRED` audit entry. Idempotent: a second run finds nothing to do.
 
     Used by the scheduled reconcile, after a rule change, a role change and a withdrawal
-    from the team. Locks the enrolment first (so no stamp of this unit runs meanwhile),
-    then each participant it stamps.
+    from the team. Locks the team's rows, then the enrolment (the order of every
+    completion write: a member being stamped at this moment holds their row and then
+    waits for the enrolment, so holding the enrolment while waiting for that row would
+    deadlock), so no stamp of this unit runs meanwhile.
     """
+    list(
+        Participant.objects.select_for_update(of=("self",))
+        .filter(enrolment_id=enrolment.pk)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
     locked = _lock_enrolment(enrolment)
     programme = locked.cohort.programme
     stamped: list[Participant] = []
