@@ -131,6 +131,12 @@ CELERY_TIMEZONE = "Europe/Oslo"
 from celery.schedules import crontab  # noqa: E402
 
 CELERY_BEAT_SCHEDULE = {
+    # Completions re-checked against the rules every night, repairs audited (lup.tasks);
+    # before the scheduled exports, so HR's reports carry the repairs.
+    "lup-reconcile-completions": {
+        "task": "lup.tasks.reconcile_completions",
+        "schedule": crontab(hour=2, minute=0),
+    },
     # HR's scheduled completion reports: a daily check of which are due (lup.reporting).
     "lup-run-due-scheduled-exports": {
         "task": "lup.reporting.tasks.run_due_scheduled_exports",
@@ -180,13 +186,15 @@ CERTIFICATES_VERIFY_RATE = env_str("CERTIFICATES_VERIFY_RATE", "60/minute")
 APP_SETTINGS_FROM_ENVIRONMENT = {
     "LUP_IMPORT_MAX_BYTES": "int",
     "LUP_IMPORT_MAX_ROWS": "int",
-    "LUP_DASHBOARD_FORECAST_WINDOW_DAYS": "int",
+    "LUP_FORECAST_MIN_HISTORY": "int",
+    "LUP_FORECAST_DEFAULT_PERCENT": "int",
     "LUP_SSO_FORBIDDEN_CLAIMS": "list",
     "LUP_MFA_REQUIRED_GROUPS": "list",
     "LUP_AUDIT_RETENTION_DAYS": "int",
     "LUP_BENEFIT_REMINDER_MONTHS": "int_list",
     "LUP_EXPORT_ROOT": "str",
     "LUP_CHECK_IN_CODE_SECONDS": "int",
+    "LUP_RECONCILE_RECENT_DAYS": "int",
     "COURSES_SUBMISSION_MAX_BYTES": "int",
     "COURSES_H5P_SAVE_FREQ": "int",
     "COURSES_XAPI_MAX_BYTES": "int",

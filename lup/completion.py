@@ -42,19 +42,45 @@ def required_activity_ids(programme: Any) -> set[int]:
 
 def participant_has_completed(participant: Participant, required: set[int]) -> bool:
     """Whether a participant has done every required activity and attended enough."""
-    if not required:
-        return False  # a programme without a curriculum is completed by hand
-    done = ActivityCompletion.objects.filter(
-        user_id=participant.user_id, activity_id__in=required
-    ).count()
-    if done < len(required):
-        return False
-    minimum = rule_of(participant.enrolment.cohort.programme).min_attendance
-    if minimum:
-        attended = Attendance.objects.filter(participant=participant).count()
-        if attended < minimum:
-            return False
-    return True
+    rule = rule_of(participant.enrolment.cohort.programme)
+    return participant.pk in members_who_completed([participant], required, rule)
+
+
+def members_who_completed(
+    participants: list[Participant], required: set[int] | frozenset[int], rule: CompletionRule
+) -> set[int]:
+    """The primary keys of those `participants` who have done every `required` activity
+    and attended at least the rule's minimum of gatherings: one query, two when the rule
+    counts attendance, whatever their number."""
+    if not required or not participants:
+        return set()  # a programme without a curriculum is completed by hand
+    done = dict(
+        ActivityCompletion.objects.filter(
+            user_id__in={participant.user_id for participant in participants},
+            activity_id__in=required,
+        )
+        .values("user_id")
+        .annotate(activities=Count("activity_id", distinct=True))
+        .values_list("user_id", "activities")
+    )
+    qualified = [
+        participant
+        for participant in participants
+        if done.get(participant.user_id, 0) >= len(required)
+    ]
+    if rule.min_attendance and qualified:
+        attended = dict(
+            Attendance.objects.filter(participant__in=qualified)
+            .values("participant_id")
+            .annotate(gatherings=Count("pk"))
+            .values_list("participant_id", "gatherings")
+        )
+        qualified = [
+            participant
+            for participant in qualified
+            if attended.get(participant.pk, 0) >= rule.min_attendance
+        ]
+    return {participant.pk for participant in qualified}
 
 
 def participant_earned(participant: Participant) -> bool:

@@ -2,7 +2,7 @@
 
 They listen to Django's auth signals, to changes of role data (group memberships,
 cohort facilitators, organisation memberships), to changes of programmes' targets,
-populations and completion rules, to the signals of `courses` and
+populations and completion rules, to changes on units' teams, to the signals of `courses` and
 `certificates`, and to the core's own completion signals (`lup.signals`), which they hand
 up to the features: this module sits above every layer of `lup` (see pyproject.toml).
 """
@@ -10,7 +10,7 @@ up to the features: this module sits above every layer of `lup` (see pyproject.t
 from __future__ import annotations
 
 # Importing the modules registers their @receiver functions.
-from . import accounts, completions, programme_changes, roles
+from . import accounts, completions, programme_changes, roles, team_changes
 from .accounts import connect_account_receivers
 from .roles import ROLE_FLAGS, connect_role_change_receivers
 
@@ -22,4 +22,5 @@ __all__ = [
     "connect_role_change_receivers",
     "programme_changes",
     "roles",
+    "team_changes",
 ]

@@ -1,4 +1,5 @@
-"""Changes of a programme's target, population and completion rule, audited."""
+"""Changes of a programme's target, population and completion rule, audited; a change of
+the completion rule also re-checks the programme's completions (`lup.tasks`)."""
 
 from __future__ import annotations
 
@@ -6,11 +7,13 @@ import datetime as dt
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 from django.dispatch import receiver
 
 from ..audit import record_event
-from ..models import AuditEvent, CompletionRule, Programme
+from ..models import AuditEvent, CompletionCheck, CompletionRule, Programme
+from ..tasks import start_completion_check
 
 # Targets, rules and populations ------------------------------------------------------------
 #
@@ -60,7 +63,7 @@ def _comparable(field: Any, value: Any) -> Any:
 
 def _record_programme_change(
     programme: Programme, changes: dict[str, Any], previous_organisation_id: Any = None
-) -> None:
+) -> AuditEvent:
     # Filed under the programme's organisation (and the one it left), which the audit log
     # scopes by: an administrator's own change is not the only one they must see.
     details: dict[str, Any] = {
@@ -70,8 +73,16 @@ def _record_programme_change(
     }
     if previous_organisation_id not in (None, programme.organisation_id):
         details["previous_organisation_id"] = previous_organisation_id
-    record_event(
+    return record_event(
         action=AuditEvent.Action.PROGRAMME_CHANGED, subject_label=programme.name, **details
+    )
+
+
+def _recheck_completions(programme: Programme, change: AuditEvent) -> None:
+    """The completion rule changed: units may now meet it (or no longer). Re-check the
+    programme's completions once the change commits, asked for by whoever made it."""
+    start_completion_check(
+        programme, reason=CompletionCheck.Reason.RULE_CHANGED, requested_by=change.actor
     )
 
 
@@ -123,7 +134,9 @@ def audit_programme_change(
     if sender is Programme:
         _record_programme_change(instance, changes, before.get("organisation_id"))
     else:
-        _record_programme_change(instance.programme, changes)
+        change = _record_programme_change(instance.programme, changes)
+        if not created:  # a first rule comes with a new programme: the nightly check follows
+            _recheck_completions(instance.programme, change)
 
 
 @receiver(pre_delete, sender=CompletionRule, dispatch_uid="lup_audit_rule_modules_before")
@@ -147,7 +160,10 @@ def audit_rule_removed(sender: Any, instance: CompletionRule, **kwargs: Any) -> 
     if modules:
         changes["required_modules"] = {"before": modules, "after": []}
     if changes:
-        _record_programme_change(programme, changes)
+        change = _record_programme_change(programme, changes)
+        origin = kwargs.get("origin")
+        if (origin.model if isinstance(origin, QuerySet) else type(origin)) is CompletionRule:
+            _recheck_completions(programme, change)  # not when its programme is deleted
 
 
 # The sets of a programme's population and of its rule's required modules. Their fields
@@ -186,4 +202,6 @@ def audit_programme_set_change(
         "after": sorted(labels[pk] for pk in after if pk in labels),
     }
     programme = instance if isinstance(instance, Programme) else instance.programme
-    _record_programme_change(programme, {field_name: change})
+    event = _record_programme_change(programme, {field_name: change})
+    if field_name == "required_modules":
+        _recheck_completions(programme, event)
