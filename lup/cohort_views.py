@@ -1,4 +1,5 @@
-"""Pages for running a cohort: the progress grid, attendance on a phone, and QR check-in.
+"""Pages for running a cohort: the progress grid, attendance on a phone, QR check-in, and
+closing the cohort.
 
 Thin views: they find the object through `lup.scoping` (out of scope answers 404), check
 the role (in scope but not allowed answers 403), then call a selector or a service.
@@ -15,6 +16,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -25,7 +27,8 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods
 
 from . import app_settings, permissions, progress, scoping, services
-from .models import Attendance, Gathering, UnitEnrolment
+from .forms import CloseCohortForm
+from .models import Attendance, Cohort, Gathering, Participant, UnitEnrolment
 from .services import attendance
 
 
@@ -56,6 +59,97 @@ def cohort_grid(request: HttpRequest, pk: int) -> HttpResponse:
             "can_review": can_review,
         },
     )
+
+
+def _closable_cohort(request: HttpRequest, pk: int) -> Cohort:
+    """A cohort in the user's scope (else 404) that they may close (else 403)."""
+    cohort = get_object_or_404(scoping.cohorts_for(request.user), pk=pk)
+    if not permissions.can_close_cohort(request.user, cohort):
+        raise PermissionDenied
+    return cohort
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def cohort_close(request: HttpRequest, pk: int) -> HttpResponse:
+    """Close a cohort that has started (its organisation's administrators): each unit still
+    enrolled has not completed, or moves to a later cohort of the programme with its team
+    and project. Once closed, the page shows what became of each unit."""
+    cohort = _closable_cohort(request, pk)
+    units = UnitEnrolment.objects.filter(cohort=cohort).select_related("unit", "moved_to__cohort")
+    enrolled = list(
+        units.filter(status=UnitEnrolment.Status.ENROLLED)
+        .annotate(
+            team_size=Count(
+                "participants", filter=~Q(participants__status=Participant.Status.WITHDRAWN)
+            )
+        )
+        .order_by("unit__name", "pk")
+    )
+    form = CloseCohortForm(
+        request.POST if request.method == "POST" and not cohort.is_closed else None,
+        enrolments=enrolled,
+        targets=services.later_cohorts(cohort),
+    )
+    refusal = services.closing_refusal(cohort)
+    if request.method == "POST" and refusal is not None:
+        messages.error(request, refusal)
+    elif request.method == "POST" and form.is_valid():
+        try:
+            closing = services.close_cohort(
+                cohort=cohort,
+                closed_by=request.user,  # type: ignore[arg-type]
+                moves=form.moves(),
+            )
+        except ValidationError as error:
+            for message in error.messages:
+                form.add_error(None, message)
+        else:
+            messages.success(request, _closed_message(closing))
+            return redirect("lup:cohort-detail", pk=cohort.pk)
+    counts = units.aggregate(
+        completed=Count("pk", filter=Q(status=UnitEnrolment.Status.COMPLETED)),
+        withdrawn=Count("pk", filter=Q(status=UnitEnrolment.Status.WITHDRAWN)),
+    )
+    return render(
+        request,
+        "lup/cohort_close.html",
+        {
+            "cohort": cohort,
+            "form": form,
+            "refusal": refusal,
+            "counts": counts,
+            "outcome": list(units.order_by("unit__name", "pk")) if cohort.is_closed else [],
+        },
+    )
+
+
+def _closed_message(closing: services.CohortClosing) -> str:
+    parts = [
+        _("%(cohort)s is closed.") % {"cohort": closing.cohort.name},
+        ngettext(
+            "%(count)d unit had not completed.",
+            "%(count)d units had not completed.",
+            len(closing.not_completed),
+        )
+        % {"count": len(closing.not_completed)},
+        ngettext(
+            "%(count)d unit moved to a later cohort with its team and project.",
+            "%(count)d units moved to a later cohort with their teams and projects.",
+            len(closing.moved),
+        )
+        % {"count": len(closing.moved)},
+    ]
+    if closing.completed:
+        parts.append(
+            ngettext(
+                "%(count)d unit had met the rule: its completion is now recorded.",
+                "%(count)d units had met the rule: their completion is now recorded.",
+                len(closing.completed),
+            )
+            % {"count": len(closing.completed)}
+        )
+    return " ".join(parts)
 
 
 def _gathering(request: HttpRequest, pk: int) -> Gathering:

@@ -1,6 +1,10 @@
-"""Forms of the HTML interface (the admin's CSV imports)."""
+"""Forms of the HTML interface (the admin's CSV imports, closing a cohort)."""
+
+from collections.abc import Iterable
+from typing import Any
 
 from django import forms
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from .models import Organisation, Programme
@@ -58,3 +62,45 @@ class AnonymiseForm(forms.Form):
         if value.lower() != (self.person.email or "").lower():  # type: ignore[attr-defined]
             raise forms.ValidationError(_("The e-mail address does not match."))
         return value
+
+
+class CloseCohortForm(forms.Form):
+    """What becomes of each unit still enrolled when its cohort closes: it has not
+    completed (the default), or it moves to one of the later cohorts (`targets`)."""
+
+    NOT_COMPLETED = "not_completed"
+
+    def __init__(
+        self, *args: Any, enrolments: Iterable[Any], targets: Iterable[Any], **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.enrolments = list(enrolments)
+        self.targets = {str(target.pk): target for target in targets}
+        choices = [(self.NOT_COMPLETED, gettext("Not completed"))] + [
+            (pk, gettext("Move to %(cohort)s") % {"cohort": target.name})
+            for pk, target in self.targets.items()
+        ]
+        for enrolment in self.enrolments:
+            self.fields[self.field_name(enrolment)] = forms.ChoiceField(
+                label=enrolment.unit.name, choices=choices, initial=self.NOT_COMPLETED
+            )
+
+    @staticmethod
+    def field_name(enrolment: Any) -> str:
+        return f"unit-{enrolment.pk}"
+
+    def rows(self) -> list[tuple[Any, forms.BoundField]]:
+        """Each unit still enrolled with its choice, for the page."""
+        return [(enrolment, self[self.field_name(enrolment)]) for enrolment in self.enrolments]
+
+    def moves(self) -> dict[Any, Any]:
+        """The units to move, by enrolment, to their later cohort (after `is_valid()`)."""
+        chosen = {
+            enrolment: self.cleaned_data[self.field_name(enrolment)]
+            for enrolment in self.enrolments
+        }
+        return {
+            enrolment: self.targets[value]
+            for enrolment, value in chosen.items()
+            if value != self.NOT_COMPLETED
+        }

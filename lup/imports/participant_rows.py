@@ -15,6 +15,7 @@ from django.db.models.functions import Lower
 from django.utils.translation import gettext as _
 
 from ..models import (
+    PLACE_GIVEN_UP,
     Cohort,
     Organisation,
     OrganisationMembership,
@@ -166,6 +167,13 @@ def validate_participant_rows(
                     % {"programme": programme.short_name, "cohort": row["cohort"]},
                 )
             )
+        elif cohort.is_closed:
+            row_errors.append(
+                RowError(
+                    line,
+                    _("%(cohort)s is closed and takes no new units.") % {"cohort": cohort.name},
+                )
+            )
         role = _ROLE_WORDS.get(row["role"].strip().lower())
         if role is None:
             row_errors.append(
@@ -230,7 +238,7 @@ def team_conflicts(rows: list[ParticipantRow]) -> list[RowError]:
         UnitEnrolment.objects.filter(
             cohort__programme_id__in=programme_ids, unit_id__in={unit for _c, unit in pairs}
         )
-        .exclude(status=UnitEnrolment.Status.WITHDRAWN)
+        .exclude(status__in=PLACE_GIVEN_UP)
         .select_related("cohort")
     ):
         elsewhere[(enrolment.cohort.programme_id, enrolment.unit_id)] = enrolment.cohort.name

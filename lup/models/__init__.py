@@ -14,7 +14,7 @@ everything imports the models from `lup.models`.
 from .audit import AuditEvent
 from .completion_checks import CertificateReview, CompletionCheck
 from .course_ownership import CourseOwnership
-from .enrolments import Participant, UnitEnrolment
+from .enrolments import PLACE_GIVEN_UP, Participant, UnitEnrolment
 from .gatherings import Attendance, Gathering
 from .gatherings import _new_check_in_code as _new_check_in_code  # migration 0004 refers to it
 from .organisations import Organisation, OrganisationMembership, Sector, ServiceUnit
@@ -24,6 +24,7 @@ from .programmes import Cohort, CohortPhase, CompletionRule, Programme
 # the `lup` app too, but this core package does not import them: LupConfig.import_models()
 # loads them after this one. Everything imports them from their own packages.
 __all__ = [
+    "PLACE_GIVEN_UP",
     "Attendance",
     "AuditEvent",
     "CertificateReview",

@@ -80,6 +80,15 @@ class UnitEnrolment(models.Model):
         return f"{self.unit.name} – {self.cohort.name}"
 
 
+# Enrolments that no longer hold the unit's place in the programme: it may join another
+# cohort of the programme (see `lup.services.enrolment_conflict`).
+PLACE_GIVEN_UP = (
+    UnitEnrolment.Status.WITHDRAWN,
+    UnitEnrolment.Status.NOT_COMPLETED,
+    UnitEnrolment.Status.MOVED,
+)
+
+
 class ParticipantQuerySet(models.QuerySet["Participant"]):
     """Participants, with the filter for those still on a team."""
 

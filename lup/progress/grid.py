@@ -60,6 +60,12 @@ class ReviewItem:
     enrolment: UnitEnrolment | None
 
 
+# Units no longer in the cohort: withdrawn, or moved to a later cohort on closing (the
+# later cohort's grid shows them, with their team). Not completed units stay: they took
+# part until the cohort closed.
+NOT_TAKING_PART = frozenset({UnitEnrolment.Status.WITHDRAWN, UnitEnrolment.Status.MOVED})
+
+
 @dataclass(frozen=True)
 class Filters:
     sector: int | None = None
@@ -71,11 +77,11 @@ class Filters:
         return bool(self.sector or self.status or self.behind)
 
     def shows(self, row: UnitRow) -> bool:
-        """Whether the grid shows this unit (without a status filter: all but withdrawn)."""
+        """Whether the grid shows this unit (without a status filter: those taking part)."""
         status = row.enrolment.status
         return (
             (self.sector is None or row.enrolment.unit.sector_id == self.sector)
-            and (status == self.status if self.status else status != UnitEnrolment.Status.WITHDRAWN)
+            and (status == self.status if self.status else status not in NOT_TAKING_PART)
             and (not self.behind or bool(row.behind))
         )
 
@@ -215,9 +221,7 @@ def cohort_grid(
         today=today,
         columns=columns,
         rows=[row for row in rows if filters.shows(row)],
-        units_total=sum(
-            1 for row in rows if row.enrolment.status != UnitEnrolment.Status.WITHDRAWN
-        ),
+        units_total=sum(1 for row in rows if row.enrolment.status not in NOT_TAKING_PART),
         sectors=sorted(sectors.items(), key=lambda item: item[1]),
         review_queue=queue,
         filters=filters,

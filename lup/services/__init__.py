@@ -2,11 +2,13 @@
 
 One module per concern: `teams` (enrolling units, putting people on teams),
 `completion_writes` (every stamp and withdrawal of a completion, under a row lock),
-`attendance` (attendance at gatherings and check-in) and `people` (anonymisation and
-e-mail verification). Callers import from `lup.services`.
+`attendance` (attendance at gatherings and check-in), `cohorts` (closing a cohort),
+`reconcile` (re-checking a programme's completions) and `people` (anonymisation and e-mail
+verification). Callers import from `lup.services`.
 """
 
 from .attendance import check_in, record_attendance, remove_attendance
+from .cohorts import CohortClosing, close_cohort, closing_refusal, later_cohorts
 from .completion_writes import (
     Reevaluation,
     complete_after_activity,
@@ -28,6 +30,12 @@ from .people import (
     refuse_another_tenants_account,
     verify_email_after_password_reset,
 )
+from .reconcile import (
+    enrolments_to_check,
+    latest_completion_check,
+    reconcile_programme,
+    request_completion_check,
+)
 from .teams import (
     add_participant,
     another_tenants_account,
@@ -41,24 +49,32 @@ from .teams import (
 __all__ = [
     "ANONYMISED_EMAIL_DOMAIN",
     "ANONYMISED_NAME",
+    "CohortClosing",
     "Reevaluation",
     "add_participant",
     "anonymise_person",
     "another_tenants_account",
     "another_tenants_account_refusal",
     "check_in",
+    "close_cohort",
+    "closing_refusal",
     "complete_after_activity",
     "complete_participant_if_earned",
     "complete_unit_if_earned",
     "enrol_unit",
     "enrolment_conflict",
+    "enrolments_to_check",
     "guest_unit_refusal",
+    "later_cohorts",
+    "latest_completion_check",
+    "reconcile_programme",
     "record_attendance",
     "record_participant_completion",
     "record_unit_completion",
     "reevaluate_enrolment",
     "refuse_another_tenants_account",
     "remove_attendance",
+    "request_completion_check",
     "team_organisations",
     "touch_team",
     "verify_email_after_password_reset",

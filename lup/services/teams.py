@@ -11,32 +11,51 @@ from django.utils.translation import gettext as _
 from courses.api import enrol
 
 from ..audit import record_event
-from ..models import AuditEvent, Cohort, Participant, ServiceUnit, UnitEnrolment
+from ..models import (
+    PLACE_GIVEN_UP,
+    AuditEvent,
+    Cohort,
+    Participant,
+    ServiceUnit,
+    UnitEnrolment,
+)
 from ..permissions import belongs_elsewhere, runs_itself
+from .completion_writes import reevaluate_enrolment
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
 
+# Set on a participant whose change a service re-evaluates itself, so the receiver that
+# re-evaluates changes saved without a service (lup.receivers.team_changes) does not.
+REEVALUATED_BY_SERVICE = "_lup_reevaluated_by_service"
 
-def enrolment_conflict(*, unit: ServiceUnit, cohort: Cohort) -> str | None:
+
+def enrolment_conflict(
+    *, unit: ServiceUnit, cohort: Cohort, replacing: UnitEnrolment | None = None
+) -> str | None:
     """Why `unit` cannot join `cohort`, or None when it can.
 
     A unit takes part in a programme once: it may not be enrolled in two cohorts of
-    the same programme unless the earlier enrolment was withdrawn.
+    the same programme unless the earlier enrolment was withdrawn, did not complete or
+    moved on (or is `replacing`, the
+    enrolment a unit moves from when its cohort closes). A closed cohort takes no units.
     """
+    if cohort.is_closed:
+        return _("%(cohort)s is closed and takes no new units.") % {"cohort": cohort.name}
     if not unit.active:
         return _("%(unit)s is inactive and cannot be enrolled.") % {"unit": unit.name}
     if unit.organisation_id != cohort.programme.organisation_id and runs_itself(
         unit.organisation_id
     ):
         return guest_unit_refusal(unit)
-    other = (
+    others = (
         UnitEnrolment.objects.filter(unit=unit, cohort__programme_id=cohort.programme_id)
         .exclude(cohort=cohort)
-        .exclude(status=UnitEnrolment.Status.WITHDRAWN)
-        .select_related("cohort")
-        .first()
+        .exclude(status__in=PLACE_GIVEN_UP)
     )
+    if replacing is not None:
+        others = others.exclude(pk=replacing.pk)
+    other = others.select_related("cohort").first()
     if other is not None:
         return _("%(unit)s is already enrolled in %(cohort)s.") % {
             "unit": unit.name,
@@ -46,16 +65,19 @@ def enrolment_conflict(*, unit: ServiceUnit, cohort: Cohort) -> str | None:
 
 
 @transaction.atomic
-def enrol_unit(*, cohort: Cohort, unit: ServiceUnit) -> UnitEnrolment:
+def enrol_unit(
+    *, cohort: Cohort, unit: ServiceUnit, replacing: UnitEnrolment | None = None
+) -> UnitEnrolment:
     """Enrol a service unit in a cohort; returns the existing enrolment when there is one.
 
-    Raises ValidationError when the unit is inactive or already takes part in
-    another cohort of the same programme.
+    Raises ValidationError when the cohort is closed, or the unit is inactive or already
+    takes part in another cohort of the same programme (other than `replacing`, the
+    enrolment it moves from: `lup.services.cohorts.close_cohort`).
     """
     existing = UnitEnrolment.objects.filter(cohort=cohort, unit=unit).first()
     if existing is not None:
         return existing
-    conflict = enrolment_conflict(unit=unit, cohort=cohort)
+    conflict = enrolment_conflict(unit=unit, cohort=cohort, replacing=replacing)
     if conflict:
         raise ValidationError(conflict)
     enrolment = UnitEnrolment(cohort=cohort, unit=unit)
@@ -137,6 +159,7 @@ def add_participant(*, enrolment: UnitEnrolment, user: User, role: str) -> tuple
     if participant.role != role:
         previous = participant.role
         participant.role = role
+        participant.__dict__[REEVALUATED_BY_SERVICE] = True
         participant.save(update_fields=["role"])
         record_event(
             action=AuditEvent.Action.ROLE_CHANGED,
@@ -146,4 +169,6 @@ def add_participant(*, enrolment: UnitEnrolment, user: User, role: str) -> tuple
             role_before=previous,
             role_after=role,
         )
+        # A new manager may complete the unit (or the person): re-check it now.
+        reevaluate_enrolment(enrolment=enrolment)
     return participant, False
