@@ -1,24 +1,25 @@
-"""Bulk issue of a cohort's certificates, for those who run the cohort.
+"""Bulk issue of a cohort's certificates, for those who run the cohort; certificates to
+review after a withdrawn completion, for the programme's administrators.
 
-The work runs as a Celery task (inline when no broker is configured); the page shows
-issued of earned certificates and, while a worker is busy, updates itself from a small
-JSON endpoint.
+The bulk issue runs as a Celery task (inline when no broker is configured); the page
+shows issued of earned certificates and, while a worker is busy, updates itself from a
+small JSON endpoint.
 """
 
 from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from . import certification, permissions, scoping
-from .models import Cohort
+from .models import CertificateReview, Cohort, Programme
 
 
 def _cohort(request: HttpRequest, pk: int) -> Cohort:
@@ -60,3 +61,58 @@ def cohort_certificates_progress(request: HttpRequest, pk: int) -> HttpResponse:
     """How far the bulk issue has come, for the page to poll."""
     status = certification.cohort_certificates(_cohort(request, pk))
     return JsonResponse({"issued": status.issued, "total": status.total, "percent": status.percent})
+
+
+def _reviewed_programme(request: HttpRequest, slug: str) -> Programme:
+    if not permissions.may_revoke_certificates(request.user):
+        raise PermissionDenied
+    programme = get_object_or_404(scoping.programmes_for(request.user), slug=slug)
+    if not permissions.can_decide_certificate_review(request.user, programme.organisation_id):
+        raise PermissionDenied
+    return programme
+
+
+@require_GET
+@login_required
+def certificate_reviews(request: HttpRequest, slug: str) -> HttpResponse:
+    """Certificates whose completion was withdrawn, each waiting for a decision: revoke or
+    keep (the programme's administrators)."""
+    programme = _reviewed_programme(request, slug)
+    reviews = scoping.certificate_reviews_for(request.user).filter(programme=programme)
+    return render(
+        request,
+        "lup/certificate_reviews.html",
+        {
+            "programme": programme,
+            "rows": certification.review_rows(certification.open_reviews(reviews)),
+            "note_max_length": certification.REVIEW_NOTE_MAX_LENGTH,
+            "revoked": CertificateReview.Decision.REVOKED,
+            "kept": CertificateReview.Decision.KEPT,
+        },
+    )
+
+
+@require_POST
+@login_required
+def decide_certificate_review(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """Revoke or keep one review's certificate; a bad or late decision changes nothing and
+    says why."""
+    programme = _reviewed_programme(request, slug)
+    review = get_object_or_404(
+        scoping.certificate_reviews_for(request.user).filter(programme=programme), pk=pk
+    )
+    try:
+        decided = certification.decide_review(
+            review=review,
+            decision=request.POST.get("decision", ""),
+            decided_by=request.user,
+            reason_text=request.POST.get("note", ""),
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        if decided.decision == CertificateReview.Decision.REVOKED:
+            messages.success(request, _("The certificate is revoked."))
+        else:
+            messages.success(request, _("The certificate stays valid."))
+    return redirect("lup:certificate-reviews", slug=programme.slug)

@@ -23,6 +23,7 @@ from django.db.models.functions import Lower
 
 from .models import (
     AuditEvent,
+    CertificateReview,
     Cohort,
     OrganisationMembership,
     Participant,
@@ -30,11 +31,17 @@ from .models import (
     ServiceUnit,
     UnitEnrolment,
 )
-from .permissions import member_organisations, organisations_of, sees_organisation_wide
+from .permissions import (
+    REVOKE_CERTIFICATE_PERMISSION,
+    member_organisations,
+    organisations_of,
+    sees_organisation_wide,
+)
 
 __all__ = [
     "attachable_people",
     "audit_events_for",
+    "certificate_reviews_for",
     "cohorts_for",
     "editable_projects_for",
     "enrolments_for",
@@ -239,6 +246,18 @@ def audit_events_for(user: Any) -> QuerySet[AuditEvent]:
             details__filters__organisation__in=organisation_ids,
         )
     )
+
+
+def certificate_reviews_for(user: Any) -> QuerySet[CertificateReview]:
+    """Certificate reviews (open and decided) the user may decide: those of their
+    organisations' programmes, for those who may revoke certificates
+    (`permissions.can_decide_certificate_review`); superusers every one. Nobody else's."""
+    reviews = CertificateReview.objects.select_related("programme")
+    if not user.is_authenticated or not user.has_perm(REVOKE_CERTIFICATE_PERMISSION):
+        return reviews.none()
+    if user.is_superuser:
+        return reviews
+    return reviews.filter(programme__organisation__in=member_organisations(user))
 
 
 # Innovation projects. Three scopes, because reading, editing and reviewing differ:
