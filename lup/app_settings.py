@@ -19,9 +19,17 @@ def IMPORT_MAX_ROWS() -> int:
     return int(_get("IMPORT_MAX_ROWS", 20_000))
 
 
-def DASHBOARD_FORECAST_WINDOW_DAYS() -> int:
-    """How many recent days the completion pace (and so the forecast) is measured over."""
-    return int(_get("DASHBOARD_FORECAST_WINDOW_DAYS", 365))
+def FORECAST_MIN_HISTORY() -> int:
+    """Finished enrolments (units that took part in finished cohorts) a sector needs before
+    the dashboard's forecast uses the sector's own completion rate; below it the programme's
+    overall rate, and when the whole programme has fewer, FORECAST_DEFAULT_PERCENT."""
+    return max(1, int(_get("FORECAST_MIN_HISTORY", 10)))
+
+
+def FORECAST_DEFAULT_PERCENT() -> int:
+    """The share (0–100) of enrolled units the forecast assumes will complete while the
+    programme has too little history of its own (the dashboard says it is an assumption)."""
+    return min(100, max(0, int(_get("FORECAST_DEFAULT_PERCENT", 75))))
 
 
 def SSO_FORBIDDEN_CLAIMS() -> list[str]:
@@ -57,3 +65,9 @@ def CHECK_IN_CODE_SECONDS() -> int:
     """How long each rotating check-in code on a gathering's QR screen lasts, in seconds
     (the previous one is still taken, so a scan at the turn works)."""
     return max(1, int(_get("CHECK_IN_CODE_SECONDS", 60)))
+
+
+def RECONCILE_RECENT_DAYS() -> int:
+    """How many days after a cohort ends (or is closed) its completions are still re-checked
+    by the nightly reconcile and after a rule change (running cohorts always are)."""
+    return max(0, int(_get("RECONCILE_RECENT_DAYS", 60)))

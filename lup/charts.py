@@ -36,7 +36,10 @@ class BurnUpChart:
     plot_top: int
     plot_bottom: int
     completed_points: str
+    # The plan from today: steps at each planned cohort's end (expected), and the range.
     forecast_points: str
+    forecast_low_points: str
+    forecast_high_points: str
     target_y: float
     today_x: float
     y_ticks: list[Tick]
@@ -44,11 +47,13 @@ class BurnUpChart:
 
 
 def burn_up_chart(progress: TargetProgress) -> BurnUpChart:
-    """Lay out the cumulative completions, the target line and the forecast on one plot."""
+    """Lay out the cumulative completions to today, the plan from today (a step at each
+    planned cohort's end, with the likely range as two more step lines) and the target."""
     start = progress.programme.starts_on
     deadline = progress.programme.deadline
+    forecast = progress.forecast
     span_days = max((deadline - start).days, 1)
-    y_max = max(progress.target, progress.forecast_at_deadline, progress.completed, 1)
+    y_max = max(progress.target, forecast.high, progress.completed, 1)
     y_max = _nice_ceiling(y_max * 1.1)
     plot_width = WIDTH - LEFT - RIGHT
     plot_height = HEIGHT - TOP - BOTTOM
@@ -59,20 +64,26 @@ def burn_up_chart(progress: TargetProgress) -> BurnUpChart:
     def y(value: float) -> float:
         return round(TOP + plot_height * (1 - value / y_max), 1)
 
-    # Draw the completions as steps: the count holds until the next point.
-    steps: list[str] = []
-    previous: int | None = None
-    for point in progress.series:
-        if previous is not None and point.completed != previous:
-            steps.append(f"{x(point.day)},{y(previous)}")
-        steps.append(f"{x(point.day)},{y(point.completed)}")
-        previous = point.completed
+    def step_line(points: list[tuple[dt.date, int]]) -> str:
+        """The count holds until the next point, then rises there."""
+        steps: list[str] = []
+        previous: int | None = None
+        for day, value in points:
+            if previous is not None and value != previous:
+                steps.append(f"{x(day)},{y(previous)}")
+            steps.append(f"{x(day)},{y(value)}")
+            previous = value
+        return " ".join(steps)
+
+    completed = step_line([(point.day, point.completed) for point in progress.series])
     today = min(progress.today, deadline)
-    forecast = ""
+    plan = {"expected": "", "low": "", "high": ""}
     if progress.today < deadline:
-        forecast = (
-            f"{x(today)},{y(progress.completed)} {x(deadline)},{y(progress.forecast_at_deadline)}"
-        )
+        for name in plan:
+            points = [(today, progress.completed)]
+            points += [(step.day, getattr(step, name)) for step in forecast.steps]
+            points.append((deadline, getattr(forecast, name)))
+            plan[name] = step_line(points)
     step = _nice_ceiling(y_max / 5)
     y_ticks = [Tick(position=y(value), label=str(value)) for value in range(0, y_max + 1, step)]
     x_ticks = []
@@ -90,8 +101,10 @@ def burn_up_chart(progress: TargetProgress) -> BurnUpChart:
         plot_right=WIDTH - RIGHT,
         plot_top=TOP,
         plot_bottom=HEIGHT - BOTTOM,
-        completed_points=" ".join(steps),
-        forecast_points=forecast,
+        completed_points=completed,
+        forecast_points=plan["expected"],
+        forecast_low_points=plan["low"],
+        forecast_high_points=plan["high"],
         target_y=y(progress.target),
         today_x=x(today),
         y_ticks=y_ticks,

@@ -16,7 +16,7 @@ def check_lup_configuration(app_configs: Any = None, **kwargs: Any) -> list[Chec
     for name in (
         "IMPORT_MAX_BYTES",
         "IMPORT_MAX_ROWS",
-        "DASHBOARD_FORECAST_WINDOW_DAYS",
+        "FORECAST_MIN_HISTORY",
         "CHECK_IN_CODE_SECONDS",
     ):
         value = getattr(settings, f"LUP_{name}", None)

@@ -175,6 +175,33 @@ def can_issue_for_cohort(user: Any, cohort: Cohort) -> bool:
     return can_record_attendance(user, cohort)
 
 
+# Closing a cohort settles every unit still in it: its organisation's administrators only.
+CLOSE_COHORT_PERMISSION = "lup.change_cohort"
+
+
+def can_close_cohort(user: Any, cohort: Cohort) -> bool:
+    """Who may close a cohort (each unit still enrolled then has not completed, or moves to
+    a later cohort): the programme administrators of the organisation that runs it; not
+    its facilitators, not HR, not another organisation's administrators."""
+    if not user.is_authenticated:
+        return False
+    return oversees(user, cohort.programme.organisation_id, CLOSE_COHORT_PERMISSION)
+
+
+# Completion checks: administrators of the programme's organisation start them and read
+# them (HR reads nothing here: the check is the administrators' tool).
+CHECK_COMPLETIONS_PERMISSION = "lup.add_completioncheck"
+
+
+def can_check_completions(user: Any, programme: Any) -> bool:
+    """Who may see a programme's completion checks and start one: the programme
+    administrators of the organisation that runs it (superusers too); not HR, not
+    facilitators, not another organisation's administrators."""
+    if not user.is_authenticated:
+        return False
+    return oversees(user, programme.organisation_id, CHECK_COMPLETIONS_PERMISSION)
+
+
 # Objects in a scope ------------------------------------------------------------------------
 
 
@@ -233,6 +260,29 @@ def can_view_certificate(
             .exists()
         )
     return False
+
+
+# Who revokes issued certificates today (the admin, the API): administrators, by their group.
+REVOKE_CERTIFICATE_PERMISSION = "certificates.revoke_certificate"
+
+
+def may_revoke_certificates(user: Any) -> bool:
+    """Holds the permission to revoke certificates (administrators, superusers): who may
+    open the pages where certificates are decided at all."""
+    return bool(
+        user.is_authenticated
+        and (user.is_superuser or user.has_perm(REVOKE_CERTIFICATE_PERMISSION))
+    )
+
+
+def can_decide_certificate_review(user: Any, organisation_id: int) -> bool:
+    """Who decides whether a certificate stays after its completion was withdrawn: those
+    who may revoke certificates (`REVOKE_CERTIFICATE_PERMISSION`) and work for the
+    organisation whose programme it is; not facilitators, not HR, not another
+    organisation's administrators."""
+    if not user.is_authenticated:
+        return False
+    return oversees(user, organisation_id, REVOKE_CERTIFICATE_PERMISSION)
 
 
 # Accounts ----------------------------------------------------------------------------------

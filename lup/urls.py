@@ -19,11 +19,12 @@ urlpatterns = [
     path("me/programme/", learning_views.my_programme, name="my-programme"),
 ]
 
-# Running a cohort: progress grid, attendance and QR check-in (lup.cohort_views).
+# Running a cohort: progress grid, closing, attendance and QR check-in (lup.cohort_views).
 from . import cohort_views  # noqa: E402
 
 urlpatterns += [
     path("cohorts/<int:pk>/progress/", cohort_views.cohort_grid, name="cohort-grid"),
+    path("cohorts/<int:pk>/close/", cohort_views.cohort_close, name="cohort-close"),
     path(
         "gatherings/<int:pk>/attendance/",
         cohort_views.gathering_attendance,
@@ -90,6 +91,28 @@ urlpatterns += [
         "cohorts/<int:pk>/certificates/progress.json",
         certification_views.cohort_certificates_progress,
         name="cohort-certificates-progress",
+    ),
+    # Certificates whose completion was withdrawn: revoke or keep (administrators).
+    path(
+        "programmes/<slug:slug>/certificates/reviews/",
+        certification_views.certificate_reviews,
+        name="certificate-reviews",
+    ),
+    path(
+        "programmes/<slug:slug>/certificates/reviews/<int:pk>/decide/",
+        certification_views.decide_certificate_review,
+        name="certificate-review-decide",
+    ),
+]
+
+# Checking a programme's completions against its rule on request (lup.completion_check_views).
+from . import completion_check_views  # noqa: E402
+
+urlpatterns += [
+    path(
+        "programmes/<slug:slug>/completion-check/",
+        completion_check_views.check_completions,
+        name="check-completions",
     ),
 ]
 

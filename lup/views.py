@@ -48,10 +48,20 @@ def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
     """The target dashboard: units completed against target, burn-up, forecast, breakdowns."""
     programme = get_object_or_404(scoping.programmes_for(request.user), slug=slug)
     progress = selectors.programme_target_progress(programme)
+    can_check = permissions.can_check_completions(request.user, programme)
     return render(
         request,
         "lup/dashboard.html",
-        {"programme": programme, "progress": progress, "chart": burn_up_chart(progress)},
+        {
+            "programme": programme,
+            "progress": progress,
+            "chart": burn_up_chart(progress),
+            # Certificates whose completion was withdrawn: one query, for those who decide.
+            "certificate_reviews": certification.reviews_to_decide(request.user, programme),
+            # The latest completion check, for the administrators who may start one.
+            "completion_check": services.latest_completion_check(programme) if can_check else None,
+            "can_check_completions": can_check,
+        },
     )
 
 
@@ -65,6 +75,7 @@ def dashboard_csv(request: HttpRequest, slug: str) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     filename = f"{programme.slug}-{progress.today.isoformat()}.csv"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    forecast = progress.forecast
     rows: list[list[Any]] = [
         [
             _("section"),
@@ -75,8 +86,14 @@ def dashboard_csv(request: HttpRequest, slug: str) -> HttpResponse:
             _("units completed"),
             _("target"),
             _("forecast at deadline"),
+            _("forecast low"),
+            _("forecast high"),
+            _("units in ended cohorts not closed"),
+            _("units behind schedule"),
+            _("units withdrawn"),
         ]
     ]
+    blank = [""] * 7
     rows.append(
         [
             _("total"),
@@ -86,7 +103,12 @@ def dashboard_csv(request: HttpRequest, slug: str) -> HttpResponse:
             progress.units_in_progress,
             progress.completed,
             progress.target,
-            progress.forecast_at_deadline,
+            forecast.expected,
+            forecast.low,
+            forecast.high,
+            progress.units_in_ended_cohorts,
+            progress.units_behind_schedule,
+            progress.units_withdrawn,
         ]
     )
     for row in progress.by_sector:
@@ -99,17 +121,48 @@ def dashboard_csv(request: HttpRequest, slug: str) -> HttpResponse:
                 row.units_in_scope if row.units_in_scope is not None else "",
                 row.units_in_progress,
                 row.units_completed,
-                "",
-                "",
+                *blank,
             ]
         )
     for row in progress.by_cohort:
         rows.append(
-            [_("cohort"), row.label, "", "", row.units_in_progress, row.units_completed, "", ""]
+            [
+                _("cohort"),
+                row.label,
+                row.ends_on.isoformat() if row.ends_on else "",
+                "",
+                row.units_in_progress,
+                row.units_completed,
+                "",
+                row.expected if row.expected is not None else "",
+                "",
+                "",
+                row.units_in_progress if row.needs_closing else "",
+                row.units_behind,
+                row.units_withdrawn,
+            ]
         )
     for point in progress.series:
         rows.append(
-            [_("completed by date"), "", point.day.isoformat(), "", "", point.completed, "", ""]
+            [_("completed by date"), "", point.day.isoformat(), "", "", point.completed, *blank]
+        )
+    for step in forecast.steps:
+        rows.append(
+            [
+                _("planned by date"),
+                ", ".join(step.cohorts),
+                step.day.isoformat(),
+                "",
+                "",
+                "",
+                "",
+                step.expected,
+                step.low,
+                step.high,
+                "",
+                "",
+                "",
+            ]
         )
     write_excel_csv(response, rows)
     return response
@@ -128,7 +181,11 @@ def cohort_list(request: HttpRequest) -> HttpResponse:
 def cohort_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """A cohort's gatherings and, for those who may see them, its units' teams."""
     cohort = get_object_or_404(scoping.cohorts_for(request.user), pk=pk)
-    teams = selectors.team_overview(scoping.enrolments_for(request.user).filter(cohort=cohort))
+    teams = selectors.team_overview(
+        scoping.enrolments_for(request.user)
+        .filter(cohort=cohort)
+        .select_related("unit", "moved_to__cohort")
+    )
     return render(
         request,
         "lup/cohort_detail.html",
@@ -138,6 +195,10 @@ def cohort_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "teams": teams,
             "can_follow": permissions.can_follow_cohort(request.user, cohort),
             "can_record_attendance": permissions.can_record_attendance(request.user, cohort),
+            # The link is offered when closing would be allowed: a cohort that has started
+            # and is open, for the administrators of the organisation that runs it.
+            "can_close": permissions.can_close_cohort(request.user, cohort)
+            and services.closing_refusal(cohort) is None,
         },
     )
 

@@ -235,6 +235,21 @@ RULES: dict[str, dict[str, str]] = {
     "lup-api:certificate-list": API_SIGNED_IN,
     "lup-api:certificate-detail": row("forbidden", "ok", "ok", "ok", "ok", "ok", "not_found", "ok"),
     "lup-api:certificate-revoke": row("forbidden", *["method"] * 7),  # POST only
+    # Issue 15: closing a cohort, certificates to review, completion checks.
+    "lup:cohort-close": row(
+        "login", "forbidden", "forbidden", "forbidden", "forbidden", "ok", "not_found", "ok"
+    ),
+    "lup:certificate-reviews": row(
+        "login", "forbidden", "forbidden", "forbidden", "forbidden", "ok", "not_found", "ok"
+    ),
+    "lup:certificate-review-decide": every("method"),  # POST only
+    "lup:check-completions": every("method"),  # POST only
+    "lup-api:cohort-close": row("forbidden", *["method"] * 7),  # POST only
+    "lup-api:certificate-review-list": API_SIGNED_IN,
+    "lup-api:certificate-review-decide": row("forbidden", *["method"] * 7),  # POST only
+    "lup-api:programme-completion-checks": row(
+        "forbidden", "not_found", "not_found", "not_found", "forbidden", "ok", "not_found", "ok"
+    ),
     "lup-api:certificate-verify": every("not_found"),
     # the API's description is public; it holds no data
     "lup-api:schema": PUBLIC,
@@ -618,6 +633,27 @@ POST_RULES: dict[str, dict[str, str]] = {
         "forbidden", "400", "400", "400", "forbidden", "400", "not_found", "400"
     ),
     "lup-api:certificate-revoke": row("forbidden", *["forbidden"] * 4, "400", "not_found", "400"),
+    "lup:cohort-close": row(
+        "login", "forbidden", "forbidden", "forbidden", "forbidden", "ok", "not_found", "ok"
+    ),
+    "lup:certificate-review-decide": row(
+        "login",
+        "forbidden",
+        "forbidden",
+        "forbidden",
+        "forbidden",
+        "not_found",
+        "not_found",
+        "not_found",
+    ),
+    "lup:check-completions": row("login", *["forbidden"] * 4, "redirect", "not_found", "redirect"),
+    "lup-api:cohort-close": row(
+        "forbidden", "forbidden", "forbidden", "forbidden", "forbidden", "400", "not_found", "400"
+    ),
+    "lup-api:certificate-review-decide": row("forbidden", *["not_found"] * 7),
+    "lup-api:programme-completion-checks": row(
+        "forbidden", *["not_found"] * 3, "forbidden", "202", "not_found", "202"
+    ),
     # reports are read-only, and refused before that to those who may not read them
     "lup-api:report-participants-list": row("forbidden", *["forbidden"] * 3, *["method"] * 4),
     "lup-api:report-units-list": row("forbidden", *["forbidden"] * 3, *["method"] * 4),

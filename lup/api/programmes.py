@@ -32,7 +32,8 @@ class ProgrammeViewSet(ScopedViewSet):
     )
     @action(detail=True, pagination_class=None, filter_backends=[])
     def progress(self, request: Request, id: str) -> Response:
-        """The programme's target figures, burn-up series and forecast (fixed query count)."""
+        """The programme's target figures, burn-up series and forecast from the plan, the same
+        figures as the dashboard and its CSV (fixed query count)."""
         target = selectors.programme_target_progress(self.get_object())
         return Response(serializers.TargetProgressSerializer(target).data)
 

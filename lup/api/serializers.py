@@ -121,15 +121,69 @@ class SeriesPointSerializer(serializers.Serializer):
     completed = serializers.IntegerField()
 
 
+class PlanStepSerializer(serializers.Serializer):
+    date = serializers.DateField(source="day")
+    expected = serializers.IntegerField()
+    low = serializers.IntegerField()
+    high = serializers.IntegerField()
+    cohorts = serializers.ListField(child=serializers.CharField())
+
+
+class ForecastSerializer(serializers.Serializer):
+    expected = serializers.IntegerField(
+        help_text=_(
+            "Units likely completed by the deadline, from the cohorts planned to end by then."
+        )
+    )
+    low = serializers.IntegerField()
+    high = serializers.IntegerField()
+    reachable = serializers.IntegerField(
+        help_text=_("Completed units plus the units enrolled in cohorts ending by the deadline.")
+    )
+    status = serializers.ChoiceField(choices=["reached", "on_track", "uncertain", "behind"])
+    rate = serializers.FloatField(help_text=_("The programme's completion rate (0–1)."))
+    basis = serializers.ChoiceField(
+        choices=["sector", "programme", "assumed"],
+        help_text=_("'assumed' when the programme has too little history of its own."),
+    )
+    history_enrolments = serializers.IntegerField()
+    history_cohorts = serializers.IntegerField()
+    typical_cohort_days = serializers.IntegerField()
+    units_to_enrol = serializers.IntegerField(allow_null=True)
+    enrol_by = serializers.DateField(allow_null=True)
+    summary = serializers.CharField()
+    verdict = serializers.CharField()
+    advice = serializers.CharField()
+    basis_note = serializers.CharField()
+    steps = PlanStepSerializer(
+        many=True, help_text=_("The plan: cumulative units at each cohort end.")
+    )
+
+
 class TargetProgressSerializer(serializers.Serializer):
     completed = serializers.IntegerField(help_text=_("Units of the population completed."))
     target = serializers.IntegerField()
     population = serializers.IntegerField()
-    units_in_progress = serializers.IntegerField()
+    units_in_progress = serializers.IntegerField(
+        help_text=_("Units enrolled in cohorts that are not closed.")
+    )
+    units_in_ended_cohorts = serializers.IntegerField(
+        help_text=_("Of those, units in cohorts that have ended and are not closed.")
+    )
+    units_behind_schedule = serializers.IntegerField()
+    units_withdrawn = serializers.IntegerField()
     guest_units_completed = serializers.IntegerField()
-    forecast_at_deadline = serializers.IntegerField()
-    pace_per_30_days = serializers.FloatField()
-    on_track = serializers.BooleanField()
+    forecast_at_deadline = serializers.IntegerField(help_text=_("The forecast's expected units."))
+    pace_per_30_days = serializers.FloatField(
+        help_text=_(
+            "Units completed per 30 days since the programme started (descriptive: the "
+            "forecast comes from the plan)."
+        )
+    )
+    on_track = serializers.BooleanField(
+        help_text=_("The target is reached, or even the forecast's low end reaches it.")
+    )
+    forecast = ForecastSerializer()
     series = SeriesPointSerializer(many=True, help_text=_("Completed units, month by month."))
 
 
@@ -139,7 +193,8 @@ class CohortSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Cohort
-        fields = ["id", "name", "programme", "starts_on", "ends_on"]
+        fields = ["id", "name", "programme", "starts_on", "ends_on", "closed_at"]
+        read_only_fields = ["closed_at"]
 
 
 # People on teams --------------------------------------------------------------------------

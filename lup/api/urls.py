@@ -7,7 +7,10 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 from rest_framework.routers import SimpleRouter
 
 from . import (
+    certificate_reviews,
     certificates,
+    cohort_close,
+    completion_checks,
     completions,
     gatherings,
     innovation,
@@ -35,12 +38,23 @@ router.register("projects", innovation.ProjectViewSet, basename="project")
 router.register("benefits", innovation.BenefitViewSet, basename="benefit")
 router.register("certificates", certificates.CertificateViewSet, basename="certificate")
 router.register(
+    "certificate-reviews",
+    certificate_reviews.CertificateReviewViewSet,
+    basename="certificate-review",
+)
+router.register(
     "reports/participants", reports.ParticipantReportViewSet, basename="report-participants"
 )
 router.register("reports/units", reports.UnitReportViewSet, basename="report-units")
 
 urlpatterns = [
     path("me/", me.me, name="me"),
+    path(
+        "programmes/<str:id>/completion-checks/",
+        completion_checks.ProgrammeCompletionChecks.as_view(),
+        name="programme-completion-checks",
+    ),
+    path("cohorts/<str:id>/close/", cohort_close.cohort_close, name="cohort-close"),
     path(
         "certificates/verify/<str:code>/",
         certificates.verify_certificate,

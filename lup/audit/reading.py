@@ -145,6 +145,18 @@ def _certificate_revoked(details: Details, names: Names) -> list[str]:
     return lines
 
 
+def _certificate_kept(details: Details, names: Names) -> list[str]:
+    details.pop("review", None)  # the review's number says nothing to a reader
+    lines = _certificate_revoked(details, names)
+    if details.pop("earned_again", False):
+        lines.append(_("Its completion was earned again before anyone decided: it stays valid"))
+    else:
+        lines.append(_("Kept valid by decision after its completion was withdrawn"))
+    if "note" in details:
+        lines.append(_("Note: %(note)s") % {"note": details.pop("note")})
+    return lines
+
+
 def _completion_withdrawn(details: Details, names: Names) -> list[str]:
     lines = []
     cohort = details.pop("cohort", "–")
@@ -175,6 +187,48 @@ def _completion_repaired(details: Details, names: Names) -> list[str]:
             "it has been recorded"
         )
         % {"unit": unit, "cohort": cohort}
+    ]
+
+
+def _cohort_closed(details: Details, names: Names) -> list[str]:
+    details.pop("programme", None)  # the cohort's name says enough
+    lines = [
+        _("The cohort %(cohort)s was closed") % {"cohort": details.pop("cohort", "–")},
+        ngettext(
+            "%(count)s unit had not completed",
+            "%(count)s units had not completed",
+            details.get("not_completed", 0),
+        )
+        % {"count": details.pop("not_completed", 0)},
+        ngettext(
+            "%(count)s unit moved to a later cohort",
+            "%(count)s units moved to a later cohort",
+            details.get("moved", 0),
+        )
+        % {"count": details.pop("moved", 0)},
+    ]
+    if details.get("completed"):
+        completed = details.pop("completed")
+        lines.append(
+            ngettext(
+                "%(count)s unit had met the rule: its completion was recorded",
+                "%(count)s units had met the rule: their completion was recorded",
+                completed,
+            )
+            % {"count": completed}
+        )
+    details.pop("completed", None)
+    return lines
+
+
+def _unit_moved(details: Details, names: Names) -> list[str]:
+    return [
+        _("%(unit)s moved from %(from)s to %(to)s with its team and project")
+        % {
+            "unit": details.pop("unit", "–"),
+            "from": details.pop("from_cohort", "–"),
+            "to": details.pop("to_cohort", "–"),
+        }
     ]
 
 
@@ -328,8 +382,11 @@ def _field_value(field: str, value: Any) -> str:
 _DESCRIBERS: dict[str, Callable[[Details, Names], list[str]]] = {
     AuditEvent.Action.ROLE_CHANGED: _role_changed,
     AuditEvent.Action.CERTIFICATE_REVOKED: _certificate_revoked,
+    AuditEvent.Action.CERTIFICATE_KEPT: _certificate_kept,
     AuditEvent.Action.COMPLETION_WITHDRAWN: _completion_withdrawn,
     AuditEvent.Action.COMPLETION_REPAIRED: _completion_repaired,
+    AuditEvent.Action.COHORT_CLOSED: _cohort_closed,
+    AuditEvent.Action.UNIT_MOVED: _unit_moved,
     AuditEvent.Action.PERSONAL_DATA_EXPORTED: _data_exported,
     AuditEvent.Action.REPORT_EXPORTED: _report_exported,
     AuditEvent.Action.API_TOKEN_CREATED: _api_token,

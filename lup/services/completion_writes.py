@@ -270,7 +270,9 @@ class Reevaluation:
 
 
 @transaction.atomic(savepoint=False)
-def reevaluate_enrolment(*, enrolment: UnitEnrolment, actor: Any = None) -> Reevaluation:
+def reevaluate_enrolment(
+    *, enrolment: UnitEnrolment, actor: Any = None, required: frozenset[int] | None = None
+) -> Reevaluation:
     """Re-check a unit's team and the unit itself against the rule, from committed state,
     and stamp every completion that was earned but is missing, each with a
     `COMPLETION_REPAIRED` audit entry. Idempotent: a second run finds nothing to do.
@@ -279,29 +281,34 @@ def reevaluate_enrolment(*, enrolment: UnitEnrolment, actor: Any = None) -> Reev
     from the team. Locks the team's rows, then the enrolment (the order of every
     completion write: a member being stamped at this moment holds their row and then
     waits for the enrolment, so holding the enrolment while waiting for that row would
-    deadlock), so no stamp of this unit runs meanwhile.
+    deadlock), so no stamp of this unit runs meanwhile. `required` (the programme's
+    required activities) may be passed by a caller checking many units of one programme.
+    A fixed number of queries whatever the team's size, plus a few per stamp.
     """
-    list(
+    team = list(
         Participant.objects.select_for_update(of=("self",))
         .filter(enrolment_id=enrolment.pk)
+        .select_related("user")
         .order_by("pk")
-        .values_list("pk", flat=True)
     )
-    locked = _lock_enrolment(enrolment)
+    locked = (
+        UnitEnrolment.objects.select_for_update(of=("self",))
+        .select_related("unit", "cohort__programme__completion_rule")
+        .get(pk=enrolment.pk)
+    )
     programme = locked.cohort.programme
     stamped: list[Participant] = []
     if locked.status in (UnitEnrolment.Status.ENROLLED, UnitEnrolment.Status.COMPLETED):
-        required = completion.required_activity_ids(programme)
-        team = Participant.objects.filter(
-            enrolment_id=locked.pk, status=Participant.Status.ACTIVE
-        ).select_related("user", "enrolment__cohort__programme__completion_rule")
-        for participant in team:
-            if completion.participant_has_completed(participant, required):
-                participant_locked = _lock_participant(participant)
-                if participant_locked.status == Participant.Status.ACTIVE:
-                    _stamp_participant(participant_locked, None)
-                    stamped.append(participant_locked)
-                    _record_repair(actor, participant=participant_locked, enrolment=locked)
+        if required is None:
+            required = frozenset(completion.required_activity_ids(programme))
+        active = [member for member in team if member.status == Participant.Status.ACTIVE]
+        earned = completion.members_who_completed(active, required, completion.rule_of(programme))
+        for member in active:
+            if member.pk in earned:
+                member.enrolment = locked  # the receivers read it: no query
+                _stamp_participant(member, None)
+                stamped.append(member)
+                _record_repair(actor, participant=member, enrolment=locked)
     unit_stamped = False
     no_longer = False
     if locked.status == UnitEnrolment.Status.ENROLLED and completion.unit_has_completed(locked):

@@ -1,4 +1,5 @@
-"""The target dashboard: figures, forecast, breakdowns, CSV, access, and a fixed query count."""
+"""The target dashboard: figures, forecast, breakdowns, CSV, access, and a fixed query count
+(the forecast itself: tests/lup/test_forecast.py)."""
 
 import csv
 import datetime as dt
@@ -135,14 +136,21 @@ def test_burn_up_series_is_cumulative_by_month(programme):
     assert series[TODAY] == 4
 
 
-def test_forecast_projects_the_recent_pace_to_the_deadline(programme):
+def test_forecast_counts_the_running_cohort_at_the_assumed_rate(programme, settings):
+    """Four finished enrolments are too little history (fewer than 10): the three units of
+    LUP 3, which ends before the deadline, count at the assumed 75 %."""
+    settings.LUP_FORECAST_DEFAULT_PERCENT = 75
     progress = programme_target_progress(programme, today=TODAY)
 
-    # 4 completions in the 364 days since the programme started, 184 days to go.
-    assert progress.pace_per_30_days == pytest.approx(30 * 4 / 364, abs=0.05)
-    assert progress.forecast_at_deadline == 4 + int(4 / 364 * 184)
-    assert not progress.on_track
-    assert progress.needed_per_30_days == pytest.approx(30 * 4 / 184, abs=0.05)
+    assert progress.forecast.basis == "assumed"
+    assert progress.forecast_at_deadline == round(4 + 3 * 0.75)
+    assert progress.forecast.reachable == 7
+    assert (progress.forecast_low, progress.forecast_high) == (
+        round(4 + 3 * 0.55),
+        round(4 + 3 * 0.95),
+    )
+    assert not progress.on_track  # 7 reachable, the target is 8
+    assert progress.forecast.status == "behind"
 
 
 def test_breakdowns_by_sector_and_cohort(programme):
@@ -254,8 +262,22 @@ def test_figures_export_as_csv_for_norwegian_excel(client, administrator, progra
     assert total[0] == "total"
     assert total[3:6] == ["10", "3", "4"]
     assert total[6] == "8"
-    assert ["sector", "Skole", "", "4", "0", "2", "", ""] in rows
+    progress = programme_target_progress(programme)  # the view's day: today
+    assert total[7:] == [
+        str(figure)
+        for figure in (
+            progress.forecast_at_deadline,
+            progress.forecast_low,
+            progress.forecast_high,
+            progress.units_in_ended_cohorts,
+            progress.units_behind_schedule,
+            progress.units_withdrawn,
+        )
+    ]
+    assert total[12] == "1"  # the unit that withdrew from LUP 1
+    assert ["sector", "Skole", "", "4", "0", "2"] + [""] * 7 in rows
     assert any(row[0] == "cohort" and row[1] == "LUP 3" for row in rows)
+    assert len({len(row) for row in rows}) == 1
 
 
 def test_figures_csv_guards_names_a_spreadsheet_would_run_as_formulas(
@@ -295,8 +317,10 @@ def test_dashboard_runs_the_same_number_of_queries_at_scale_1_and_5(client, admi
     assert len(large.captured_queries) <= 12
 
 
-def test_selector_runs_four_queries(programme, django_assert_num_queries):
-    with django_assert_num_queries(4):
+def test_selector_runs_three_queries(programme, django_assert_num_queries):
+    """Sectors, enrolments (completions, units in progress and the managers' start read in
+    one go) and cohorts."""
+    with django_assert_num_queries(3):
         programme_target_progress(programme, today=TODAY)
 
 

@@ -36,7 +36,7 @@ class Consumer:
         self.rows: dict[str, dict[str, Any]] = {}
 
     def sync(self) -> list[dict[str, Any]]:
-        params = {"page_size": 2}  # small pages: the cursor is part of what is tried
+        params: dict[str, Any] = {"page_size": 2}  # small pages: the cursor is part of what is tried
         if self.high_water:
             params["updated_since"] = self.high_water
         url: str | None = "/api/v1/completions/"
