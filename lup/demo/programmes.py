@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from .. import services
 from ..models import Cohort, Gathering, Organisation, Programme
 from .common import at
 
@@ -120,3 +121,13 @@ def seed_gatherings(cohort: Cohort) -> None:
             for plan in GATHERINGS
         ]
     )
+
+
+def close_finished_cohorts(programme: Programme, *, today: dt.date) -> None:
+    """Close the cohorts that ended before the most recent one, as the programme office
+    would have (their units still enrolled become "not completed"); the most recently
+    ended cohort is left open, for the administrator to close in the demo."""
+    ended = list(programme.cohorts.filter(ends_on__lt=today).order_by("ends_on", "pk"))
+    for cohort in ended[:-1]:
+        if not cohort.is_closed:
+            services.close_cohort(cohort=cohort, closed_by=None)

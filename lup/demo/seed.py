@@ -57,7 +57,7 @@ from .logins import (
     seed_demo_logins,
 )
 from .organisations import seed_guest_organisation, seed_organisation
-from .programmes import PROGRAMME_NAME, seed_programme
+from .programmes import PROGRAMME_NAME, close_finished_cohorts, seed_programme
 from .progress import seed_progress
 from .projects import seed_projects
 
@@ -113,6 +113,8 @@ def seed_demo(*, scale: int = 1, today: dt.date | None = None) -> DemoSummary:
             enrolments=UnitEnrolment.objects.all(),
             notify=False,
         )
+        for programme in programmes:
+            close_finished_cohorts(programme, today=today)
     return DemoSummary(
         organisations=Organisation.objects.count(),
         units=ServiceUnit.objects.count(),
