@@ -58,13 +58,15 @@ def recheck_programme(check_id: int) -> int | None:
 def start_completion_check(
     programme: Programme, *, reason: str, requested_by: Any = None
 ) -> tuple[CompletionCheck, bool]:
-    """Ask for a completion check of the programme and, when it is a new one, queue it to
-    run once the current transaction commits (with eager Celery: right then). Returns the
-    check and whether it is new (see `lup.services.request_completion_check`)."""
+    """Ask for a completion check of the programme and, unless it is already under way,
+    queue it to run once the current transaction commits (with eager Celery: right then).
+    A check joined before it started is queued again: should the first message have been
+    lost, it still runs, and a second delivery finds it claimed and does nothing. Returns
+    the check and whether it is new (see `lup.services.request_completion_check`)."""
     check, created = services.request_completion_check(
         programme=programme, reason=reason, requested_by=requested_by
     )
-    if created:
+    if check.started_at is None:
         check_id = check.pk
         transaction.on_commit(lambda: recheck_programme.delay(check_id), robust=True)
     return check, created

@@ -36,7 +36,9 @@ class Consumer:
         self.rows: dict[str, dict[str, Any]] = {}
 
     def sync(self) -> list[dict[str, Any]]:
-        params: dict[str, Any] = {"page_size": 2}  # small pages: the cursor is part of what is tried
+        params: dict[str, Any] = {
+            "page_size": 2
+        }  # small pages: the cursor is part of what is tried
         if self.high_water:
             params["updated_since"] = self.high_water
         url: str | None = "/api/v1/completions/"
@@ -209,4 +211,40 @@ def test_an_anonymised_person_reaches_the_feed_without_their_name(setup, consume
 
 def test_nothing_changed_means_nothing_returned(setup, consumer):
     Participant.objects.filter(enrolment=setup.enrolment).count()  # a read changes nothing
+    assert consumer.sync() == []
+
+
+def test_a_rule_change_that_completes_the_unit_reaches_the_feed(
+    setup, consumer, django_capture_on_commit_callbacks
+):
+    """The rule asked for two gatherings and the team attended one; lowering the minimum
+    completes them through the re-check the change starts (a task, here run at once)."""
+    rule = CompletionRule.objects.get(programme=setup.cohort.programme)
+    rule.min_attendance = 2
+    rule.save()
+    finish_everything_but_the_page(setup, team(setup))
+    for person in team(setup):
+        course_services.mark_done(user=person, activity=setup.page)
+    consumer.sync()
+    setup.enrolment.refresh_from_db()
+    assert setup.enrolment.status == UnitEnrolment.Status.ENROLLED
+
+    with django_capture_on_commit_callbacks(execute=True):
+        rule.min_attendance = 1
+        rule.save()
+    rows = consumer.sync()
+
+    assert {row["id"] for row in rows} == {public_id(setup, person) for person in team(setup)}
+    assert {row["status"] for row in rows} == {"completed"}
+    assert {row["unit_status"] for row in rows} == {"completed"}
+
+
+def test_closing_the_cohort_reaches_the_feed_as_not_completed(setup, consumer):
+    consumer.sync()
+
+    services.close_cohort(cohort=setup.cohort, closed_by=None)
+    rows = consumer.sync()
+
+    assert {row["id"] for row in rows} == {public_id(setup, person) for person in team(setup)}
+    assert {row["unit_status"] for row in rows} == {"not_completed"}
     assert consumer.sync() == []
