@@ -820,6 +820,15 @@ def revocation(ctx: Context) -> Attempt:
     return Attempt("post", {"reason": "Overtatt"}, json=True)
 
 
+def cohort_closing(ctx: Context) -> Attempt:
+    """Close Bærum's cohort A (its units still enrolled become not completed)."""
+    return Attempt("post", {"moves": []}, json=True)
+
+
+def review_decision(ctx: Context) -> Attempt:
+    return Attempt("post", {"decision": "revoked", "reason": "Overtatt"}, json=True)
+
+
 # The admin's bodies ------------------------------------------------------------------------
 
 
@@ -1268,6 +1277,15 @@ RULES: dict[str, Rule] = {
     "lup-api:gathering-attendance": api(attendance_of_bærum, attendance_in_asker_gathering),
     "lup-api:gathering-attendance-detail": api(),
     "lup-api:certificate-revoke": api(revocation),
+    # Issue 15: closing a cohort, completion checks, certificates to review. The review
+    # routes are tried on an id no review has (the matrix world holds none); the wall
+    # around real reviews is tests/lup/test_certificate_reviews.py's.
+    "lup:cohort-close": form,
+    "lup-api:cohort-close": api(cohort_closing),
+    "lup:check-completions": posts(lambda ctx: {}),  # the button: no fields
+    "lup-api:programme-completion-checks": api(lambda ctx: Attempt("post", {}, json=True)),
+    "lup:certificate-review-decide": form_with(decision=lambda ctx: "revoked"),
+    "lup-api:certificate-review-decide": api(review_decision),
 }
 
 
@@ -1401,6 +1419,10 @@ WOULD_WRITE: dict[str, str] = {
     "courses:submission-review": "superuser",
     "lup-api:benefit-measurements": "superuser",
     "lup-api:certificate-revoke": "superuser",
+    "lup-api:cohort-close": "superuser",
+    "lup-api:programme-completion-checks": "superuser",
+    "lup:check-completions": "superuser",
+    "lup:cohort-close": "superuser",
     "lup-api:gathering-attendance": "superuser",
     "lup-api:participant-detail": "superuser",
     "lup-api:participant-list": "superuser",

@@ -77,7 +77,13 @@ def test_another_municipalitys_administrator_cannot_be_imported_onto_a_team(
     that names Asker's administrator; the row is refused, and nothing is imported."""
     from django.contrib.auth import get_user_model
 
-    from lup.models import Organisation, OrganisationMembership, Participant, Programme
+    from lup.models import (
+        Organisation,
+        OrganisationMembership,
+        Participant,
+        Programme,
+        UnitEnrolment,
+    )
 
     asker = Organisation.objects.create(name="Asker kommune", slug="asker")
     asker_admin = get_user_model().objects.create_user(
@@ -85,8 +91,19 @@ def test_another_municipalitys_administrator_cannot_be_imported_onto_a_team(
     )
     OrganisationMembership.objects.create(organisation=asker, user=asker_admin)
     programme = Programme.objects.get(slug="lup")
-    cohort = programme.cohorts.order_by("starts_on").first()
-    unit = programme.organisation.units.filter(active=True).order_by("code").first()
+    # A unit still working in a cohort that is open (the demo closes finished cohorts).
+    enrolment = (
+        UnitEnrolment.objects.filter(
+            cohort__programme=programme,
+            cohort__closed_at__isnull=True,
+            status=UnitEnrolment.Status.ENROLLED,
+            unit__organisation=programme.organisation,
+        )
+        .select_related("cohort", "unit")
+        .order_by("cohort__starts_on", "unit__code")
+        .first()
+    )
+    cohort, unit = enrolment.cohort, enrolment.unit
     data = tmp_path / "deltakere.csv"
     data.write_text(
         "e-post;fornavn;etternavn;enhetskode;kull;rolle\n"
