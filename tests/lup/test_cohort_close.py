@@ -291,7 +291,7 @@ def test_a_refused_closing_changes_nothing(running, administrator, arrange):
     assert state(cohort, later) == before
 
 
-def test_a_cohort_that_has_not_started_cannot_be_closed(running, administrator):
+def test_a_cohort_that_has_not_started_cannot_be_closed(running, administrator, english):
     _cohort, later = running
     future = CohortFactory(
         programme=later.programme,
