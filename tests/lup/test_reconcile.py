@@ -731,3 +731,29 @@ def test_beat_runs_the_reconcile_every_night():
     assert tasks.reconcile_completions.name == entry["task"]
     assert entry["schedule"].hour == {2}
     assert tasks.recheck_programme.name == "lup.tasks.recheck_programme"
+
+
+def test_an_existing_administrators_group_is_given_the_check_permission_by_migration():
+    """Installations whose role groups predate completion checks: the migration grants what
+    `ensure_role_groups` would, so their administrators see "Check completions now"."""
+    import importlib
+
+    from django.apps import apps as installed_apps
+    from django.contrib.auth.models import Group, Permission
+
+    from lup.roles import ADMINISTRATORS_GROUP, HR_GROUP
+
+    migration = importlib.import_module("lup.migrations.0016_grant_completion_check_permissions")
+    administrators = Group.objects.create(name=ADMINISTRATORS_GROUP)
+    hr = Group.objects.create(name=HR_GROUP)
+
+    migration.grant(installed_apps, None)
+
+    def codenames(group: Group) -> set[str]:
+        return set(group.permissions.values_list("codename", flat=True))
+
+    assert {"add_completioncheck", "view_completioncheck", "view_certificatereview"} <= (
+        codenames(administrators)
+    )
+    assert codenames(hr) == {"view_completioncheck", "view_certificatereview"}
+    assert Permission.objects.filter(codename="add_completioncheck").count() == 1
