@@ -43,8 +43,9 @@ def MFA_REQUIRED_GROUPS() -> list[str]:
 
 
 def AUDIT_RETENTION_DAYS() -> int:
-    """How long audit events are kept before `purge_audit_log` deletes them."""
-    return int(_get("AUDIT_RETENTION_DAYS", 365))
+    """How long audit events are kept before `purge_audit_log` (and `purge_personal_data`)
+    delete them: five years by default, the security record of the whole installation."""
+    return int(_get("AUDIT_RETENTION_DAYS", 1826))
 
 
 def BENEFIT_REMINDER_MONTHS() -> tuple[int, ...]:
@@ -71,3 +72,30 @@ def RECONCILE_RECENT_DAYS() -> int:
     """How many days after a cohort ends (or is closed) its completions are still re-checked
     by the nightly reconcile and after a rule change (running cohorts always are)."""
     return max(0, int(_get("RECONCILE_RECENT_DAYS", 60)))
+
+
+def RETENTION_MONTHS() -> dict[str, int]:
+    """The default retention period of each retained category, in months (an organisation
+    may set its own, `lup.privacy.models.RetentionPeriod`): learning records and attendance
+    run from the end of the person's cohort, uploaded files from their submission, xAPI
+    statements from when they were received."""
+    return {
+        "learning_records": max(1, int(_get("RETENTION_LEARNING_RECORDS_MONTHS", 60))),
+        "uploaded_files": max(1, int(_get("RETENTION_UPLOADED_FILES_MONTHS", 24))),
+        "xapi_statements": max(1, int(_get("RETENTION_XAPI_STATEMENTS_MONTHS", 24))),
+    }
+
+
+def PERSONAL_EXPORT_DAYS() -> int:
+    """How many days a person's archive of their own data can be downloaded before it is
+    deleted."""
+    return max(1, int(_get("PERSONAL_EXPORT_DAYS", 7)))
+
+
+def PRIVATE_ROOT() -> str:
+    """Where lup keeps files only their owner may download (people's archives of their own
+    data), outside MEDIA_ROOT. Defaults to BASE_DIR/var/lup-private."""
+    from pathlib import Path
+
+    default = Path(getattr(settings, "BASE_DIR", Path.cwd())) / "var" / "lup-private"
+    return str(_get("PRIVATE_ROOT", default))

@@ -273,6 +273,7 @@ def test_every_app_setting_a_deployment_needs_comes_from_the_environment(tmp_pat
         "CERTIFICATES_FROM_EMAIL": ("kursbevis@example.no", "kursbevis@example.no"),
         "COURSES_PRIVATE_ROOT": samples["str"],
         "LUP_EXPORT_ROOT": samples["str"],
+        "LUP_PRIVATE_ROOT": samples["str"],
         "COURSES_H5P_ROOT": samples["str"],
     }
     # CERTIFICATES_SITE_URL comes from SITE_URL, the site's public address.

@@ -6,7 +6,8 @@ units in its population have completed against its target.
 
 One module per domain: `organisations` (organisations, sectors, units, memberships),
 `programmes` (programmes, cohorts, the completion rule), `enrolments` (a unit's enrolment
-and its team), `gatherings` (gatherings and attendance) and `audit` (the audit log).
+and its team), `gatherings` (gatherings and attendance), `people` (a person's settings:
+their language) and `audit` (the audit log).
 Django finds a model when its module is imported, so every model is imported here, and
 everything imports the models from `lup.models`.
 """
@@ -18,6 +19,7 @@ from .enrolments import PLACE_GIVEN_UP, Participant, UnitEnrolment
 from .gatherings import Attendance, Gathering
 from .gatherings import _new_check_in_code as _new_check_in_code  # migration 0004 refers to it
 from .organisations import Organisation, OrganisationMembership, Sector, ServiceUnit
+from .people import PersonProfile
 from .programmes import Cohort, CohortPhase, CompletionRule, Programme
 
 # The models of the features (`lup.innovation.models`, `lup.reporting.models`) belong to
@@ -37,6 +39,7 @@ __all__ = [
     "Organisation",
     "OrganisationMembership",
     "Participant",
+    "PersonProfile",
     "Programme",
     "Sector",
     "ServiceUnit",

@@ -37,6 +37,8 @@ class AuditEvent(models.Model):
         COHORT_CLOSED = "cohort_closed", _("Cohort closed")
         UNIT_MOVED = "unit_moved", _("Unit moved to a later cohort")
         CERTIFICATE_KEPT = "certificate_kept", _("Certificate kept after a withdrawal")
+        PERSONAL_DATA_PURGED = "personal_data_purged", _("Personal data past its retention deleted")
+        RETENTION_CHANGED = "retention_changed", _("Retention period changed")
 
     at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
     action = models.CharField(_("event"), max_length=24, choices=Action.choices)

@@ -73,6 +73,42 @@ class Organisation(models.Model):
         ),
     )
 
+    # What the privacy statement and the records of processing activities say about the
+    # organisation as data controller (lup.privacy), and its policy for the certificates
+    # of a person it anonymises.
+    data_protection_officer = models.CharField(
+        _("data protection officer"),
+        max_length=200,
+        blank=True,
+        help_text=_("Name or role of the data protection officer (personvernombud)."),
+    )
+    data_protection_email = models.EmailField(
+        _("data protection officer's e-mail address"),
+        blank=True,
+        help_text=_("Shown in the privacy statement, for questions and requests."),
+    )
+    legal_basis = models.TextField(
+        _("legal basis"),
+        blank=True,
+        help_text=_(
+            "The legal basis for processing participants' data, as the privacy statement "
+            "gives it. Leave empty for the default: GDPR article 6(1)(e), the municipality's "
+            "task as employer to develop its managers and services."
+        ),
+    )
+
+    class AnonymisedCertificates(models.TextChoices):
+        REVOKE = "revoke", _("Revoke them (the public page says revoked, without the name)")
+        WITHHOLD_NAME = "withhold_name", _("Keep them valid, with the name withheld")
+
+    anonymised_certificates = models.CharField(
+        _("certificates of anonymised people"),
+        max_length=20,
+        choices=AnonymisedCertificates.choices,
+        default=AnonymisedCertificates.REVOKE,
+        help_text=_("What happens to a person's certificates when they are anonymised."),
+    )
+
     class Meta:
         ordering = ["name"]
         verbose_name = _("organisation")
