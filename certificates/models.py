@@ -290,6 +290,10 @@ class Certificate(models.Model):
         verbose_name=_("revoked by"),
     )
 
+    # Set when the recipient's name is withheld (they were anonymised): the certificate
+    # keeps its code and fingerprint, so it stays answerable, but no longer names them.
+    name_withheld_at = models.DateTimeField(_("name withheld"), null=True, blank=True)
+
     objects = CertificateManager()
 
     class Meta:
