@@ -58,7 +58,10 @@ def ensure_role_groups() -> dict[str, Group]:
     # HR reads across its organisation and changes nothing.
     reading = Permission.objects.filter(
         content_type__app_label="lup", codename__startswith="view_"
-    ).exclude(codename="view_auditevent")
+    ).exclude(
+        # Not HR's: the security log, and people's own archives and language settings.
+        codename__in=["view_auditevent", "view_personaldataexport", "view_personprofile"]
+    )
     hr, _ = Group.objects.get_or_create(name=HR_GROUP)
     hr.permissions.add(dashboard, *reading)
     # ...and exports completion reports, with its own column presets and schedules.

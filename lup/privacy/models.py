@@ -43,6 +43,11 @@ class RetentionPeriod(models.Model):
         ordering = ["organisation", "category"]
         verbose_name = _("retention period")
         verbose_name_plural = _("retention periods")
+        # The records of processing activities (GDPR art. 30) are about the organisation's
+        # processing as a whole; the permission sits with its retention settings.
+        permissions = [
+            ("view_processing_records", _("Can download the records of processing activities"))
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["organisation", "category"], name="lup_retention_one_per_category"
