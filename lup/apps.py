@@ -19,7 +19,15 @@ class LupConfig(AppConfig):
         from .reporting import models as reporting_models  # noqa: F401
 
     def ready(self) -> None:
+        from django.core import checks as django_checks
+
         from . import checks, receivers  # noqa: F401  (registers checks and receivers)
+        from .privacy.checks import check_register
+
+        # A model with personal data outside the register warns (lup.W010, lup.W011), in
+        # this site and in any host project that installs lup.
+        django_checks.register(check_register)
 
         receivers.connect_role_change_receivers()
         receivers.connect_account_receivers()
+        receivers.connect_language_receivers()

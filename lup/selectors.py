@@ -18,9 +18,7 @@ import math
 import statistics
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
 
-from django.apps import apps
 from django.contrib.auth.models import User
 from django.db.models import (
     BooleanField,
@@ -39,7 +37,7 @@ from django.utils.translation import ngettext
 from courses.api import ActivityCompletion
 
 from . import app_settings
-from .models import AuditEvent, Cohort, Participant, Programme, Sector, UnitEnrolment
+from .models import Cohort, Participant, Programme, Sector, UnitEnrolment
 
 GUEST_SECTOR_KEY = "guests"
 Status = UnitEnrolment.Status
@@ -823,54 +821,3 @@ def team_overview(enrolments: QuerySet[UnitEnrolment]) -> QuerySet[UnitEnrolment
         manager_first_name=Subquery(manager.values("user__first_name")[:1]),
         manager_last_name=Subquery(manager.values("user__last_name")[:1]),
     ).order_by("unit__name")
-
-
-def personal_data_of(user: User) -> dict[str, Any]:
-    """Everything stored about a person, for their own copy (GDPR art. 15 and 20)."""
-    data: dict[str, Any] = {
-        "account": {
-            "email": user.email,
-            "first_name": user.first_name,
-            "last_name": user.last_name,
-            "date_joined": user.date_joined,
-            "last_login": user.last_login,
-        },
-        "participations": [
-            {
-                "programme": p.enrolment.cohort.programme.name,
-                "cohort": p.enrolment.cohort.name,
-                "unit": p.enrolment.unit.name,
-                "organisation": p.enrolment.unit.organisation.name,
-                "role": p.get_role_display(),
-                "status": p.get_status_display(),
-                "completed_at": p.completed_at,
-            }
-            for p in participations_of(user)
-        ],
-        "memberships": list(user.lup_memberships.values_list("organisation__name", flat=True)),
-        "facilitated_cohorts": list(user.lup_facilitated_cohorts.values_list("name", flat=True)),
-        "roles": list(user.groups.values_list("name", flat=True)),
-    }
-    if apps.is_installed("allauth.account"):
-        data["email_addresses"] = list(
-            apps.get_model("account", "EmailAddress")
-            .objects.filter(user=user)
-            .values("email", "verified", "primary")
-        )
-    if apps.is_installed("allauth.socialaccount"):
-        data["single_sign_on"] = list(
-            apps.get_model("socialaccount", "SocialAccount")
-            .objects.filter(user=user)
-            .values("provider", "date_joined", "last_login")
-        )
-    if apps.is_installed("allauth.mfa"):
-        data["two_factor"] = list(
-            apps.get_model("mfa", "Authenticator")
-            .objects.filter(user=user)
-            .values("type", "created_at", "last_used_at")
-        )
-    data["security_log"] = [
-        {"at": event.at, "event": event.get_action_display(), "ip_address": event.ip_address}
-        for event in AuditEvent.objects.filter(subject=user)[:200]
-    ]
-    return data

@@ -173,3 +173,106 @@ class CanvasVersionFactory(factory.django.DjangoModelFactory):
     project = factory.SubFactory(InnovationProjectFactory)
     number = factory.Sequence(lambda n: n + 1)
     content = factory.LazyFunction(lambda: {"purpose": "Bedre søvn", "goals": "Halvere rundene"})
+
+
+# Learning records and sign-in rows, for the own-data export's tests (tests/privacy).
+from allauth.account.models import EmailAddress  # noqa: E402
+from allauth.mfa.models import Authenticator  # noqa: E402
+from allauth.socialaccount.models import SocialAccount  # noqa: E402
+
+from courses.models import (  # noqa: E402
+    ActivityCompletion,
+    H5PAttempt,
+    H5PContentUserData,
+    XAPIStatement,
+)
+from lup.models import OrganisationMembership  # noqa: E402
+
+
+class ActivityCompletionFactory(factory.django.DjangoModelFactory):
+    """A completion row as `courses.services.record_completion` would store it (no signal)."""
+
+    class Meta:
+        model = ActivityCompletion
+
+    activity = factory.SubFactory("tests.courses.factories.ActivityFactory")
+    user = factory.SubFactory(UserFactory)
+    source = ActivityCompletion.Source.MARKED_DONE
+
+
+class XAPIStatementFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = XAPIStatement
+
+    user = factory.SubFactory(UserFactory)
+    activity = factory.SubFactory("tests.courses.factories.ActivityFactory", kind="h5p")
+    verb = "http://adlnet.gov/expapi/verbs/answered"
+    score_raw = 3.0
+    score_max = 4.0
+    score_scaled = 0.75
+    raw = factory.LazyAttribute(
+        lambda statement: {
+            "verb": {"id": statement.verb},
+            "result": {"score": {"raw": 3, "max": 4, "scaled": 0.75}},
+        }
+    )
+
+
+class H5PContentUserDataFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = H5PContentUserData
+
+    user = factory.SubFactory(UserFactory)
+    activity = factory.SubFactory("tests.courses.factories.ActivityFactory", kind="h5p")
+    data_type = "state"
+    data = '{"progress": 2}'
+
+
+class H5PAttemptFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = H5PAttempt
+
+    user = factory.SubFactory(UserFactory)
+    activity = factory.SubFactory("tests.courses.factories.ActivityFactory", kind="h5p")
+    statements = 1
+    best_score_raw = 3.0
+    best_score_max = 4.0
+    best_score_scaled = 0.75
+
+
+class EmailAddressFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = EmailAddress
+
+    user = factory.SubFactory(UserFactory)
+    email = factory.SelfAttribute("user.email")
+    verified = True
+    primary = True
+
+
+class SocialAccountFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SocialAccount
+
+    user = factory.SubFactory(UserFactory)
+    provider = "idporten"
+    uid = factory.Sequence(lambda n: f"pairwise-{n}")
+
+
+class AuthenticatorFactory(factory.django.DjangoModelFactory):
+    """A TOTP authenticator; its secret is what allauth keeps in `data`."""
+
+    class Meta:
+        model = Authenticator
+
+    user = factory.SubFactory(UserFactory)
+    type = Authenticator.Type.TOTP
+    data = factory.LazyFunction(lambda: {"secret": "JBSWY3DPEHPK3PXPJBSWY3DP"})
+
+
+class OrganisationMembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = OrganisationMembership
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    user = factory.SubFactory(UserFactory)

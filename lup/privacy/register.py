@@ -66,6 +66,10 @@ class PersonalData:
     on_anonymise: OnAnonymise
     secret: tuple[str, ...] = ()
     files: tuple[str, ...] = ()
+    # The `person` lookups through which a row's files are the person's own (their archive
+    # holds them); a row reached only through another lookup (a submission they reviewed, a
+    # certificate they revoked) is listed without its file. Empty: every lookup.
+    files_of: tuple[str, ...] = ()
     redact_text: tuple[str, ...] = ()
     retention: RetainedCategory | None = None
     retention_from: str = ""
@@ -261,6 +265,7 @@ REGISTER: tuple[PersonalData, ...] = (
         _("What you or your team handed in, with files, and the feedback on it."),
         A.KEEP,
         files=("file",),
+        files_of=("submitted_by", "members"),
         retention=R.UPLOADED_FILES,
         retention_from="submitted_at",
     ),
@@ -271,12 +276,13 @@ REGISTER: tuple[PersonalData, ...] = (
         _("Your certificates, and the unit certificates of your team, so anyone can verify them."),
         A.REDACT,
         files=("pdf",),
+        files_of=("recipient",),
         redact_text=("recipient_name", "title", "body", "details"),
     ),
     # The innovation project: the team's work keeps its content.
     P(
         "lup.InnovationProject",
-        ("members", "consent_by"),
+        ("members__user", "consent_by"),
         C.PROJECT_WORK,
         _("The innovation projects you are a member of, and your consent to share them."),
         A.KEEP,

@@ -143,7 +143,7 @@ def test_a_participant_downloads_their_own_data(client, world):
 
     assert person.email in page.content.decode()
     data = json.loads(download.content)
-    assert data["account"]["email"] == person.email
+    assert data["person"]["email"] == person.email
     assert [p["cohort"] for p in data["participations"]] == ["LUP 1"]
     assert "manager@example.no" not in download.content.decode()
     assert AuditEvent.objects.filter(
