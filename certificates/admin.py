@@ -177,6 +177,7 @@ class CertificateAdmin(admin.ModelAdmin):
         "revoked_at",
         "revocation_reason",
         "revoked_by",
+        "name_withheld_at",
     ]
     change_form_template = "admin/certificates/certificate/change_form.html"
 
@@ -205,6 +206,12 @@ class CertificateAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("links"))
     def links(self, certificate: Certificate) -> str:
+        if certificate.name_withheld_at is not None:  # its PDF is deleted
+            return format_html(
+                '<a href="{}">{}</a>',
+                reverse("certificates-verify:certificate", kwargs={"code": certificate.code}),
+                _("Public verification page"),
+            )
         return format_html(
             '<a href="{}">{}</a> · <a href="{}">{}</a>',
             reverse(

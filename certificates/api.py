@@ -5,7 +5,8 @@ An app that issues or shows certificates (LUP, say) imports from here and nowher
 here is defined in the app's own modules and re-exported unchanged:
 
 - services (writes): `ensure_template`, `template_assets`, `issue_certificate`,
-  `revoke_certificate`;
+  `revoke_certificate`, `withhold_recipient_name` (a recipient anonymised) and
+  `replace_names` (another name on a certificate, drawn again);
 - selectors (reads, a fixed number of queries): `certificates_of`, `certificate_by_code`,
   `valid_codes_by_source`;
 - the adapter a host project subclasses (`DefaultCertificatesAdapter`, chosen by
@@ -19,7 +20,14 @@ from __future__ import annotations
 from .adapter import DefaultCertificatesAdapter, get_adapter
 from .models import Certificate, CertificateTemplate
 from .selectors import certificate_by_code, certificates_of, valid_codes_by_source
-from .services import ensure_template, issue_certificate, revoke_certificate, template_assets
+from .services import (
+    ensure_template,
+    issue_certificate,
+    replace_names,
+    revoke_certificate,
+    template_assets,
+    withhold_recipient_name,
+)
 from .signals import certificate_revoked
 
 __all__ = [
@@ -32,7 +40,9 @@ __all__ = [
     "ensure_template",
     "get_adapter",
     "issue_certificate",
+    "replace_names",
     "revoke_certificate",
     "template_assets",
     "valid_codes_by_source",
+    "withhold_recipient_name",
 ]

@@ -5,6 +5,12 @@ nothing; a verifier must check it against the issuer's verification page (its `i
 and the `evidence` point there), exactly as with the PDF. Signing it (a Data
 Integrity proof or a JWT with the issuer's key) needs key management that this
 app does not have yet.
+
+A revoked certificate's credential ends (`validUntil`, the time it was revoked) and says
+so in `revoked` and `revocationReason` (Open Badges 2.0's words for it; the Verifiable
+Credentials 2.0 context maps terms it does not define to the issuer's vocabulary). A
+certificate whose recipient's name is withheld (they were anonymised) names no one: its
+`credentialSubject` has no `name`.
 """
 
 from __future__ import annotations
@@ -47,7 +53,6 @@ def open_badge_credential(certificate: Certificate, *, request: HttpRequest) -> 
         else certificate.issued_on.isoformat(),
         "credentialSubject": {
             "type": ["AchievementSubject"],
-            "name": certificate.recipient_name,
             "achievement": {
                 "id": f"urn:achievement:{slugify(certificate.achievement) or 'achievement'}",
                 "type": ["Achievement"],
@@ -59,6 +64,10 @@ def open_badge_credential(certificate: Certificate, *, request: HttpRequest) -> 
         "evidence": [{"id": verify_url, "type": ["Evidence"], "name": certificate.display_code}],
         "url": badge_url,
     }
+    if certificate.name_withheld_at is None:
+        credential["credentialSubject"]["name"] = certificate.recipient_name
     if certificate.is_revoked:
         credential["validUntil"] = certificate.revoked_at.isoformat()  # type: ignore[union-attr]
+        credential["revoked"] = True
+        credential["revocationReason"] = certificate.revocation_reason
     return credential

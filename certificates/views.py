@@ -88,17 +88,23 @@ def verify_certificate(request: HttpRequest, code: str) -> HttpResponse:
     if certificate is None:
         return _not_found(request, code)
     check_form = PdfCheckForm()
-    matches = None
+    matches = version = None
     if request.method == "POST":
         check_form = PdfCheckForm(request.POST, request.FILES)
         if check_form.is_valid():
-            matches = services.pdf_matches(
+            version = services.pdf_version(
                 certificate=certificate, data=check_form.cleaned_data["data"]
             )
+            matches = version is not None
     return render(
         request,
         "certificates/verify.html",
-        {"certificate": certificate, "check_form": check_form, "matches": matches},
+        {
+            "certificate": certificate,
+            "check_form": check_form,
+            "matches": matches,
+            "earlier_version": version == "earlier",
+        },
         status=422 if request.method == "POST" and not check_form.is_valid() else 200,
     )
 
@@ -116,7 +122,9 @@ def verify_certificate_json(request: HttpRequest, code: str) -> HttpResponse:
             "code": certificate.display_code,
             "status": "revoked" if certificate.is_revoked else "valid",
             "valid": not certificate.is_revoked,
-            "recipient_name": certificate.recipient_name,
+            # Withheld (its recipient was anonymised): no name, not even the placeholder.
+            "recipient_name": None if certificate.name_withheld_at else certificate.recipient_name,
+            "name_withheld": certificate.name_withheld_at is not None,
             "achievement": certificate.achievement,
             "issuer": certificate.issuer,
             "issued_on": certificate.issued_on.isoformat(),
@@ -156,6 +164,9 @@ def my_certificates(request: HttpRequest) -> HttpResponse:
 def certificate_pdf(request: HttpRequest, certificate_id: UUID) -> HttpResponse:
     """The stored PDF, exactly as issued (so its SHA-256 verifies)."""
     certificate = _viewable(request, certificate_id, with_pdf=True)
+    if not certificate.pdf:
+        # Deleted when the recipient's name was withheld (services.withhold_recipient_name).
+        raise Http404(_("This certificate's PDF was deleted: the name on it is withheld."))
     response = HttpResponse(bytes(certificate.pdf), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{_filename(certificate)}"'
     response["X-Content-Type-Options"] = "nosniff"

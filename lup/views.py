@@ -2,26 +2,24 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from . import certification, permissions, progress, scoping, selectors, services
-from .audit import describe_all, record_event
+from .audit import describe_all
 from .charts import burn_up_chart
 from .excel_csv import write_excel_csv
 from .forms import AnonymiseForm
 from .models import AuditEvent
+from .privacy import anonymise
 
 
 @require_GET
@@ -226,42 +224,22 @@ def team_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@require_GET
-@login_required
-def my_data(request: HttpRequest) -> HttpResponse:
-    """Everything the platform holds about the signed-in person, readable."""
-    data = selectors.personal_data_of(request.user)  # type: ignore[arg-type]
-    return render(request, "lup/my_data.html", {"data": data})
-
-
-@require_GET
-@login_required
-def my_data_json(request: HttpRequest) -> HttpResponse:
-    """The same as a JSON download; the export is written to the audit log."""
-    data = selectors.personal_data_of(request.user)  # type: ignore[arg-type]
-    record_event(
-        action=AuditEvent.Action.PERSONAL_DATA_EXPORTED, subject=request.user, format="json"
-    )
-    response = HttpResponse(
-        json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2),
-        content_type="application/json; charset=utf-8",
-    )
-    filename = f"mine-data-{timezone.localdate().isoformat()}.json"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
-
-
 @require_http_methods(["GET", "POST"])
 @login_required
 @permission_required("lup.anonymise_person", raise_exception=True)
 def anonymise_person(request: HttpRequest, pk: int) -> HttpResponse:
-    """Confirm, then anonymise a person who has left (their figures stay)."""
+    """Confirm, then anonymise a person who has left (their figures stay). The page lists
+    exactly what will change (`lup.privacy.anonymise.plan_anonymisation`)."""
     person = get_object_or_404(scoping.people_for(request.user).exclude(pk=request.user.pk), pk=pk)
-    participations = scoping.participants_for(request.user).filter(user=person)
+    participations = (
+        scoping.participants_for(request.user)
+        .filter(user=person)
+        .select_related("enrolment__cohort", "enrolment__unit")
+    )
     form = AnonymiseForm(request.POST or None, person=person)
     if request.method == "POST" and form.is_valid():
         try:
-            services.anonymise_person(person=person, actor=request.user)  # type: ignore[arg-type]
+            anonymise.anonymise_person(person=person, actor=request.user)  # type: ignore[arg-type]
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:
@@ -270,7 +248,12 @@ def anonymise_person(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "lup/anonymise_person.html",
-        {"person": person, "participations": participations, "form": form},
+        {
+            "person": person,
+            "participations": participations,
+            "form": form,
+            "plan": anonymise.plan_anonymisation(person, request.user),
+        },
     )
 
 

@@ -8,6 +8,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import permissions, serializers
@@ -25,6 +26,7 @@ class CertificateSerializer(serializers.ModelSerializer):
     id = serializers.UUIDField(source="public_id", read_only=True)
     code = serializers.CharField(source="display_code", read_only=True)
     status = serializers.SerializerMethodField()
+    name_withheld = serializers.SerializerMethodField()
 
     class Meta:
         model = Certificate
@@ -34,6 +36,7 @@ class CertificateSerializer(serializers.ModelSerializer):
             "status",
             "source_key",
             "recipient_name",
+            "name_withheld",
             "achievement",
             "issuer",
             "issued_on",
@@ -46,12 +49,21 @@ class CertificateSerializer(serializers.ModelSerializer):
         """valid or revoked."""
         return "revoked" if certificate.is_revoked else "valid"
 
+    def get_name_withheld(self, certificate: Certificate) -> bool:
+        """Whether the recipient's name is withheld (they were anonymised)."""
+        return certificate.name_withheld_at is not None
+
 
 class VerificationSerializer(serializers.Serializer):
     code = serializers.CharField()
     status = serializers.ChoiceField(choices=["valid", "revoked"])
     valid = serializers.BooleanField()
-    recipient_name = serializers.CharField()
+    recipient_name = serializers.CharField(
+        allow_null=True, help_text=_lazy("None when the name is withheld.")
+    )
+    name_withheld = serializers.BooleanField(
+        help_text=_lazy("The recipient was anonymised: the certificate names no one.")
+    )
     achievement = serializers.CharField()
     issuer = serializers.CharField()
     issued_on = serializers.DateField()
@@ -127,7 +139,10 @@ def verify_certificate(request: Request, code: str) -> Response:
                 "code": certificate.display_code,
                 "status": "revoked" if certificate.is_revoked else "valid",
                 "valid": not certificate.is_revoked,
-                "recipient_name": certificate.recipient_name,
+                "recipient_name": None
+                if certificate.name_withheld_at
+                else certificate.recipient_name,
+                "name_withheld": certificate.name_withheld_at is not None,
                 "achievement": certificate.achievement,
                 "issuer": certificate.issuer,
                 "issued_on": certificate.issued_on,

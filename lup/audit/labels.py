@@ -116,6 +116,13 @@ DATE_FILTERS = frozenset({"completed_from", "completed_to"})
 
 # Labels for keys no describer takes (the generic line).
 KEY_LABELS = {
+    # What anonymising a person did (counts of rows), lup.privacy.anonymise.
+    "deleted": _lazy("rows deleted"),
+    "kept": _lazy("rows kept with the pseudonym"),
+    "redacted": _lazy("rows where the name or address was replaced"),
+    "certificates_revoked": _lazy("certificates revoked"),
+    "names_withheld": _lazy("certificates with the name withheld"),
+    "certificates_redrawn": _lazy("unit certificates redrawn without the name"),
     "unit": _lazy("unit"),
     "cohort": _lazy("cohort"),
     "programme": _lazy("programme"),
@@ -140,3 +147,16 @@ EMPTY_VALUES = {
     "course": _lazy("none"),
 }
 PROGRAMME_DATE_FIELDS = frozenset({"starts_on", "deadline"})
+
+# The retained categories of personal data (lup.privacy.categories.RetainedCategory, a
+# feature above this module; a test holds the two lists together), as the purge and the
+# retention page write them into the log.
+RETENTION_CATEGORY_LABELS = {
+    "learning_records": _lazy("Learning records and attendance"),
+    "uploaded_files": _lazy("Uploaded files"),
+    "xapi_statements": _lazy("Learning activity statements (xAPI)"),
+}
+# What the purge counts that is not rows of a model (those read as the model's name).
+PURGE_LABELS = {
+    "courses.Submission.file": _lazy("Files removed from submissions (the submissions stay)"),
+}

@@ -29,6 +29,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ..models import Participant, UnitEnrolment
 from ..permissions import member_organisations
+from ..services.people import ANONYMISED_EMAIL_DOMAIN
 from .models import ExportPreset, ReportKind
 
 TEXT = "text"
@@ -146,6 +147,14 @@ def _upper(value: Any) -> str:
     return str(value).upper()
 
 
+def _work_email(email: str | None) -> str:
+    """The address, or nothing for an anonymised person (their made-up address is no
+    address: the row shows only the pseudonym)."""
+    if not email or email.endswith(ANONYMISED_EMAIL_DOMAIN):
+        return ""
+    return email
+
+
 # The kinds of column both reports have, so that each table below reads one line a column.
 
 
@@ -211,7 +220,7 @@ def _participant_columns() -> list[Column]:
     cohort = "enrolment__cohort__"
     programme = f"{cohort}programme__"
     return [
-        _field("email", _("Work e-mail"), "user__email", width=30),
+        _field("email", _("Work e-mail"), "user__email", read=_work_email, width=30),
         Column(
             "name",
             _("Name"),
@@ -235,7 +244,15 @@ def _participant_columns() -> list[Column]:
         _public_id("participant_id", _("Participant ID")),
         # SAP SuccessFactors Learning: learning history import (see the module's docstring).
         # Fixed headers, and not sortable: these columns are for export files.
-        _field("sf_stud_id", _("Learner ID"), "user__email", sort=None, header="STUD_ID", width=30),
+        _field(
+            "sf_stud_id",
+            _("Learner ID"),
+            "user__email",
+            read=_work_email,
+            sort=None,
+            header="STUD_ID",
+            width=30,
+        ),
         Column(
             "sf_cpnt_typ_id", _("Item type"), read=lambda: "PROGRAM", header="CPNT_TYP_ID", width=12
         ),
@@ -294,7 +311,7 @@ def _unit_columns() -> list[Column]:
             "manager_email",
             _("Manager's work e-mail"),
             "manager_email",
-            read=lambda email: email or "",
+            read=_work_email,
             width=30,
         ),
         _field("team_size", _("Team members"), "team_size", kind=INTEGER, width=10),
