@@ -4,7 +4,8 @@ An app that runs a programme on top of courses (LUP, say) imports from here and 
 else in `courses`; an import-linter contract in pyproject.toml holds it to that.
 Everything here is defined in the app's own modules and re-exported unchanged:
 
-- services (writes): `enrol`, `record_completion`, `withdraw_completion`;
+- services (writes): `enrol`, `record_completion`, `withdraw_completion`, and for a host's
+  retention rules `remove_submission_files` (the files go, the submissions stay);
 - selectors (reads, a fixed number of queries): `course_progress` (one learner), and for
   many learners at once `module_outline` and `required_done_counts` (`ModuleOutline`);
   what a finished module is (`module_finished`) and a module's due day
@@ -44,7 +45,7 @@ from .selectors import (
     module_outline,
     required_done_counts,
 )
-from .services import enrol, record_completion, withdraw_completion
+from .services import enrol, record_completion, remove_submission_files, withdraw_completion
 from .signals import activity_completed, activity_completion_withdrawn
 
 __all__ = [
@@ -68,6 +69,7 @@ __all__ = [
     "name_clashes",
     "record_completion",
     "reflection_package",
+    "remove_submission_files",
     "required_done_counts",
     "withdraw_completion",
 ]

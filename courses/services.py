@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from collections.abc import Iterable
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import Max
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from . import app_settings
 from .adapter import get_adapter
@@ -235,3 +238,39 @@ def enrol(*, user: Any, course: Any, starts_on: dt.date) -> Enrolment:
         course=course, user=user, defaults={"starts_on": starts_on}
     )
     return enrolment
+
+
+# The note left in an answer that had only a file once the file is gone: a submission
+# needs text or a file (`courses_submission_not_empty`), and the reader learns why it is
+# empty.
+REMOVED_FILE_NOTE = gettext_lazy("The file handed in here was deleted when its retention ended.")
+
+
+def remove_submission_files(*, submission_ids: Iterable[int], note: str | None = None) -> int:
+    """Delete the files of these submissions from their storage and clear the file fields
+    (the file's name and size too: a name may say who wrote it); the submissions stay, with
+    their text, status, feedback and rubric levels, so an approval and its completion stand.
+    Returns how many files were removed. Submissions without a file are left alone.
+
+    An answer that had only a file gets `note` as its text (default `REMOVED_FILE_NOTE`, in
+    the site's language). Each file is deleted before its row is cleared: should the update
+    fail, a later call finds the row and clears it (deleting a missing file is harmless),
+    whereas the other order could leave a file on disk that nothing refers to any more.
+    """
+    ids = list(submission_ids)
+    if not ids:
+        return 0
+    if note is None:
+        with translation.override(settings.LANGUAGE_CODE):
+            note = str(REMOVED_FILE_NOTE)
+    with_files = Submission.objects.filter(pk__in=ids).exclude(file="")
+    names = list(with_files.values_list("pk", "file"))
+    storage = Submission._meta.get_field("file").storage
+    for _pk, name in names:
+        storage.delete(name)
+    removed = [pk for pk, _name in names]
+    cleared = {"file": "", "file_name": "", "file_size": None}
+    with transaction.atomic():
+        Submission.objects.filter(pk__in=removed, text="").update(text=note, **cleared)
+        Submission.objects.filter(pk__in=removed).exclude(file="").update(**cleared)
+    return len(removed)

@@ -45,6 +45,22 @@ class OrganisationAdmin(ScopedAdmin):
     list_display = ["name", "organisation_number"]
     search_fields = ["name", "organisation_number"]
     prepopulated_fields = {"slug": ["name"]}
+    fieldsets = [
+        (None, {"fields": ["name", "slug", "organisation_number", "export_email_domains"]}),
+        (
+            # What the privacy statement and the records of processing activities say about
+            # the organisation as data controller (lup.privacy.statement).
+            _("Privacy"),
+            {
+                "fields": [
+                    "data_protection_officer",
+                    "data_protection_email",
+                    "legal_basis",
+                    "anonymised_certificates",
+                ]
+            },
+        ),
+    ]
 
 
 @admin.register(Sector)
@@ -307,3 +323,7 @@ class CourseOwnershipAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return request.user.is_superuser
+
+
+# Each organisation's retention periods (lup.privacy), set through the audited service.
+from . import retention as _retention  # noqa: E402, F401

@@ -6,6 +6,7 @@ import datetime as dt
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.utils import formats
@@ -33,8 +34,10 @@ from .labels import (
     KEY_LABELS,
     LICENCE_LABELS,
     PROGRAMME_DATE_FIELDS,
+    PURGE_LABELS,
     REFUSED_ATTEMPTS,
     REPORT_LABELS,
+    RETENTION_CATEGORY_LABELS,
     STOP_REASONS,
     TOKEN_SCOPE_LABELS,
     WITHDRAWAL_REASONS,
@@ -379,6 +382,82 @@ def _field_value(field: str, value: Any) -> str:
     return _text(value)
 
 
+def _what_was_purged(key: str) -> str:
+    """What a count of the purge counts: its label, else the model's name (plural)."""
+    if key in PURGE_LABELS:
+        return str(PURGE_LABELS[key])
+    try:
+        model = apps.get_model(key)
+    except (LookupError, ValueError):
+        return key
+    return str(capfirst(model._meta.verbose_name_plural))
+
+
+def _months(category: str, months: Any) -> str:
+    label = capfirst(str(RETENTION_CATEGORY_LABELS.get(category, category.replace("_", " "))))
+    count = months if isinstance(months, int) else 0
+    return ngettext("%(category)s: %(count)s month", "%(category)s: %(count)s months", count) % {
+        "category": label,
+        "count": months,
+    }
+
+
+def _in_order(keyed: dict[str, Any]) -> list[str]:
+    """The categories in the order they are listed (jsonb keeps no order of keys)."""
+    order = list(RETENTION_CATEGORY_LABELS)
+    return sorted(keyed, key=lambda key: (order.index(key) if key in order else len(order), key))
+
+
+def _personal_data_purged(details: Details, names: Names) -> list[str]:
+    lines = []
+    if "organisation" in details:
+        lines.append(_("For %(organisation)s") % {"organisation": details.pop("organisation")})
+    else:
+        lines.append(_("Installation-wide, and people without an organisation"))
+    # Sorted: PostgreSQL's jsonb keeps no order of keys.
+    for key, count in sorted(details.pop("removed", {}).items()):
+        lines.append(
+            _("Deleted: %(what)s, %(count)s") % {"what": _what_was_purged(key), "count": count}
+        )
+    periods = details.pop("periods", {})
+    if periods:
+        lines.append(
+            _("Retention periods: %(periods)s")
+            % {"periods": "; ".join(_months(key, periods[key]) for key in _in_order(periods))}
+        )
+    if "audit_days" in details:
+        lines.append(_("Audit events are kept %(days)s days") % {"days": details.pop("audit_days")})
+    if "archive_days" in details:
+        lines.append(
+            _("Archives of people's own data are kept %(days)s days")
+            % {"days": details.pop("archive_days")}
+        )
+    return lines
+
+
+def _retention_changed(details: Details, names: Names) -> list[str]:
+    lines = []
+    if "organisation" in details:
+        lines.append(_("For %(organisation)s") % {"organisation": details.pop("organisation")})
+    changes = details.pop("changes", {})
+    for category in _in_order(changes):
+        change = changes[category]
+        values = {
+            "category": capfirst(
+                str(RETENTION_CATEGORY_LABELS.get(category, category.replace("_", " ")))
+            ),
+            "before": change.get("before", "–"),
+            "after": change.get("after", "–"),
+        }
+        if change.get("own", True):
+            lines.append(_("%(category)s: from %(before)s to %(after)s months") % values)
+        else:
+            lines.append(
+                _("%(category)s: back to the default, %(after)s months (was %(before)s)") % values
+            )
+    return lines
+
+
 _DESCRIBERS: dict[str, Callable[[Details, Names], list[str]]] = {
     AuditEvent.Action.ROLE_CHANGED: _role_changed,
     AuditEvent.Action.CERTIFICATE_REVOKED: _certificate_revoked,
@@ -397,6 +476,8 @@ _DESCRIBERS: dict[str, Callable[[Details, Names], list[str]]] = {
     AuditEvent.Action.TENANT_REFUSED: _tenant_refused,
     AuditEvent.Action.SCHEDULE_STOPPED: _schedule_stopped,
     AuditEvent.Action.PROGRAMME_CHANGED: _programme_changed,
+    AuditEvent.Action.PERSONAL_DATA_PURGED: _personal_data_purged,
+    AuditEvent.Action.RETENTION_CHANGED: _retention_changed,
 }
 
 
