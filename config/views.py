@@ -1,4 +1,5 @@
-"""Site-level views: health check, the privacy statement and the admin's sign-in door."""
+"""Site-level views: health check and the admin's sign-in door (the privacy statement is
+lup's: `lup.privacy.statement_views`)."""
 
 from typing import Any
 
@@ -7,13 +8,11 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
-
-from lup import app_settings as lup_settings
 
 
 @never_cache
@@ -27,16 +26,6 @@ def healthz(request: HttpRequest) -> JsonResponse:
     except DatabaseError:
         return JsonResponse({"status": "error", "database": "unavailable"}, status=503)
     return JsonResponse({"status": "ok", "database": "ok"})
-
-
-@require_GET
-def privacy_statement(request: HttpRequest) -> HttpResponse:
-    """What is stored, why and for how long (with the configured retention)."""
-    return render(
-        request,
-        "privacy.html",
-        {"audit_retention_days": lup_settings.AUDIT_RETENTION_DAYS()},
-    )
 
 
 def admin_sign_in(request: HttpRequest, extra_context: Any = None) -> HttpResponse:

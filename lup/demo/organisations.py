@@ -25,6 +25,12 @@ def _get_organisation(name: str, slug: str, number: str) -> Organisation:
     organisation, _ = Organisation.objects.get_or_create(
         slug=slug, defaults={"name": name, "organisation_number": number}
     )
+    if not organisation.data_protection_email:
+        # A data protection officer's role address, so the demo's privacy statement is
+        # complete (example.no: the demo must not point at a real municipality's mailbox).
+        organisation.data_protection_officer = "Personvernombudet"
+        organisation.data_protection_email = f"personvernombud@{slug}.example.no"
+        organisation.save(update_fields=["data_protection_officer", "data_protection_email"])
     return organisation
 
 
