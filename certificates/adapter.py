@@ -1,5 +1,6 @@
 """The adapter through which a host project tells `certificates` what it cannot know itself:
-who may see a certificate, where verification lives, and how the PDF looks.
+who may see a certificate, where verification lives, how the PDF looks, and the language a
+recipient reads.
 
 Set CERTIFICATES_ADAPTER to a subclass of DefaultCertificatesAdapter (as with allauth's
 adapters). To change the layout without forking, override `render_pdf` (or
@@ -38,6 +39,12 @@ class DefaultCertificatesAdapter:
     def visible_certificates(self, user: Any, certificates: QuerySet[Any]) -> QuerySet[Any]:
         """The certificates `user` may list in the admin (default: all of them)."""
         return certificates
+
+    def recipient_language(self, user: Any) -> str | None:
+        """The language e-mails to `user` are written in; None (the default): the language of
+        the certificate they bring (`CertificateTemplate.language`). Hosts that know their
+        people's languages override it."""
+        return None
 
     def verification_url(self, code: str) -> str:
         """The public address printed as a QR code on the certificate."""

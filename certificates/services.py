@@ -6,7 +6,8 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
-from collections.abc import Mapping
+import re
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -250,9 +251,159 @@ def revoke_certificate(*, certificate: Certificate, reason: str, revoked_by: Any
     return certificate
 
 
+def pdf_version(*, certificate: Certificate, data: bytes) -> str | None:
+    """Which of the certificate's PDFs `data` is exactly (same SHA-256): "current" (the
+    one stored, or the one issued when the name was withheld and the file deleted),
+    "earlier" (a PDF drawn before a name on it was replaced, see `replace_names`), or
+    None when it is none of them."""
+    digest = sha256_of(data)
+    if digest == certificate.sha256:
+        return "current"
+    if digest in earlier_sha256(certificate):
+        return "earlier"
+    return None
+
+
 def pdf_matches(*, certificate: Certificate, data: bytes) -> bool:
-    """Whether `data` is exactly the PDF issued (same SHA-256)."""
-    return sha256_of(data) == certificate.sha256
+    """Whether `data` is exactly a PDF issued with this certificate's code (the current
+    one or an earlier one, see `pdf_version`)."""
+    return pdf_version(certificate=certificate, data=data) is not None
+
+
+def earlier_sha256(certificate: Certificate) -> list[str]:
+    """The fingerprints of the PDFs the certificate had before it was drawn again."""
+    earlier = (certificate.details or {}).get(EARLIER_SHA256, [])
+    return [str(digest) for digest in earlier] if isinstance(earlier, list) else []
+
+
+# Where a certificate drawn again keeps the fingerprints of its earlier PDFs (in `details`).
+EARLIER_SHA256 = "earlier_sha256"
+
+
+def _name_pattern(names: Sequence[str]) -> re.Pattern[str] | None:
+    """One case-insensitive pattern for `names`, longest first, whole words only (so
+    "Ola Nordmann" is not found inside "Kari Ola Nordmannsen")."""
+    spelled = sorted({name.strip() for name in names if name and name.strip()}, key=len)
+    if not spelled:
+        return None
+    alternatives = "|".join(re.escape(name) for name in reversed(spelled))
+    # A genitive s goes with the name ("Kari Nordmanns team" in Norwegian).
+    return re.compile(rf"(?<![\w.@+-])(?:{alternatives})(?:s|'s|’s)?(?![\w@-])", re.IGNORECASE)
+
+
+def _replaced(value: Any, pattern: re.Pattern[str], replacement: str) -> Any:
+    """`value` (text, or JSON data: dicts, lists) with every match replaced, keys included."""
+    if isinstance(value, str):
+        return pattern.sub(lambda _match: replacement, value)
+    if isinstance(value, list):
+        return [_replaced(item, pattern, replacement) for item in value]
+    if isinstance(value, dict):
+        return {
+            _replaced(key, pattern, replacement): _replaced(item, pattern, replacement)
+            for key, item in value.items()
+        }
+    return value
+
+
+def _replace_in_texts(
+    certificate: Certificate, names: Sequence[str], replacement: str
+) -> list[str]:
+    """Replace `names` in the certificate's shown texts (in memory); the fields changed."""
+    pattern = _name_pattern(names)
+    if pattern is None:
+        return []
+    changed = []
+    for field in ("recipient_name", "title", "body", "details"):
+        before = getattr(certificate, field)
+        after = _replaced(before, pattern, replacement)
+        if after != before:
+            setattr(certificate, field, after)
+            changed.append(field)
+    return changed
+
+
+@transaction.atomic
+def withhold_recipient_name(
+    *, certificate: Certificate, replacement: str, names: Sequence[str] = ()
+) -> Certificate:
+    """Stop the certificate naming its recipient (they were anonymised, say).
+
+    The recipient's name, as stored, and `names` (other spellings: an e-mail address) are
+    replaced by `replacement` wherever the certificate shows them (recipient, heading,
+    text, details); the stored PDF, which shows the name, is deleted. The code and the
+    SHA-256 stay, so the certificate still answers on its verification page, and a copy
+    of the PDF its holder kept is still recognised there. Revoking it, or not, is the
+    caller's decision (`revoke_certificate`). Doing it again changes nothing.
+    """
+    certificate = Certificate.objects.select_for_update().get(pk=certificate.pk)
+    fields = _replace_in_texts(certificate, [certificate.recipient_name, *names], replacement)
+    if certificate.recipient_name != replacement:
+        certificate.recipient_name = replacement
+        fields.append("recipient_name")
+    values = certificate.details.get("values") if isinstance(certificate.details, dict) else None
+    if isinstance(values, dict) and values.get("recipient_name", replacement) != replacement:
+        values["recipient_name"] = replacement
+        fields.append("details")
+    if certificate.name_withheld_at is None:
+        certificate.name_withheld_at = timezone.now()
+        fields.append("name_withheld_at")
+    # An empty PDF rather than one without the name: the holder's copy is the certificate
+    # (its SHA-256 is kept), and a second PDF under the same code would compete with it.
+    certificate.pdf = b""
+    certificate.full_clean(validate_unique=False, validate_constraints=False)
+    certificate.save(update_fields=sorted({*fields, "pdf"}))
+    return certificate
+
+
+@transaction.atomic
+def replace_names(*, certificate: Certificate, names: Sequence[str], replacement: str) -> bool:
+    """Replace `names` (whole words, any case) wherever the certificate shows them by
+    `replacement`, and draw its PDF again from its stored values: a unit's certificate
+    that lists a team member who was anonymised, say. Returns whether anything changed.
+
+    The earlier PDF's SHA-256 is kept in `details["earlier_sha256"]`, so copies of it
+    still verify by upload (`pdf_version` answers "earlier"). The code stays. A
+    certificate whose name is withheld has no PDF to draw again: its texts change only.
+    """
+    certificate = Certificate.objects.select_for_update().defer(None).get(pk=certificate.pk)
+    fields = _replace_in_texts(certificate, names, replacement)
+    if not fields:
+        return False
+    if certificate.name_withheld_at is None:
+        details = dict(certificate.details or {})
+        details[EARLIER_SHA256] = [*earlier_sha256(certificate), certificate.sha256]
+        certificate.details = details
+        certificate.pdf = _render(certificate, certificate.template, _stored_assets(certificate))
+        certificate.sha256 = sha256_of(certificate.pdf)
+        fields += ["details", "pdf", "sha256"]
+    certificate.full_clean(validate_unique=False, validate_constraints=False)
+    certificate.save(update_fields=sorted(set(fields)))
+    return True
+
+
+def _stored_assets(
+    certificate: Certificate,
+) -> tuple[list[rendering.Signatory], bytes | None]:
+    """The signatories as the certificate stored them at issue (names and titles), with
+    the signature images their template still has for those names, and its logo."""
+    template = certificate.template
+    current, logo = template_assets(template)
+    images = {signatory.name: signatory.signature for signatory in current}
+    stored = (certificate.details or {}).get("signatories")
+    if not isinstance(stored, list):
+        return current, logo
+    return (
+        [
+            rendering.Signatory(
+                name=str(item.get("name", "")),
+                title=str(item.get("title", "")),
+                signature=images.get(str(item.get("name", ""))),
+            )
+            for item in stored
+            if isinstance(item, dict)
+        ],
+        logo,
+    )
 
 
 def preview_pdf(
@@ -278,16 +429,20 @@ def preview_pdf(
 
 
 def send_certificate_email(*, certificate: Certificate) -> bool:
-    """E-mail the certificate's PDF to its recipient, in the certificate's language."""
+    """E-mail the certificate's PDF to its recipient, in the recipient's language (the
+    adapter's `recipient_language`), by default the certificate's."""
     recipient = certificate.recipient
     if recipient is None or not recipient.email or certificate.is_revoked:
         return False
+    if certificate.name_withheld_at is not None:
+        return False  # its PDF is deleted, and its recipient anonymised
+    adapter = get_adapter()
     context = {
         "certificate": certificate,
-        "verification_url": get_adapter().verification_url(certificate.code),
+        "verification_url": adapter.verification_url(certificate.code),
         "site_url": app_settings.SITE_URL(),
     }
-    with translation.override(certificate.language):
+    with translation.override(adapter.recipient_language(recipient) or certificate.language):
         subject = render_to_string("certificates/email/certificate_subject.txt", context)
         body = render_to_string("certificates/email/certificate_message.txt", context)
     message = EmailMessage(

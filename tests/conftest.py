@@ -8,6 +8,7 @@ from django.test.client import ClientMixin
 from django.utils import translation
 
 from tests.factories import UserFactory
+from tests.smtp import smtp_server  # noqa: F401  (a real SMTP server, for every test)
 
 
 def administrator_permissions():
@@ -54,8 +55,10 @@ def fresh_cache():
 
 @pytest.fixture(autouse=True)
 def private_files(settings, tmp_path):
-    """Submitted files go to the test's own directory, never into the working tree."""
+    """Submitted files and people's own-data archives go to the test's own directory, never
+    into the working tree."""
     settings.COURSES_PRIVATE_ROOT = str(tmp_path / "private")
+    settings.LUP_PRIVATE_ROOT = str(tmp_path / "lup-private")
 
 
 @pytest.fixture(autouse=True)

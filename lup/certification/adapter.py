@@ -1,4 +1,5 @@
-"""Tells `certificates` who may see which of LUP's certificates.
+"""Tells `certificates` who may see which of LUP's certificates, and which language their
+recipients read.
 
 Configured with CERTIFICATES_ADAPTER = "lup.certification.LupCertificatesAdapter" (the
 package re-exports it). The decision is `lup.permissions.can_view_certificate`; this
@@ -15,6 +16,7 @@ from django.db.models import Q, QuerySet
 from certificates.api import Certificate, DefaultCertificatesAdapter
 
 from .. import permissions, scoping
+from ..languages import remembered_language
 from .keys import achievement_of, participant_key, unit_key
 
 
@@ -41,6 +43,11 @@ class LupCertificatesAdapter(DefaultCertificatesAdapter):
             participants_in_scope=scoping.participants_for(user),
             enrolments_in_scope=scoping.enrolments_for(user),
         )
+
+    def recipient_language(self, user: Any) -> str | None:
+        """The person's remembered language (`lup.languages`); for someone with none, the
+        certificate's own (it was issued in the bokmål template's language then)."""
+        return remembered_language(user)
 
     def visible_certificates(self, user: Any, certificates: QuerySet[Any]) -> QuerySet[Any]:
         """The certificates of achievements in the user's scope, and their own."""

@@ -20,7 +20,9 @@ from django.utils import timezone
 from certificates.api import Certificate, CertificateTemplate, issue_certificate, template_assets
 
 from ..audit import record_event
+from ..languages import remembered_language
 from ..models import AuditEvent, Cohort, Participant, UnitEnrolment
+from ..services.people import ANONYMISED_EMAIL_DOMAIN
 from .contents import (
     PARTICIPANT_TEMPLATE_KEY,
     UNIT_TEMPLATE_KEY,
@@ -30,15 +32,38 @@ from .contents import (
     team_of,
     teams_of,
     template_for,
+    template_key,
     unit_context,
 )
 from .keys import participant_key, unit_key
 
 logger = logging.getLogger(__name__)
 
-# What the issue services read of a completed participant and unit, in the same query.
-PARTICIPANT_RELATED = ("user", "enrolment__unit", "enrolment__cohort__programme__organisation")
+# What the issue services read of a completed participant and unit, in the same query: the
+# person's remembered language too (`user__lup_profile`), which chooses the certificate's.
+PARTICIPANT_RELATED = (
+    "user__lup_profile",
+    "enrolment__unit",
+    "enrolment__cohort__programme__organisation",
+)
 ENROLMENT_RELATED = ("unit", "cohort__programme__organisation")
+
+
+class _Templates:
+    """Each kind's template, with its images, in each recipient's language: loaded once
+    for a batch. A certificate is in its recipient's language (`lup.languages`): the
+    participant's, or the unit manager's; the bokmål template for someone with none."""
+
+    def __init__(self) -> None:
+        self._loaded: dict[str, tuple[CertificateTemplate, Any]] = {}
+
+    def for_recipient(self, key: str, recipient: Any) -> tuple[CertificateTemplate, Any]:
+        language = remembered_language(recipient)
+        variant = template_key(key, language)
+        if variant not in self._loaded:
+            template = template_for(key, language)
+            self._loaded[variant] = (template, template_assets(template))
+        return self._loaded[variant]
 
 
 def _issue_to_participant(
@@ -89,8 +114,11 @@ def issue_participant_certificate(
     participant = Participant.objects.select_related(*PARTICIPANT_RELATED).get(pk=participant.pk)
     if participant.status != Participant.Status.COMPLETED:
         return None
+    if participant.user.email.endswith(ANONYMISED_EMAIL_DOMAIN):
+        return None  # anonymised: nobody to give it to, and it would carry the pseudonym
+    template = template_for(PARTICIPANT_TEMPLATE_KEY, remembered_language(participant.user))
     certificate, _created = _issue_to_participant(
-        participant, template=template_for(PARTICIPANT_TEMPLATE_KEY), notify=notify, assets=assets
+        participant, template=template, notify=notify, assets=assets
     )
     return certificate
 
@@ -103,10 +131,11 @@ def issue_unit_certificate(
     enrolment = UnitEnrolment.objects.select_related(*ENROLMENT_RELATED).get(pk=enrolment.pk)
     if enrolment.status != UnitEnrolment.Status.COMPLETED:
         return None
+    team = team_of(enrolment)
     certificate, _created = _issue_to_unit(
         enrolment,
-        team=team_of(enrolment),
-        template=template_for(UNIT_TEMPLATE_KEY),
+        team=team,
+        template=template_for(UNIT_TEMPLATE_KEY, remembered_language(team.manager)),
         notify=notify,
         assets=assets,
     )
@@ -157,13 +186,17 @@ def issue_earned_certificates(
     on_progress: Callable[[int, int], None] | None = None,
 ) -> IssueSummary:
     """Issue every certificate these completed participants and units have earned and do
-    not have yet. Templates and their images are loaded once for the whole batch.
+    not have yet, each in its recipient's language. Templates and their images are loaded
+    once per language for the whole batch; the recipients' languages come with them.
 
     `on_progress(done, total)` hears how far it has come: at the start, now and then (when
     `done` is a multiple of 25, while issuing to participants), and at the end.
     """
-    participants = participants.filter(status=Participant.Status.COMPLETED).select_related(
-        *PARTICIPANT_RELATED
+    # Anonymised people get no new certificate: nobody to give it to (see above).
+    participants = (
+        participants.filter(status=Participant.Status.COMPLETED)
+        .exclude(user__email__endswith=ANONYMISED_EMAIL_DOMAIN)
+        .select_related(*PARTICIPANT_RELATED)
     )
     enrolments = enrolments.filter(status=UnitEnrolment.Status.COMPLETED).select_related(
         *ENROLMENT_RELATED
@@ -182,29 +215,25 @@ def issue_earned_certificates(
     if done == total:
         return IssueSummary(issued=0, existing=done, total=total)
 
-    participant_template = template_for(PARTICIPANT_TEMPLATE_KEY)
-    participant_assets = template_assets(participant_template)
-    unit_template = template_for(UNIT_TEMPLATE_KEY)
-    unit_assets = template_assets(unit_template)
+    templates = _Templates()
     missing_units = [unit for unit in units if unit_key(unit.public_id) not in existing]
     teams = teams_of(unit.pk for unit in missing_units)
     for person in people:
         if participant_key(person.public_id) in existing:
             continue
+        template, assets = templates.for_recipient(PARTICIPANT_TEMPLATE_KEY, person.user)
         _certificate, created = _issue_to_participant(
-            person, template=participant_template, notify=notify, assets=participant_assets
+            person, template=template, notify=notify, assets=assets
         )
         issued += created
         done += 1
         if on_progress and done % 25 == 0:
             on_progress(done, total)
     for unit in missing_units:
+        team = teams.get(unit.pk, Team())
+        template, assets = templates.for_recipient(UNIT_TEMPLATE_KEY, team.manager)
         _certificate, created = _issue_to_unit(
-            unit,
-            team=teams.get(unit.pk, Team()),
-            template=unit_template,
-            notify=notify,
-            assets=unit_assets,
+            unit, team=team, template=template, notify=notify, assets=assets
         )
         issued += created
         done += 1

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 class PersonProfile(models.Model):
     """A person's own settings, kept apart from the account model (which a host project
     may replace). Today only their language: e-mails and PDFs they receive are written in
-    it (`lup.selectors.language_of`). Rows are created when a language is first chosen."""
+    it (`lup.languages.language_of`). Rows are created when a language is first chosen."""
 
     class LanguageSource(models.TextChoices):
         SITE = "site", _("Chosen on the site")

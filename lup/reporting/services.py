@@ -28,11 +28,13 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage
 from django.db import transaction
+from django.db.models import Q
 from django.http import HttpRequest
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from ..audit import record_event
+from ..languages import language_of, remembered_language
 from ..models import AuditEvent, Organisation
 from .columns import Preset, find_preset, validate_column_keys
 from .exports import (
@@ -339,7 +341,7 @@ def run_scheduled_export(
             write_csv_file(export, target)
         target.seek(0)
         if schedule.delivery == ScheduledExport.Delivery.EMAIL:
-            _mail(schedule, filename, target.read(), extension)
+            _mail(schedule, filename, target.read(), extension, owner)
         else:
             try:
                 _write_file(export_folder(schedule.folder) / filename, target)
@@ -391,18 +393,40 @@ def _write_file(destination: Path, source: Any) -> None:
         shutil.copyfileobj(source, out)
 
 
-def _mail(schedule: ScheduledExport, filename: str, content: bytes, extension: str) -> None:
+def _mail(
+    schedule: ScheduledExport, filename: str, content: bytes, extension: str, owner: Any
+) -> None:
     # Checked again just before sending (the caller checked too): never mail outside.
     recipients = check_recipients(schedule.organisation, split_recipients(schedule.recipients))
-    message = EmailMessage(
-        subject=_("Completion report: %(name)s") % {"name": schedule.name},
-        body=_(
-            "The scheduled completion report “%(name)s” is attached (%(filename)s).\n\n"
-            "It contains personal data: store it where only those who need it can read it."
-        )
-        % {"name": schedule.name, "filename": filename},
-        to=recipients,
-    )
     content_type = XLSX_CONTENT_TYPE if extension == "xlsx" else CSV_CONTENT_TYPE
-    message.attach(filename, content, content_type)
-    message.send()
+    for language, addresses in _by_language(recipients, owner).items():
+        with translation.override(language):
+            subject = _("Completion report: %(name)s") % {"name": schedule.name}
+            body = _(
+                "The scheduled completion report “%(name)s” is attached (%(filename)s).\n\n"
+                "It contains personal data: store it where only those who need it can read it."
+            ) % {"name": schedule.name, "filename": filename}
+        message = EmailMessage(subject=subject, body=body, to=addresses)
+        message.attach(filename, content, content_type)
+        message.send()
+
+
+def _by_language(addresses: list[str], owner: Any) -> dict[str, list[str]]:
+    """The addresses grouped by the language each reader gets: an address of a person with a
+    remembered language gets theirs; any other address the schedule owner's (one query)."""
+    if not addresses:
+        return {}
+    same = Q()
+    for address in addresses:
+        same |= Q(email__iexact=address)
+    people = get_user_model().objects.filter(same).select_related("lup_profile").order_by("pk")
+    languages: dict[str, str] = {}
+    for person in people:
+        language = remembered_language(person)
+        if language is not None:
+            languages.setdefault(person.email.lower(), language)
+    fallback = language_of(owner)
+    grouped: dict[str, list[str]] = {}
+    for address in addresses:
+        grouped.setdefault(languages.get(address.lower(), fallback), []).append(address)
+    return grouped

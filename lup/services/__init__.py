@@ -3,8 +3,9 @@
 One module per concern: `teams` (enrolling units, putting people on teams),
 `completion_writes` (every stamp and withdrawal of a completion, under a row lock),
 `attendance` (attendance at gatherings and check-in), `cohorts` (closing a cohort),
-`reconcile` (re-checking a programme's completions) and `people` (anonymisation and e-mail
-verification). Callers import from `lup.services`.
+`reconcile` (re-checking a programme's completions) and `people` (the wall around another
+tenant's account, the anonymised pseudonym, e-mail verification and a person's language;
+anonymising is `lup.privacy.anonymise`). Callers import from `lup.services`.
 """
 
 from .attendance import check_in, record_attendance, remove_attendance
@@ -26,8 +27,8 @@ from .completion_writes import (
 from .people import (
     ANONYMISED_EMAIL_DOMAIN,
     ANONYMISED_NAME,
-    anonymise_person,
     refuse_another_tenants_account,
+    remember_language,
     verify_email_after_password_reset,
 )
 from .reconcile import (
@@ -52,7 +53,6 @@ __all__ = [
     "CohortClosing",
     "Reevaluation",
     "add_participant",
-    "anonymise_person",
     "another_tenants_account",
     "another_tenants_account_refusal",
     "check_in",
@@ -73,6 +73,7 @@ __all__ = [
     "record_unit_completion",
     "reevaluate_enrolment",
     "refuse_another_tenants_account",
+    "remember_language",
     "remove_attendance",
     "request_completion_check",
     "team_organisations",

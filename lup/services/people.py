@@ -1,25 +1,26 @@
-"""A person's account: anonymising someone who has left, verifying an address."""
+"""A person's account: the wall around another tenant's account, the pseudonym of an
+anonymised one (anonymising is `lup.privacy.anonymise`), verifying an address, remembering
+their language."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ..audit import record_event
-from ..models import AuditEvent, OrganisationMembership, Participant
-from ..permissions import belongs_elsewhere, member_organisations
+from ..languages import site_language
+from ..models import AuditEvent, PersonProfile
+from ..permissions import belongs_elsewhere
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
 
 # What an anonymised person is called, and the domain of their made-up address: the
-# domain is how `anonymise_person` tells an account it has already anonymised.
+# domain is how `lup.privacy.anonymise` tells an account it has already anonymised.
 ANONYMISED_NAME = "Anonymisert"
 ANONYMISED_EMAIL_DOMAIN = "@anonymised.invalid"
 
@@ -48,60 +49,6 @@ def refuse_another_tenants_account(
     )
 
 
-def anonymise_person(*, person: User, actor: User) -> None:
-    """Remove a departed person's personal data while keeping the programme's figures.
-
-    Their participation records stay (so completion counts and dashboards do not move)
-    but name, e-mail, login methods, roles and two-factor devices go; they can no longer
-    sign in. Audit events keep only "anonymised #id" for them. Refuses one's own account,
-    and (unless the actor is a superuser) anyone with roles or participations outside the
-    actor's organisations: the wall between tenants.
-    """
-    if person.pk == actor.pk:
-        raise ValidationError(_("You cannot anonymise yourself."))
-    if not person.is_active and person.email.endswith(ANONYMISED_EMAIL_DOMAIN):
-        raise ValidationError(_("This person is already anonymised."))
-    if not actor.is_superuser:
-        refuse_another_tenants_account(
-            person=person,
-            actor=actor,
-            organisation_ids=member_organisations(actor).values_list("organisation_id", flat=True),
-            attempted="anonymise",
-        )
-    _anonymise(person=person, actor=actor)
-
-
-@transaction.atomic
-def _anonymise(*, person: User, actor: User) -> None:
-    label = f"anonymised #{person.pk}"
-    for app_label, model_name in (
-        ("account", "EmailAddress"),
-        ("socialaccount", "SocialAccount"),
-        ("mfa", "Authenticator"),
-    ):
-        if apps.is_installed(f"allauth.{app_label}"):
-            apps.get_model(app_label, model_name).objects.filter(user=person).delete()
-    OrganisationMembership.objects.filter(user=person).delete()
-    person.lup_facilitated_cohorts.clear()
-    person.groups.clear()
-    person.user_permissions.clear()
-    person.first_name = ANONYMISED_NAME
-    person.last_name = ""
-    person.email = f"anonymised-{person.pk}{ANONYMISED_EMAIL_DOMAIN}"
-    person.username = f"anonymised-{person.pk}"
-    person.is_active = person.is_staff = person.is_superuser = False
-    person.set_unusable_password()  # also ends every session: the session hash changes
-    person.save()
-    # The completions feed shows each participation's person: systems syncing it by
-    # `updated_at` must see the name go too.
-    Participant.objects.filter(user=person).update(updated_at=timezone.now())
-    AuditEvent.objects.filter(actor=person).update(actor_label=label)
-    AuditEvent.objects.filter(subject=person).update(subject_label=label, details={})
-    record_event(
-        action=AuditEvent.Action.PERSON_ANONYMISED, subject=person, actor=actor, subject_label=label
-    )
-
-
 def verify_email_after_password_reset(*, user: User) -> None:
     """A password reset link reached the person, so their address is verified.
 
@@ -123,3 +70,41 @@ def verify_email_after_password_reset(*, user: User) -> None:
     elif not address.verified:
         address.verified = True
         address.save(update_fields=["verified"])
+
+
+def remember_language(*, user: User, language: str, source: str) -> bool:
+    """Remember `user`'s language, where it came from (`PersonProfile.LanguageSource`);
+    returns whether anything changed.
+
+    Only a language the site offers (`settings.LANGUAGES`) is kept: another raises
+    ValidationError and changes nothing. What a person chose themselves (on the site), or
+    an administrator set, outranks single sign-on: a `locale` from ID-porten never
+    overwrites it, it only fills in a language nobody chose. Idempotent: the same language
+    from the same source writes nothing. The row is locked while deciding, so two sign-ins
+    at once cannot both create it, nor an older sign-on undo a choice made meanwhile.
+    """
+    offered = site_language(language)
+    if offered is None or offered != language:
+        raise ValidationError(
+            _("“%(language)s” is not one of this site's languages.") % {"language": language}
+        )
+    sources = PersonProfile.LanguageSource
+    if source not in sources.values:
+        raise ValidationError(_("“%(source)s” is not a source of a language.") % {"source": source})
+    with transaction.atomic():
+        profile, created = PersonProfile.objects.select_for_update().get_or_create(
+            user=user, defaults={"language": language, "language_source": source}
+        )
+        # The user's cached profile (`user.lup_profile`) must say what is stored now.
+        profile.user = user
+        if created:
+            return True
+        chosen = profile.language_source in {sources.SITE, sources.ADMINISTRATOR}
+        if source == sources.SINGLE_SIGN_ON and chosen:
+            return False
+        if profile.language == language and profile.language_source == source:
+            return False
+        profile.language = language
+        profile.language_source = source
+        profile.save(update_fields=["language", "language_source", "updated_at"])
+        return True

@@ -8,6 +8,8 @@ What this adds to allauth:
   (app setting `check_employer`), the person's employer by organisation number; for Entra
   ID, the municipality's own tenant: `verification`;
 - no national identity number (`pid`) is ever stored: it is stripped from what allauth keeps;
+- ID-porten's `locale` (Entra ID's preferred language) becomes the person's language, unless
+  they chose one on the site (`providers.sign_in_language`, remembered by `lup.receivers`);
 - no one signs up through SSO. ID-porten and Ansattporten link by their pairwise `sub`: a
   first sign-in proves the person's registered work e-mail once with a code (`linking`,
   `views`); Entra ID matches an existing person by verified e-mail;
@@ -21,7 +23,12 @@ hold `minimum_acr` and `acr_order` (lowest first) for the assurance check.
 
 from .adapter import SocialAccountAdapter
 from .origins import sign_in_form_origins
-from .providers import NONCE_STATE_KEY, NonceOpenIDConnectProvider, strip_forbidden_claims
+from .providers import (
+    NONCE_STATE_KEY,
+    NonceOpenIDConnectProvider,
+    sign_in_language,
+    strip_forbidden_claims,
+)
 from .verification import (
     DEFAULT_ACR_ORDER,
     SsoRejected,
@@ -40,5 +47,6 @@ __all__ = [
     "check_entra_tenant",
     "check_openid_connect_login",
     "sign_in_form_origins",
+    "sign_in_language",
     "strip_forbidden_claims",
 ]

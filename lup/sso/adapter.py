@@ -1,6 +1,7 @@
 """allauth's social account adapter for the site: checks every sign-in before anyone is
 signed in, keeps no identity number, signs no one up, and sends a first ID-porten or
-Ansattporten sign-in to prove a work e-mail address once (`lup.sso.linking`)."""
+Ansattporten sign-in to prove a work e-mail address once (`lup.sso.linking`). The language
+the provider tells travels with the sign-in until it completes (`providers`)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,11 @@ from django.http import HttpRequest
 from django.shortcuts import render
 
 from . import linking
-from .providers import NonceOpenIDConnectProvider, strip_forbidden_claims
+from .providers import (
+    NonceOpenIDConnectProvider,
+    carry_sign_in_language,
+    strip_forbidden_claims,
+)
 from .verification import (
     SsoRejected,
     check_employer,
@@ -47,6 +52,8 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
                     status=403,
                 )
             ) from rejected
+        # Remembered as the person's language once they are signed in (lup.receivers).
+        carry_sign_in_language(sociallogin)
         if (
             openid_connect
             and not sociallogin.is_existing

@@ -32,10 +32,12 @@ from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.loader import render_to_string
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from .. import services
 from ..audit import record_event
+from ..languages import remembered_language
 from ..models import AuditEvent
 from .providers import strip_forbidden_claims
 from .verification import check_employer
@@ -133,12 +135,11 @@ def send_code(request: HttpRequest, email: str) -> None:
     if person is None:
         return
     context = {"code": code, "minutes": CODE_LIFETIME_SECONDS // 60, "service": link.provider_name}
-    send_mail(
-        subject=_("Your code for linking %(service)s") % {"service": link.provider_name},
-        message=render_to_string("lup/sso/link_code_email.txt", context, request=request),
-        from_email=None,
-        recipient_list=[email],
-    )
+    # In the person's language if they have one; else in the one they are reading the site in.
+    with translation.override(remembered_language(person) or translation.get_language()):
+        subject = _("Your code for linking %(service)s") % {"service": link.provider_name}
+        message = render_to_string("lup/sso/link_code_email.txt", context, request=request)
+    send_mail(subject=subject, message=message, from_email=None, recipient_list=[email])
 
 
 def _mark_address_verified(person: Any, email: str) -> None:

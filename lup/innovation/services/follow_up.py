@@ -14,10 +14,11 @@ from django.conf import settings
 from django.core.mail import send_mass_mail
 from django.db import transaction
 from django.db.models import Min
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from ... import app_settings
+from ...languages import languages_of
 from ...models import Participant, UnitEnrolment
 from ..models import Benefit, BenefitReminder, PhaseChange
 
@@ -71,7 +72,8 @@ def _pilot_starts(projects: Iterable[int]) -> dict[int, dt.date]:
 @transaction.atomic
 def send_benefit_reminders(*, today: dt.date | None = None) -> int:
     """E-mail each team whose benefit follow-ups are due and not yet measured; once per
-    benefit and due date (BenefitReminder). Returns the number of e-mails sent."""
+    benefit and due date (BenefitReminder), each member in their own language
+    (`lup.languages`). Returns the number of e-mails sent: one per project and language."""
     today = today or timezone.localdate()
     benefits = list(
         Benefit.objects.filter(
@@ -96,42 +98,48 @@ def send_benefit_reminders(*, today: dt.date | None = None) -> int:
             due_by_project[benefit.project_id].append((benefit, due_on))
     if not due_by_project:
         return 0
-    recipients: dict[int, list[str]] = defaultdict(list)
-    for participant in (
+    # Each team member reads the reminder in their own language: one e-mail per project and
+    # language, to the members who read that language.
+    members = list(
         Participant.objects.current()
         .filter(enrolment__project__in=list(due_by_project))
         .exclude(user__email="")
         .filter(user__is_active=True)
-        .values("enrolment__project", "user__email")
-    ):
-        recipients[participant["enrolment__project"]].append(participant["user__email"])
+        .values_list("enrolment__project", "user_id", "user__email")
+    )
+    languages = languages_of(user_id for _project, user_id, _email in members)
+    recipients: dict[int, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+    for project_id, user_id, email in members:
+        recipients[project_id][languages[user_id]].add(email)
     messages = []
     for project_id, due in due_by_project.items():
         BenefitReminder.objects.bulk_create(
             [BenefitReminder(benefit=benefit, due_on=due_on) for benefit, due_on in due],
             ignore_conflicts=True,
         )
-        if not recipients[project_id]:
-            continue
         project = due[0][0].project
-        lines = [
-            _("It is time to measure the benefits of “%(title)s”:") % {"title": project.title},
-            "",
-            *[
-                f"– {benefit.description} ({due_on.strftime('%d.%m.%Y')})"
-                for benefit, due_on in due
-            ],
-            "",
-            _("Record the measurements on the project page."),
-        ]
-        messages.append(
-            (
-                _("Benefit follow-up due: %(title)s") % {"title": project.title},
-                "\n".join(lines),
-                settings.DEFAULT_FROM_EMAIL,
-                sorted(set(recipients[project_id])),
-            )
-        )
+        for language, addresses in sorted(recipients[project_id].items()):
+            with translation.override(language):
+                messages.append(_reminder(project.title, due, sorted(addresses)))
     # Mail only once the reminders are stored, so a rollback never leaves sent-but-unrecorded.
     transaction.on_commit(lambda: send_mass_mail(tuple(messages), fail_silently=False))
     return len(messages)
+
+
+def _reminder(
+    title: str, due: list[tuple[Benefit, dt.date]], addresses: list[str]
+) -> tuple[str, str, str, list[str]]:
+    """One reminder e-mail (subject, body, sender, recipients), in the active language."""
+    lines = [
+        _("It is time to measure the benefits of “%(title)s”:") % {"title": title},
+        "",
+        *[f"– {benefit.description} ({due_on.strftime('%d.%m.%Y')})" for benefit, due_on in due],
+        "",
+        _("Record the measurements on the project page."),
+    ]
+    return (
+        _("Benefit follow-up due: %(title)s") % {"title": title},
+        "\n".join(lines),
+        settings.DEFAULT_FROM_EMAIL,
+        addresses,
+    )
