@@ -66,6 +66,9 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "lup.audit.AuditActorMiddleware",
+    # Before the two-factor check, so it sees every signed-in response: remembers a language
+    # chosen with the switch, and switches to the remembered one at sign-in.
+    "lup.middleware.PersonLanguageMiddleware",
     "lup.middleware.RequireMultiFactorMiddleware",
     "lup.middleware.UnconfiguredProviderMiddleware",
 ]
@@ -137,6 +140,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "lup.tasks.reconcile_completions",
         "schedule": crontab(hour=2, minute=0),
     },
+    # Personal data past its retention period deleted, counts audited (lup.privacy); after
+    # the completion check, which may still read the learning records it looks at.
+    "lup-purge-personal-data": {
+        "task": "lup.privacy.purge_tasks.purge_personal_data",
+        "schedule": crontab(hour=3, minute=0),
+    },
     # HR's scheduled completion reports: a daily check of which are due (lup.reporting).
     "lup-run-due-scheduled-exports": {
         "task": "lup.reporting.tasks.run_due_scheduled_exports",
@@ -149,7 +158,12 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 # Task modules other than an app's own tasks.py, which autodiscovery does not find.
-CELERY_IMPORTS = ["lup.innovation.tasks", "lup.reporting.tasks"]
+CELERY_IMPORTS = [
+    "lup.innovation.tasks",
+    "lup.reporting.tasks",
+    "lup.privacy.purge_tasks",
+    "lup.privacy.tasks",  # people's archives of their own data
+]
 
 AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",

@@ -12,8 +12,6 @@ urlpatterns = [
     path("cohorts/", views.cohort_list, name="cohort-list"),
     path("cohorts/<int:pk>/", views.cohort_detail, name="cohort-detail"),
     path("teams/<int:pk>/", views.team_detail, name="team-detail"),
-    path("me/data/", views.my_data, name="my-data"),
-    path("me/data.json", views.my_data_json, name="my-data-json"),
     path("people/<int:pk>/anonymise/", views.anonymise_person, name="anonymise-person"),
     path("audit/", views.audit_log, name="audit-log"),
     path("me/programme/", learning_views.my_programme, name="my-programme"),
@@ -115,6 +113,23 @@ urlpatterns += [
         name="check-completions",
     ),
 ]
+
+# Each organisation's privacy statement and its records of processing activities
+# (lup.privacy.statement_views; the site's own /personvern/ is `privacy` in config/urls.py).
+from .privacy.statement_views import statement_urlpatterns  # noqa: E402
+
+urlpatterns += statement_urlpatterns
+
+# Each organisation's retention periods, set by its administrators (lup.privacy).
+from .privacy.retention_views import retention_urlpatterns  # noqa: E402
+
+urlpatterns += retention_urlpatterns
+
+# A person's own data: the page, its JSON download and archives with their files
+# (lup.privacy.export_views).
+from .privacy.export_views import own_data_urlpatterns  # noqa: E402
+
+urlpatterns += own_data_urlpatterns
 
 if apps.is_installed("allauth.socialaccount"):
     # A first ID-porten or Ansattporten sign-in proves the work e-mail once (lup.sso). Only

@@ -72,6 +72,34 @@ RULES: dict[str, dict[str, str]] = {
     "lup:team-detail": row("login", "not_found", "ok", "ok", "ok", "ok", "not_found", "ok"),
     "lup:my-data": SIGNED_IN,
     "lup:my-data-json": SIGNED_IN,
+    # Own-data archives: asked for by POST; an archive is only its owner's (nobody owns the
+    # made-up one, so everyone signed in gets 404).
+    "lup:my-data-archive-request": every("method"),
+    "lup:my-data-archive": row("login", *["not_found"] * 7),
+    "lup-api:personal-data": API_SIGNED_IN,
+    "lup-api:personal-data-archives": API_SIGNED_IN,
+    "lup-api:personal-data-archive": row("forbidden", *["not_found"] * 7),
+    "lup-api:personal-data-archive-download": row("forbidden", *["not_found"] * 7),
+    # The privacy statement is public; the records of processing activities are the
+    # organisation's administrators' and HR's.
+    "lup:privacy-statement": PUBLIC,
+    "lup:processing-records": row(
+        "login", "forbidden", "forbidden", "forbidden", "ok", "ok", "not_found", "ok"
+    ),
+    "lup-api:organisation-processing-records": row(
+        "forbidden", "forbidden", "forbidden", "forbidden", "ok", "ok", "not_found", "ok"
+    ),
+    # Anonymising a person through the API: the plan (GET) and the deed (POST).
+    "lup-api:person-anonymisation": row(
+        "forbidden", "forbidden", "forbidden", "forbidden", "forbidden", "ok", "not_found", "ok"
+    ),
+    # Retention periods: the organisation's administrators (each their own organisation's).
+    "lup:retention-periods": row(
+        "login", "forbidden", "forbidden", "forbidden", "forbidden", "ok", "ok", "ok"
+    ),
+    "lup-api:organisation-retention": row(
+        "forbidden", "forbidden", "forbidden", "forbidden", "forbidden", "ok", "not_found", "ok"
+    ),
     "lup:anonymise-person": row(
         "login", "forbidden", "forbidden", "forbidden", "forbidden", "ok", "not_found", "ok"
     ),
@@ -532,6 +560,15 @@ def test_each_role_gets_what_the_matrix_says(client, world, route):
 # No role ever gets a server error.
 POST_RULES: dict[str, dict[str, str]] = {
     "set_language": every("redirect"),
+    "lup:my-data-archive-request": row("login", *["redirect"] * 7),
+    "lup-api:personal-data-archives": row("forbidden", *["202"] * 7),
+    "lup-api:person-anonymisation": row(
+        "forbidden", "forbidden", "forbidden", "forbidden", "forbidden", "ok", "not_found", "ok"
+    ),
+    # An empty form sets every period back to the default (blank means the default).
+    "lup:retention-periods": row(
+        "login", "forbidden", "forbidden", "forbidden", "forbidden", "redirect", "redirect", "ok"
+    ),
     "accounts/social/connections/": every("redirect"),
     "accounts/social/login/cancelled/": every("redirect"),
     "accounts/social/login/error/": every("redirect"),

@@ -138,6 +138,7 @@ def arguments_for(route: Route, world: World) -> dict[str, Any]:
         "lup-api:unit-detail": world.team_u1.unit,
         "lup-api:participant-detail": world.team_u1.participants.get(user=people["enthusiast"]),
         "lup-api:participant-progress": world.team_u1.participants.get(user=people["enthusiast"]),
+        "lup-api:person-anonymisation": world.team_u1.participants.get(user=people["enthusiast"]),
         "lup-api:organisation-detail": world.programme.organisation,
         "lup-api:project-detail": world.project,
         "lup-api:benefit-detail": world.benefit,
@@ -145,6 +146,12 @@ def arguments_for(route: Route, world: World) -> dict[str, Any]:
     }
     if route.name in {"lup-api:certificate-detail", "lup-api:certificate-revoke"}:
         api_objects[route.name] = world_certificate(world)
+    if route.name in {"lup:privacy-statement", "lup:processing-records"}:
+        values["slug"] = world.programme.organisation.slug
+    if route.name in {"lup-api:organisation-processing-records", "lup-api:organisation-retention"}:
+        api_objects[route.name] = world.programme.organisation
+    if route.name == "lup:my-data-archive":
+        values["public_id"] = "00000000-0000-4000-8000-000000000000"  # nobody's archive
     if route.name in api_objects:
         values["id"] = api_objects[route.name].public_id
     if route.name == "lup-api:gathering-attendance-detail":
@@ -213,8 +220,20 @@ ADMIN_OBJECTS.update(
         ("socialaccount", "socialtoken"): _first("socialaccount.SocialToken"),
         ("certificates", "certificate"): lambda world: world_certificate(world),
         ("certificates", "certificatetemplate"): lambda world: world_certificate(world).template,
+        ("lup", "retentionperiod"): lambda world: _retention_period(world),
     }
 )
+
+
+def _retention_period(world: World) -> Any:
+    """Bærum's own period for learning records."""
+    from lup.privacy.models import RetentionPeriod
+
+    return RetentionPeriod.objects.get_or_create(
+        organisation=world.programme.organisation,
+        category="learning_records",
+        defaults={"months": 36},
+    )[0]
 
 
 def add_curriculum(world: World) -> None:

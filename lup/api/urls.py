@@ -7,6 +7,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 from rest_framework.routers import SimpleRouter
 
 from . import (
+    anonymisation,
     certificate_reviews,
     certificates,
     cohort_close,
@@ -17,8 +18,11 @@ from . import (
     me,
     organisations,
     participants,
+    personal_data,
+    processing_records,
     programmes,
     reports,
+    retention,
 )
 
 app_name = "lup-api"
@@ -49,12 +53,43 @@ router.register("reports/units", reports.UnitReportViewSet, basename="report-uni
 
 urlpatterns = [
     path("me/", me.me, name="me"),
+    path("me/personal-data/", personal_data.personal_data, name="personal-data"),
+    path(
+        "me/personal-data/archives/",
+        personal_data.personal_data_archives,
+        name="personal-data-archives",
+    ),
+    path(
+        "me/personal-data/archives/<str:id>/",
+        personal_data.personal_data_archive,
+        name="personal-data-archive",
+    ),
+    path(
+        "me/personal-data/archives/<str:id>/download/",
+        personal_data.personal_data_archive_download,
+        name="personal-data-archive-download",
+    ),
     path(
         "programmes/<str:id>/completion-checks/",
         completion_checks.ProgrammeCompletionChecks.as_view(),
         name="programme-completion-checks",
     ),
     path("cohorts/<str:id>/close/", cohort_close.cohort_close, name="cohort-close"),
+    path(
+        "people/<str:id>/anonymisation/",
+        anonymisation.person_anonymisation,
+        name="person-anonymisation",
+    ),
+    path(
+        "organisations/<str:id>/retention/",
+        retention.OrganisationRetention.as_view(),
+        name="organisation-retention",
+    ),
+    path(
+        "organisations/<str:id>/processing-records/",
+        processing_records.OrganisationProcessingRecords.as_view(),
+        name="organisation-processing-records",
+    ),
     path(
         "certificates/verify/<str:code>/",
         certificates.verify_certificate,
