@@ -4,8 +4,6 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import TemplateView
 
-from lup.privacy import statement_views
-
 from . import views
 
 # Staff sign in through allauth like everyone else, so two-factor authentication and the
@@ -19,7 +17,7 @@ urlpatterns = [
         TemplateView.as_view(template_name="accessibility_statement.html"),
         name="accessibility-statement",
     ),
-    path("personvern/", statement_views.privacy_index, name="privacy"),
+    path("personvern/", views.privacy_statement, name="privacy"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),

@@ -14,6 +14,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from lup.privacy import statement_views
+
 
 @never_cache
 @require_GET
@@ -26,6 +28,13 @@ def healthz(request: HttpRequest) -> JsonResponse:
     except DatabaseError:
         return JsonResponse({"status": "error", "database": "unavailable"}, status=503)
     return JsonResponse({"status": "ok", "database": "ok"})
+
+
+def privacy_statement(request: HttpRequest) -> HttpResponse:
+    """The site's /personvern/: lup's generated statement of the visitor's organisation
+    (or the list to choose from). A view of the site's own, so the bare URL name `privacy`
+    belongs to the site, not to lup (whose names live in its namespace)."""
+    return statement_views.privacy_index(request)
 
 
 def admin_sign_in(request: HttpRequest, extra_context: Any = None) -> HttpResponse:
