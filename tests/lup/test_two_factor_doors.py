@@ -230,3 +230,22 @@ def test_a_code_from_two_steps_ago_is_refused(client, world):
 
     assert stale.status_code == 200
     assert client.get("/admin/").status_code == 302
+
+
+def test_the_privacy_pages_behind_the_door_ask_for_the_code_the_public_ones_do_not(client, world):
+    """Only the public statement opens on the password alone: the administrators' privacy
+    pages (retention periods, the records of processing activities) ask for the code, even
+    though their names also begin with "privacy" or live under /personvern/."""
+    sign_in_with_password_only(client, world.people["administrator"])
+    organisation = world.programme.organisation
+
+    statement = client.get(reverse("lup:privacy-statement", args=[organisation.slug]))
+    index = client.get(reverse("privacy"))
+    retention = client.get(reverse("lup:retention-periods"))
+    records = client.get(reverse("lup:processing-records", args=[organisation.slug]))
+
+    assert statement.status_code == 200
+    assert index.status_code == 200
+    for response in (retention, records):
+        assert response.status_code == 302
+        assert response.url.startswith(reverse("mfa_reauthenticate"))
