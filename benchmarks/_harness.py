@@ -17,14 +17,19 @@ def measure_in_child(script: str, scale: int, runs: int) -> Any:
     """Run `script --child SCALE --runs RUNS` with a fresh SQLite database (no Redis) and
     return the JSON it prints on its last line."""
     with tempfile.TemporaryDirectory() as tmp:
-        env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp}/bench.sqlite3", "DJANGO_DEBUG": "0"}
-        env.pop("REDIS_URL", None)
-        output = subprocess.run(
-            [sys.executable, script, "--child", str(scale), "--runs", str(runs)],
-            env=env,
-            cwd=ROOT,
-            check=True,
-            capture_output=True,
-            text=True,
-        ).stdout
+        return measure_on(script, f"sqlite:///{tmp}/bench.sqlite3", scale, runs)
+
+
+def measure_on(script: str, database_url: str, scale: int, runs: int) -> Any:
+    """As `measure_in_child`, on the database given (an empty PostgreSQL one, say)."""
+    env = {**os.environ, "DATABASE_URL": database_url, "DJANGO_DEBUG": "0"}
+    env.pop("REDIS_URL", None)
+    output = subprocess.run(
+        [sys.executable, script, "--child", str(scale), "--runs", str(runs)],
+        env=env,
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
     return json.loads(output.strip().splitlines()[-1])

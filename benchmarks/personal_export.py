@@ -23,7 +23,6 @@ import datetime as dt
 import json
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -32,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _harness import measure_in_child
+from _harness import measure_in_child, measure_on
 
 ROOT = Path(__file__).resolve().parent.parent
 EXPORT_GOAL_SECONDS = 2.0
@@ -241,21 +240,6 @@ def measure(scale: int, runs: int) -> dict[str, Any]:
     }
 
 
-def measure_on(database_url: str, scale: int, runs: int) -> dict[str, Any]:
-    """As `measure_in_child`, on the database given (PostgreSQL, say), without Redis."""
-    env = {**os.environ, "DATABASE_URL": database_url, "DJANGO_DEBUG": "0"}
-    env.pop("REDIS_URL", None)
-    output = subprocess.run(
-        [sys.executable, __file__, "--child", str(scale), "--runs", str(runs)],
-        env=env,
-        cwd=ROOT,
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
-    return json.loads(output.strip().splitlines()[-1])
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scales", type=int, nargs="+", default=[1, 10])
@@ -270,7 +254,7 @@ def main() -> int:
     queries = set()
     for scale in args.scales:
         if args.database_url:
-            result = measure_on(args.database_url, scale, args.runs)
+            result = measure_on(__file__, args.database_url, scale, args.runs)
         else:
             result = measure_in_child(__file__, scale, args.runs)
         queries.add((result["export_queries"], result["page_queries"]))
