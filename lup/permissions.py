@@ -136,6 +136,24 @@ def oversees(user: Any, organisation_id: int, *permissions: str) -> bool:
     )
 
 
+# Privacy: an organisation's retention periods and its records of processing activities
+# are its administrators' (the permission from their role group, and a membership there).
+RETENTION_PERMISSION = "lup.change_retentionperiod"
+PROCESSING_RECORDS_PERMISSION = "lup.view_processing_records"
+
+
+def may_set_retention(user: Any, organisation: Organisation) -> bool:
+    """Whether the user may see and set the organisation's retention periods."""
+    return bool(user.is_authenticated and oversees(user, organisation.pk, RETENTION_PERMISSION))
+
+
+def may_view_processing_records(user: Any, organisation: Organisation) -> bool:
+    """Whether the user may download the organisation's records of processing activities."""
+    return bool(
+        user.is_authenticated and oversees(user, organisation.pk, PROCESSING_RECORDS_PERMISSION)
+    )
+
+
 # Cohorts ---------------------------------------------------------------------------------
 
 

@@ -25,6 +25,7 @@ from .models import (
     AuditEvent,
     CertificateReview,
     Cohort,
+    Organisation,
     OrganisationMembership,
     Participant,
     Programme,
@@ -32,6 +33,7 @@ from .models import (
     UnitEnrolment,
 )
 from .permissions import (
+    RETENTION_PERMISSION,
     REVOKE_CERTIFICATE_PERMISSION,
     member_organisations,
     organisations_of,
@@ -339,3 +341,16 @@ def publishable_projects_for(user: Any) -> QuerySet[Any]:
     if not user.is_authenticated:
         return projects.none()
     return projects.filter(enrolment__in=_managed_enrolments(user))
+
+
+def retention_organisations_for(user: Any) -> QuerySet[Organisation]:
+    """The organisations whose retention periods the user may set (every one for
+    superusers), by name: `permissions.may_set_retention` for many at once."""
+    organisations = Organisation.objects.order_by("name")
+    if not user.is_authenticated:
+        return organisations.none()
+    if user.is_superuser:
+        return organisations
+    if not user.has_perm(RETENTION_PERMISSION):
+        return organisations.none()
+    return organisations.filter(pk__in=member_organisations(user))

@@ -11,12 +11,10 @@ from django.db.models import QuerySet
 from django.forms import ModelForm
 from django.http import HttpRequest
 
+from ..permissions import may_set_retention
 from ..privacy.models import RetentionPeriod
-from ..privacy.services_retention import (
-    administered_organisations,
-    can_set_retention,
-    set_retention_periods,
-)
+from ..privacy.services_retention import set_retention_periods
+from ..scoping import retention_organisations_for
 
 
 class RetentionPeriodForm(ModelForm):
@@ -40,12 +38,12 @@ class RetentionPeriodAdmin(admin.ModelAdmin):
         return (
             super()
             .get_queryset(request)
-            .filter(organisation__in=administered_organisations(request.user))
+            .filter(organisation__in=retention_organisations_for(request.user))
         )
 
     def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
         if db_field.name == "organisation":
-            kwargs["queryset"] = administered_organisations(request.user)
+            kwargs["queryset"] = retention_organisations_for(request.user)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
@@ -57,11 +55,11 @@ class RetentionPeriodAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         allowed = super().has_change_permission(request, obj)
-        return allowed and (obj is None or can_set_retention(request.user, obj.organisation))
+        return allowed and (obj is None or may_set_retention(request.user, obj.organisation))
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         allowed = super().has_delete_permission(request, obj)
-        return allowed and (obj is None or can_set_retention(request.user, obj.organisation))
+        return allowed and (obj is None or may_set_retention(request.user, obj.organisation))
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         # The form has already refused what the service would (range, unique category).

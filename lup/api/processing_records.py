@@ -12,9 +12,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from .. import permissions
 from ..models import Organisation
 from ..privacy.records import processing_records
-from ..privacy.statement_views import RECORDS_PERMISSION, may_view_records
 from .base import ID_PARAMETER, is_uuid
 
 
@@ -76,13 +76,15 @@ class OrganisationProcessingRecords(APIView):
         responses=ProcessingRecordsSerializer,
     )
     def get(self, request: Request, id: str) -> Response:
-        if not request.user.has_perm(RECORDS_PERMISSION):
+        if not request.user.has_perm(permissions.PROCESSING_RECORDS_PERMISSION):
             raise PermissionDenied(
                 _("Only the organisation's administrators read its records of processing.")
             )
         if not is_uuid(id):
             raise Http404  # not an id: as absent as an id out of scope
         organisation = Organisation.objects.filter(public_id=id).first()
-        if organisation is None or not may_view_records(request.user, organisation):
+        if organisation is None or not permissions.may_view_processing_records(
+            request.user, organisation
+        ):
             raise Http404
         return Response(ProcessingRecordsSerializer(processing_records(organisation)).data)

@@ -17,16 +17,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from ..models import Organisation
+from ..permissions import RETENTION_PERMISSION
 from ..privacy.categories import RetainedCategory
-from ..privacy.models import RetentionPeriod
-from ..privacy.periods import default_periods
-from ..privacy.services_retention import (
-    CHANGE_RETENTION_PERMISSION,
-    MAX_MONTHS,
-    MIN_MONTHS,
-    administered_organisations,
-    set_retention_periods,
-)
+from ..privacy.periods import default_periods, own_periods
+from ..privacy.services_retention import MAX_MONTHS, MIN_MONTHS, set_retention_periods
+from ..scoping import retention_organisations_for
 from .base import ID_PARAMETER, is_uuid, service_errors
 
 
@@ -77,9 +72,7 @@ class RetentionChangeSerializer(serializers.Serializer):
 
 def _periods_of(organisation: Organisation) -> dict[str, Any]:
     defaults = default_periods()
-    own = dict(
-        RetentionPeriod.objects.filter(organisation=organisation).values_list("category", "months")
-    )
+    own = own_periods(organisation)
     return {
         "organisation": organisation.public_id,
         "periods": [
@@ -104,11 +97,11 @@ class OrganisationRetention(generics.GenericAPIView):
 
     def organisation(self) -> Organisation:
         user = self.request.user
-        if not (user.is_superuser or user.has_perm(CHANGE_RETENTION_PERMISSION)):
+        if not (user.is_superuser or user.has_perm(RETENTION_PERMISSION)):
             raise PermissionDenied(_("Only the organisation's administrators set retention."))
         if not is_uuid(self.kwargs["id"]):
             raise Http404  # not an id: as absent as an id out of scope
-        found = administered_organisations(user).filter(public_id=self.kwargs["id"]).first()
+        found = retention_organisations_for(user).filter(public_id=self.kwargs["id"]).first()
         if found is None:
             raise Http404
         return found

@@ -20,6 +20,13 @@ def default_periods() -> dict[str, int]:
     }
 
 
+def own_periods(organisation: Organisation) -> dict[str, int]:
+    """The periods the organisation set itself, by category (its defaults left out)."""
+    return dict(
+        RetentionPeriod.objects.filter(organisation=organisation).values_list("category", "months")
+    )
+
+
 def periods_for(organisation: Organisation) -> dict[str, int]:
     """The organisation's months per retained category (its own where set): one query."""
     return periods_for_many([organisation])[organisation.pk]

@@ -20,24 +20,21 @@ from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from ..permissions import RETENTION_PERMISSION
+from ..scoping import retention_organisations_for
 from .categories import RetainedCategory
-from .models import RetentionPeriod
-from .periods import default_periods
+from .periods import default_periods, own_periods
 from .retention_forms import RetentionPeriodsForm
-from .services_retention import (
-    CHANGE_RETENTION_PERMISSION,
-    administered_organisations,
-    set_retention_periods,
-)
+from .services_retention import set_retention_periods
 
 
 @require_http_methods(["GET", "POST"])
 @login_required
 def retention_periods(request: HttpRequest) -> HttpResponse:
     """Show and set the retention periods of an organisation the person administers."""
-    if not (request.user.is_superuser or request.user.has_perm(CHANGE_RETENTION_PERMISSION)):
+    if not (request.user.is_superuser or request.user.has_perm(RETENTION_PERMISSION)):
         raise PermissionDenied
-    organisations = list(administered_organisations(request.user))
+    organisations = list(retention_organisations_for(request.user))
     if not organisations:
         raise PermissionDenied  # the permission, but no organisation of theirs
     chosen = request.GET.get("organisation", "")
@@ -54,9 +51,7 @@ def retention_periods(request: HttpRequest) -> HttpResponse:
             {"organisations": organisations, "organisation": None},
         )
     defaults = default_periods()
-    own = dict(
-        RetentionPeriod.objects.filter(organisation=organisation).values_list("category", "months")
-    )
+    own = own_periods(organisation)
     form = RetentionPeriodsForm(
         request.POST if request.method == "POST" else None, defaults=defaults, own=own
     )

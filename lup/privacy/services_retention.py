@@ -9,7 +9,6 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from .. import permissions
 from ..audit import record_event
 from ..models import AuditEvent, Organisation
 from .categories import RetainedCategory
@@ -18,29 +17,6 @@ from .periods import default_periods
 
 MIN_MONTHS = 1
 MAX_MONTHS = 240
-
-# Who may set an organisation's periods: its programme administrators (the permission from
-# their role group, and a membership in the organisation), and superusers.
-CHANGE_RETENTION_PERMISSION = "lup.change_retentionperiod"
-
-
-def can_set_retention(user: Any, organisation: Organisation) -> bool:
-    """Whether the user may see and set the organisation's retention periods."""
-    if not user.is_authenticated:
-        return False
-    return permissions.oversees(user, organisation.pk, CHANGE_RETENTION_PERMISSION)
-
-
-def administered_organisations(user: Any) -> Any:
-    """The organisations whose periods the user may set (every one for superusers)."""
-    organisations = Organisation.objects.order_by("name")
-    if not user.is_authenticated:
-        return organisations.none()
-    if user.is_superuser:
-        return organisations
-    if not user.has_perm(CHANGE_RETENTION_PERMISSION):
-        return organisations.none()
-    return organisations.filter(pk__in=permissions.member_organisations(user))
 
 
 def check_months(category: str, months: Any) -> int | None:
@@ -70,10 +46,11 @@ def set_retention_periods(
     installation's default (its own row is removed). Categories not given stay as they are.
 
     Refuses, changing nothing, an unknown category or a period that is not whole months
-    from 1 to 240 (ValidationError keyed by category). The caller checks that the actor may
-    (`can_set_retention`). Audits one `RETENTION_CHANGED` event with each change's old and
-    new months, filed under the organisation; nothing when nothing changed. Returns the
-    changes (category: before, after, and whether after is the organisation's own)."""
+    from 1 to 240 (ValidationError keyed by category). The caller checks that the actor
+    may (`permissions.may_set_retention`). Audits one `RETENTION_CHANGED` event with each
+    change's old and new months, filed under the organisation; nothing when nothing
+    changed. Returns the changes (category: before, after, and whether after is the
+    organisation's own)."""
     known = set(RetainedCategory.values)
     errors: dict[str, list[str]] = {}
     wanted: dict[str, int | None] = {}

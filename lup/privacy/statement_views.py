@@ -25,16 +25,6 @@ from ..models import Organisation, Participant
 from .records import processing_records, render_records_pdf
 from .statement import privacy_statement
 
-RECORDS_PERMISSION = "lup.view_processing_records"
-
-
-def may_view_records(user: Any, organisation: Organisation) -> bool:
-    """The organisation's administrators (the records permission and a membership of it)
-    may download its records of processing activities; superusers any organisation's."""
-    return bool(
-        user.is_authenticated and permissions.oversees(user, organisation.pk, RECORDS_PERMISSION)
-    )
-
 
 def organisations_of_person(user: Any) -> QuerySet[Organisation]:
     """The organisations whose statement concerns a signed-in person: those they belong
@@ -69,7 +59,7 @@ def organisation_statement(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def _statement_page(request: HttpRequest, organisation: Organisation) -> HttpResponse:
-    administers = may_view_records(request.user, organisation)
+    administers = permissions.may_view_processing_records(request.user, organisation)
     settings_url = ""
     if administers and request.user.is_staff:
         try:
@@ -92,10 +82,10 @@ def _statement_page(request: HttpRequest, organisation: Organisation) -> HttpRes
 def processing_records_pdf(request: HttpRequest, slug: str) -> HttpResponse:
     """The organisation's records of processing activities as a PDF, in the page's
     language: its administrators only (another organisation's: 404)."""
-    if not request.user.has_perm(RECORDS_PERMISSION):
+    if not request.user.has_perm(permissions.PROCESSING_RECORDS_PERMISSION):
         raise PermissionDenied
     organisation = get_object_or_404(Organisation, slug=slug)
-    if not may_view_records(request.user, organisation):
+    if not permissions.may_view_processing_records(request.user, organisation):
         raise Http404
     pdf = render_records_pdf(processing_records(organisation))
     response = HttpResponse(pdf, content_type="application/pdf")
