@@ -22,7 +22,7 @@ from certificates.api import Certificate, CertificateTemplate, issue_certificate
 from ..audit import record_event
 from ..languages import remembered_language
 from ..models import AuditEvent, Cohort, Participant, UnitEnrolment
-from ..services.people import ANONYMISED_EMAIL_DOMAIN
+from ..services.people import ANONYMISED_EMAIL_DOMAIN, is_anonymised
 from .contents import (
     PARTICIPANT_TEMPLATE_KEY,
     UNIT_TEMPLATE_KEY,
@@ -114,7 +114,7 @@ def issue_participant_certificate(
     participant = Participant.objects.select_related(*PARTICIPANT_RELATED).get(pk=participant.pk)
     if participant.status != Participant.Status.COMPLETED:
         return None
-    if participant.user.email.endswith(ANONYMISED_EMAIL_DOMAIN):
+    if is_anonymised(participant.user):
         return None  # anonymised: nobody to give it to, and it would carry the pseudonym
     template = template_for(PARTICIPANT_TEMPLATE_KEY, remembered_language(participant.user))
     certificate, _created = _issue_to_participant(

@@ -5,7 +5,7 @@ their language."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -23,6 +23,11 @@ if TYPE_CHECKING:
 # domain is how `lup.privacy.anonymise` tells an account it has already anonymised.
 ANONYMISED_NAME = "Anonymisert"
 ANONYMISED_EMAIL_DOMAIN = "@anonymised.invalid"
+
+
+def is_anonymised(person: Any) -> bool:
+    """Whether the account was anonymised already (the made-up address says so)."""
+    return not person.is_active and (person.email or "").endswith(ANONYMISED_EMAIL_DOMAIN)
 
 
 def refuse_another_tenants_account(

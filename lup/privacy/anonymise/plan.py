@@ -20,7 +20,7 @@ from certificates.api import Certificate
 from ...certificate_keys import UNIT_SOURCE, achievement_of, participant_key
 from ...models import Organisation, Participant
 from ...permissions import belongs_elsewhere, member_organisations
-from ...services.people import ANONYMISED_EMAIL_DOMAIN
+from ...services.people import is_anonymised
 from ..register import OnAnonymise, entries
 from .quotes import Identity, identity_of, quoting_rows
 from .xapi import xapi_candidates
@@ -70,11 +70,6 @@ NOTES: dict[str, Promise] = {
 def pseudonym_of(person: Any) -> str:
     """What the person is called everywhere once anonymised."""
     return f"anonymised #{person.pk}"
-
-
-def is_anonymised(person: Any) -> bool:
-    """Whether the account was anonymised already (the made-up address says so)."""
-    return not person.is_active and (person.email or "").endswith(ANONYMISED_EMAIL_DOMAIN)
 
 
 @dataclass(frozen=True)
