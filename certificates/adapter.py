@@ -15,9 +15,11 @@ from typing import TYPE_CHECKING, Any
 from django.urls import reverse
 from django.utils import formats, translation
 from django.utils.module_loading import import_string
+from django.utils.text import slugify
 from django.utils.translation import gettext
 
 from . import app_settings, rendering
+from .credentials.details import AchievementDetails, IssuerDetails
 
 if TYPE_CHECKING:
     from django.db.models import QuerySet
@@ -90,6 +92,35 @@ class DefaultCertificatesAdapter:
     def render_pdf(self, document: rendering.CertificateDocument) -> bytes:
         """The PDF bytes for a document; override to draw another layout."""
         return rendering.render_pdf(document)
+
+    # Open Badges 3.0 credentials (certificates.credentials) ---------------------------------
+
+    def credential_issuer(self, certificate: Certificate) -> IssuerDetails:
+        """Who issues the certificate's signed credential. The default: one issuer per
+        issuer name printed on certificates. Hosts with organisations return theirs."""
+        return IssuerDetails(
+            slug=slugify(certificate.issuer)[:80] or "issuer", name=certificate.issuer
+        )
+
+    def credential_achievement(self, certificate: Certificate) -> AchievementDetails:
+        """The achievement the credential is for, shared by everyone who achieves it. The
+        default is made from the achievement's name; hosts describe it properly."""
+        name = certificate.achievement
+        with translation.override(certificate.language):
+            return AchievementDetails(
+                key=slugify(name)[:120] or "achievement",
+                name=name,
+                description=gettext("Awarded by %(issuer)s for %(achievement)s.")
+                % {"issuer": certificate.issuer, "achievement": name},
+                criteria=gettext("Completed %(achievement)s.") % {"achievement": name},
+                language=certificate.language,
+            )
+
+    def credential_issuers(self) -> list[IssuerDetails]:
+        """Every issuer the host has, so `manage.py credential_keys generate` can give each
+        a key before its first credential. The default knows none ahead (they are made at
+        first issue)."""
+        return []
 
 
 @cache

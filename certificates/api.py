@@ -9,6 +9,8 @@ here is defined in the app's own modules and re-exported unchanged:
   `replace_names` (another name on a certificate, drawn again);
 - selectors (reads, a fixed number of queries): `certificates_of`, `certificate_by_code`,
   `valid_codes_by_source`;
+- what the adapter says about a credential's issuer and achievement: `IssuerDetails`,
+  `AchievementDetails` (Open Badges 3.0, `certificates.credentials`);
 - the adapter a host project subclasses (`DefaultCertificatesAdapter`, chosen by
   CERTIFICATES_ADAPTER) and the one configured (`get_adapter`);
 - the signal it sends upward that other apps receive: `certificate_revoked`;
@@ -18,6 +20,7 @@ here is defined in the app's own modules and re-exported unchanged:
 from __future__ import annotations
 
 from .adapter import DefaultCertificatesAdapter, get_adapter
+from .credentials.details import AchievementDetails, IssuerDetails
 from .models import Certificate, CertificateTemplate
 from .selectors import certificate_by_code, certificates_of, valid_codes_by_source
 from .services import (
@@ -31,6 +34,8 @@ from .services import (
 from .signals import certificate_revoked
 
 __all__ = [
+    "AchievementDetails",
+    "IssuerDetails",
     "Certificate",
     "CertificateTemplate",
     "DefaultCertificatesAdapter",

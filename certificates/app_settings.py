@@ -48,6 +48,35 @@ def VERIFY_MAX_UPLOAD_BYTES() -> int:
     return int(_get("VERIFY_MAX_UPLOAD_BYTES", 10 * 1024 * 1024))
 
 
+def KEY_ENCRYPTION_KEYS() -> list[str]:
+    """Fernet keys that encrypt the issuers' private signing keys at rest: the first
+    encrypts, every one decrypts (so a new one can be put first and the keys re-encrypted
+    with `manage.py credential_keys reencrypt`, then the old one removed).
+
+    Unset, one key derived from SECRET_KEY is used: changing SECRET_KEY would then make the
+    stored signing keys unreadable, so production sets its own (certificates.W011).
+    """
+    value = _get("KEY_ENCRYPTION_KEYS", None)
+    if value:
+        return [str(key) for key in ([value] if isinstance(value, str) else value)]
+    import base64
+    import hashlib
+
+    derived = hashlib.sha256(b"certificates.signing-keys:" + settings.SECRET_KEY.encode())
+    return [base64.urlsafe_b64encode(derived.digest()).decode()]
+
+
+def KEY_ENCRYPTION_KEYS_SET() -> bool:
+    return bool(_get("KEY_ENCRYPTION_KEYS", None))
+
+
+def PUBLIC_CACHE_SECONDS() -> int:
+    """How long browsers and proxies may keep the public credential documents (issuer
+    profiles, keys, achievements, credentials). Status lists are kept at most a minute,
+    so a revocation shows within one."""
+    return int(_get("PUBLIC_CACHE_SECONDS", 3600))
+
+
 def FROM_EMAIL() -> str | None:
     """Sender of the e-mail that brings a certificate (None: DEFAULT_FROM_EMAIL)."""
     value = _get("FROM_EMAIL", None)

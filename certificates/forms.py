@@ -27,17 +27,30 @@ class CodeForm(forms.Form):
         return code
 
 
-class PdfCheckForm(forms.Form):
-    """A PDF file to compare with the one issued."""
+class FileCheckForm(forms.Form):
+    """A certificate's PDF or its credential (the signed .jwt, or the JSON), to check.
 
-    file = forms.FileField(label=_("PDF file of the certificate"))
+    `kind` is "pdf" or "credential" once valid; `data` holds the bytes (the file is only
+    compared, never kept)."""
+
+    file = forms.FileField(
+        label=_("Certificate PDF or credential file"),
+        help_text=_("A PDF, a signed credential (.jwt) or a credential in JSON (.json)."),
+    )
 
     def clean_file(self) -> object:
         upload = self.cleaned_data["file"]
         if upload.size > app_settings.VERIFY_MAX_UPLOAD_BYTES():
             raise forms.ValidationError(_("The file is too large to be a certificate."))
         data = upload.read()
-        if not data.startswith(b"%PDF-"):
-            raise forms.ValidationError(_("This is not a PDF file."))
+        if data.startswith(b"%PDF-"):
+            kind = "pdf"
+        elif data.lstrip()[:1] in (b"{", b"e"):  # JSON, or a JWT (its header starts "ey")
+            kind = "credential"
+        else:
+            raise forms.ValidationError(
+                _("This is neither a certificate PDF nor a credential file (.jwt or .json).")
+            )
         self.cleaned_data["data"] = data
+        self.cleaned_data["kind"] = kind
         return upload

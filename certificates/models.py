@@ -277,7 +277,8 @@ class Certificate(models.Model):
         help_text=_("Every other value shown, as at issue (unit, team, signatories...)."),
     )
     pdf = models.BinaryField(_("PDF"), editable=False)
-    sha256 = models.CharField(_("SHA-256 of the PDF"), max_length=64, editable=False)
+    # Indexed: the public verification page finds a certificate by the PDF uploaded to it.
+    sha256 = models.CharField(_("SHA-256 of the PDF"), max_length=64, editable=False, db_index=True)
     issued_at = models.DateTimeField(_("issued"), auto_now_add=True)
     revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
     revocation_reason = models.TextField(_("reason for revoking"), blank=True)
@@ -318,3 +319,168 @@ class Certificate(models.Model):
     @property
     def is_revoked(self) -> bool:
         return self.revoked_at is not None
+
+
+# Open Badges 3.0 credentials ------------------------------------------------------------------
+#
+# Each certificate is also issued as a signed OpenBadgeCredential (certificates.credentials):
+# by an Issuer (one per organisation, with a public profile and keys), for an Achievement
+# (a reusable definition: the same for everyone who completes the same thing), signed with
+# the issuer's SigningKey and revocable through the issuer's status list.
+
+
+class Issuer(models.Model):
+    """Who issues credentials: an organisation with a public Open Badges profile and its
+    own signing keys. Its address (under CERTIFICATES_SITE_URL) is its identifier in
+    every credential it signs, so the slug never changes once credentials exist."""
+
+    slug = models.SlugField(_("key"), max_length=80, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    url = models.URLField(_("home page"), blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    description = models.TextField(_("description"), blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("credential issuer")
+        verbose_name_plural = _("credential issuers")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SigningKeyQuerySet(models.QuerySet["SigningKey"]):
+    def published(self) -> SigningKeyQuerySet:
+        """Keys a verifier may check signatures with: the active one and retired ones
+        (credentials they signed stay valid), not withdrawn ones."""
+        return self.filter(withdrawn_at__isnull=True)
+
+    def active(self) -> SigningKeyQuerySet:
+        return self.filter(retired_at__isnull=True, withdrawn_at__isnull=True)
+
+
+class SigningKey(models.Model):
+    """One of an issuer's key pairs (ES256). The private key is stored encrypted with
+    CERTIFICATES_KEY_ENCRYPTION_KEYS, never in plain text; the public key is published.
+
+    An issuer signs with its one active key. Rotating retires it (its credentials still
+    verify: retired keys stay published); withdrawing a key (it leaked) unpublishes it, so
+    everything it signed fails verification.
+    """
+
+    issuer = models.ForeignKey(
+        Issuer, on_delete=models.PROTECT, related_name="signing_keys", verbose_name=_("issuer")
+    )
+    kid = models.CharField(_("key identifier"), max_length=64, unique=True, editable=False)
+    algorithm = models.CharField(_("algorithm"), max_length=16, default="ES256", editable=False)
+    public_jwk = models.JSONField(_("public key (JWK)"), editable=False)
+    encrypted_private_key = models.BinaryField(_("private key, encrypted"), editable=False)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    retired_at = models.DateTimeField(_("retired"), null=True, blank=True)
+    withdrawn_at = models.DateTimeField(_("withdrawn"), null=True, blank=True)
+
+    objects = SigningKeyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["issuer", "-created_at", "-pk"]
+        verbose_name = _("signing key")
+        verbose_name_plural = _("signing keys")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["issuer"],
+                condition=Q(retired_at__isnull=True),
+                name="certificates_one_active_key_per_issuer",
+            ),
+            models.CheckConstraint(
+                condition=Q(withdrawn_at__isnull=True) | Q(retired_at__isnull=False),
+                name="certificates_withdrawn_key_is_retired",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.issuer} {self.kid}"
+
+
+class Achievement(models.Model):
+    """What a credential says was achieved, defined once and shared by everyone who
+    achieves it (an Open Badges `Achievement`): its name, description and criteria, never
+    anything about one person. Published at its own address."""
+
+    issuer = models.ForeignKey(
+        Issuer, on_delete=models.PROTECT, related_name="achievements", verbose_name=_("issuer")
+    )
+    key = models.SlugField(_("key"), max_length=120)
+    name = models.CharField(_("name"), max_length=300)
+    description = models.TextField(_("description"))
+    criteria = models.TextField(_("criteria"))
+    achievement_type = models.CharField(
+        _("type"),
+        max_length=40,
+        default="Certificate",
+        help_text=_("An Open Badges achievement type, e.g. Certificate or Award."),
+    )
+    language = models.CharField(_("language"), max_length=10, default="nb")
+    updated_at = models.DateTimeField(_("changed"), auto_now=True)
+
+    class Meta:
+        ordering = ["issuer", "name"]
+        verbose_name = _("achievement")
+        verbose_name_plural = _("achievements")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["issuer", "key"], name="certificates_achievement_key_per_issuer"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Credential(models.Model):
+    """A certificate as a signed OpenBadgeCredential (VC-JWT), issued once.
+
+    `status_index` is its bit in the issuer's status list (W3C Bitstring Status List):
+    drawn at random, so a list's neighbours say nothing about each other. The signed form
+    is kept as issued; when the recipient's name is withheld it is emptied (it names them),
+    while everything needed to verify a copy the holder kept stays.
+    """
+
+    certificate = models.OneToOneField(
+        Certificate,
+        on_delete=models.CASCADE,
+        related_name="credential",
+        verbose_name=_("certificate"),
+    )
+    issuer = models.ForeignKey(
+        Issuer, on_delete=models.PROTECT, related_name="credentials", verbose_name=_("issuer")
+    )
+    achievement = models.ForeignKey(
+        Achievement,
+        on_delete=models.PROTECT,
+        related_name="credentials",
+        verbose_name=_("achievement"),
+    )
+    signing_key = models.ForeignKey(
+        SigningKey,
+        on_delete=models.PROTECT,
+        related_name="credentials",
+        verbose_name=_("signing key"),
+    )
+    status_index = models.PositiveIntegerField(_("status list index"))
+    identity_salt = models.CharField(_("identity salt"), max_length=64, editable=False)
+    signed = models.TextField(_("signed credential (VC-JWT)"), blank=True, editable=False)
+    issued_at = models.DateTimeField(_("issued"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-issued_at", "-pk"]
+        verbose_name = _("credential")
+        verbose_name_plural = _("credentials")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["issuer", "status_index"], name="certificates_one_credential_per_status_bit"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return str(self.certificate_id)

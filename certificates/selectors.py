@@ -2,20 +2,26 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from typing import Any
 
 from django.db import connections, router
 from django.db.models import QuerySet
 
-from .models import Certificate, format_code, normalise_code
+from .models import Certificate, Credential, format_code, normalise_code
 
 
 def certificates_of(user: Any) -> QuerySet[Certificate]:
     """The signed-in person's own certificates, newest first (revoked ones included)."""
     if not user.is_authenticated:
         return Certificate.objects.none()
-    return Certificate.objects.filter(recipient_id=user.pk).order_by("-issued_on", "-pk")
+    # With the credential (for its download link), in the same query.
+    return (
+        Certificate.objects.filter(recipient_id=user.pk)
+        .select_related("credential")
+        .order_by("-issued_on", "-pk")
+    )
 
 
 def certificate_by_code(code: str) -> Certificate | None:
@@ -23,7 +29,29 @@ def certificate_by_code(code: str) -> Certificate | None:
     normalised = normalise_code(code)
     if not normalised.isalnum() or len(normalised) > 16:
         return None
-    return Certificate.objects.filter(code=normalised).first()
+    # With its credential, issuer and achievement: the verification page shows them.
+    return (
+        Certificate.objects.select_related(
+            "credential", "credential__issuer", "credential__achievement"
+        )
+        .filter(code=normalised)
+        .first()
+    )
+
+
+def certificate_by_pdf(data: bytes) -> Certificate | None:
+    """The certificate whose stored PDF is exactly `data` (by SHA-256, one query), or None."""
+    digest = hashlib.sha256(data).hexdigest()
+    return Certificate.objects.filter(sha256=digest).order_by("pk").first()
+
+
+def credential_of(certificate: Certificate) -> Credential | None:
+    """The certificate's signed credential, if it has one (no query when it was loaded with
+    the certificate, as `certificate_by_code` does; one otherwise)."""
+    try:
+        return certificate.credential
+    except Credential.DoesNotExist:
+        return None
 
 
 def valid_codes_by_source(source_keys: Sequence[str]) -> dict[str, str]:

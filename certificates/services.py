@@ -21,7 +21,15 @@ from django.utils.translation import gettext as _
 
 from . import app_settings, rendering
 from .adapter import get_adapter
-from .models import Certificate, CertificateTemplate, Signatory, fill_placeholders, new_code
+from .credentials.issuing import issue_credential
+from .models import (
+    Certificate,
+    CertificateTemplate,
+    Credential,
+    Signatory,
+    fill_placeholders,
+    new_code,
+)
 from .signals import certificate_issued, certificate_revoked
 
 logger = logging.getLogger(__name__)
@@ -219,6 +227,9 @@ def issue_certificate(
         break
     else:
         raise RuntimeError("Could not find a free verification code.")
+    # The same achievement as a signed Open Badges 3.0 credential, in the same transaction:
+    # a certificate never exists without the credential that lets it travel.
+    issue_credential(certificate=certificate)
     certificate_issued.send(sender=Certificate, certificate=certificate)
     if notify and recipient is not None and recipient.email:
         from . import tasks
@@ -333,7 +344,8 @@ def withhold_recipient_name(
     text, details); the stored PDF, which shows the name, is deleted. The code and the
     SHA-256 stay, so the certificate still answers on its verification page, and a copy
     of the PDF its holder kept is still recognised there. Revoking it, or not, is the
-    caller's decision (`revoke_certificate`). Doing it again changes nothing.
+    caller's decision (`revoke_certificate`). Its signed credential, which names them, is
+    emptied the same way. Doing it again changes nothing.
     """
     certificate = Certificate.objects.select_for_update().get(pk=certificate.pk)
     fields = _replace_in_texts(certificate, [certificate.recipient_name, *names], replacement)
@@ -352,6 +364,9 @@ def withhold_recipient_name(
     certificate.pdf = b""
     certificate.full_clean(validate_unique=False, validate_constraints=False)
     certificate.save(update_fields=sorted({*fields, "pdf"}))
+    # Its signed credential names them too: emptied like the PDF. Its status bit and key
+    # stay, so a copy the holder kept still verifies.
+    Credential.objects.filter(certificate=certificate).update(signed="")
     return certificate
 
 

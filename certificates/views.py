@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 from typing import Any
+from urllib.parse import urlencode
 from uuid import UUID
 
 from django.contrib.auth.decorators import login_required
@@ -17,12 +18,14 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from . import app_settings, badges, selectors, services
+from . import app_settings, selectors, services
 from .adapter import get_adapter
-from .forms import CodeForm, PdfCheckForm
-from .models import Certificate
+from .credentials import documents, verification
+from .forms import CodeForm, FileCheckForm
+from .models import Certificate, Credential
 
 
 def _client_ip(request: HttpRequest) -> str:
@@ -64,22 +67,52 @@ def _not_found(request: HttpRequest, code: str) -> HttpResponse:
     )
 
 
-@require_GET
+@require_http_methods(["GET", "POST"])
 def verify_form(request: HttpRequest) -> HttpResponse:
-    """Type the code printed on a certificate; sent on to that certificate's page."""
+    """Type the code printed on a certificate (sent on to that certificate's page), or
+    upload a file to check: a certificate PDF, or a credential (.jwt or .json)."""
     form = CodeForm(request.GET or None)
-    if request.GET:
-        if rate_limited(request):
-            return _too_many(request)
-        if form.is_valid():
-            return redirect("certificates-verify:certificate", code=form.cleaned_data["code"])
-    return render(request, "certificates/verify_form.html", {"form": form})
+    context: dict[str, Any] = {"form": form, "file_form": FileCheckForm()}
+    if (request.GET or request.method == "POST") and rate_limited(request):
+        return _too_many(request)
+    if request.method == "POST":
+        file_form = FileCheckForm(request.POST, request.FILES)
+        context.update(form=CodeForm(), file_form=file_form)
+        if not file_form.is_valid():
+            return render(request, "certificates/verify_form.html", context, status=422)
+        data = file_form.cleaned_data["data"]
+        if file_form.cleaned_data["kind"] == "pdf":
+            context["pdf_checked"] = True
+            context["pdf_certificate"] = selectors.certificate_by_pdf(data)
+        else:
+            context["verification"] = verification.verify_file(data)
+        return render(request, "certificates/verify_form.html", context)
+    if request.GET and form.is_valid():
+        return redirect("certificates-verify:certificate", code=form.cleaned_data["code"])
+    return render(request, "certificates/verify_form.html", context)
+
+
+@csrf_exempt
+@require_POST
+def verify_credential_json(request: HttpRequest) -> HttpResponse:
+    """Check a credential, for machines: the body is the signed credential (VC-JWT) or the
+    credential as JSON. Answers what was checked and the verdict (valid, revoked, unsigned
+    or invalid). Exempt from CSRF: it reads no cookies and acts for no one."""
+    if rate_limited(request):
+        return _too_many(request, as_json=True)
+    if len(request.body) > app_settings.VERIFY_MAX_UPLOAD_BYTES():
+        return JsonResponse({"error": "too large"}, status=413)
+    result = verification.verify_file(request.body)
+    response = JsonResponse(result.as_dict(), json_dumps_params={"ensure_ascii": False})
+    response["Access-Control-Allow-Origin"] = "*"
+    return response
 
 
 @require_http_methods(["GET", "POST"])
 def verify_certificate(request: HttpRequest, code: str) -> HttpResponse:
-    """The public page of a certificate: valid or revoked, and what it says. A PDF can be
-    uploaded here to check that it is the very file issued."""
+    """The public page of a certificate: valid or revoked, and what it says, with its signed
+    credential to download or add to LinkedIn. A PDF or credential file can be uploaded
+    here to check that it is this certificate's, unchanged."""
     if request.GET.get("format") == "json":
         return verify_certificate_json(request, code)
     if rate_limited(request):
@@ -87,26 +120,58 @@ def verify_certificate(request: HttpRequest, code: str) -> HttpResponse:
     certificate = selectors.certificate_by_code(code)
     if certificate is None:
         return _not_found(request, code)
-    check_form = PdfCheckForm()
-    matches = version = None
+    check_form = FileCheckForm()
+    matches = version = result = None
     if request.method == "POST":
-        check_form = PdfCheckForm(request.POST, request.FILES)
+        check_form = FileCheckForm(request.POST, request.FILES)
         if check_form.is_valid():
-            version = services.pdf_version(
-                certificate=certificate, data=check_form.cleaned_data["data"]
-            )
-            matches = version is not None
+            data = check_form.cleaned_data["data"]
+            if check_form.cleaned_data["kind"] == "pdf":
+                version = services.pdf_version(certificate=certificate, data=data)
+                matches = version is not None
+            else:
+                result = verification.verify_file(data)
+    credential = selectors.credential_of(certificate)
     return render(
         request,
         "certificates/verify.html",
         {
             "certificate": certificate,
+            "credential": credential,
+            "credential_links": credential_links(certificate, credential) if credential else None,
             "check_form": check_form,
             "matches": matches,
             "earlier_version": version == "earlier",
+            "verification": result,
+            "other_certificate": result is not None
+            and result.certificate is not None
+            and result.certificate.pk != certificate.pk,
         },
         status=422 if request.method == "POST" and not check_form.is_valid() else 200,
     )
+
+
+def credential_links(certificate: Certificate, credential: Credential) -> dict[str, str]:
+    """Where to get the certificate's credential, and LinkedIn's "add certification" link
+    (none for a revoked certificate or one whose name is withheld)."""
+    links = {
+        "json": documents.credential_id(certificate),
+        "signed": documents.signed_credential_url(certificate) if credential.signed else "",
+        "linkedin": "",
+    }
+    if not certificate.is_revoked and certificate.name_withheld_at is None:
+        links["linkedin"] = "https://www.linkedin.com/profile/add?" + urlencode(
+            {
+                "startTask": "CERTIFICATION_NAME",
+                "name": credential.achievement.name,
+                "organizationName": credential.issuer.name,
+                "issueYear": certificate.issued_on.year,
+                "issueMonth": certificate.issued_on.month,
+                "certUrl": get_adapter().verification_url(certificate.code),
+                "certId": certificate.display_code,
+            }
+        )
+    return links
 
 
 @require_GET
@@ -130,12 +195,24 @@ def verify_certificate_json(request: HttpRequest, code: str) -> HttpResponse:
             "issued_on": certificate.issued_on.isoformat(),
             "revoked_at": certificate.revoked_at.isoformat() if certificate.revoked_at else None,
             "sha256": certificate.sha256,
+            "credential": _credential_addresses(certificate),
             "url": request.build_absolute_uri(
                 reverse("certificates-verify:certificate", kwargs={"code": certificate.code})
             ),
         },
         json_dumps_params={"ensure_ascii": False},
     )
+
+
+def _credential_addresses(certificate: Certificate) -> dict[str, str | None] | None:
+    credential = selectors.credential_of(certificate)
+    if credential is None:
+        return None
+    return {
+        "id": documents.credential_id(certificate),
+        "signed": documents.signed_credential_url(certificate) if credential.signed else None,
+        "status_list": documents.status_entry(credential)["statusListCredential"],
+    }
 
 
 def _viewable(request: HttpRequest, certificate_id: UUID, *, with_pdf: bool = False) -> Certificate:
@@ -182,9 +259,7 @@ def _filename(certificate: Certificate) -> str:
 @require_GET
 @login_required
 def certificate_badge(request: HttpRequest, certificate_id: UUID) -> HttpResponse:
-    """The same achievement as an (unsigned) Open Badges 3.0 credential."""
+    """Where the holder's page linked to the credential before it was public and signed:
+    sent on to its public address."""
     certificate = _viewable(request, certificate_id)
-    data: dict[str, Any] = badges.open_badge_credential(certificate, request=request)
-    response = JsonResponse(data, json_dumps_params={"ensure_ascii": False, "indent": 2})
-    response["Content-Type"] = "application/ld+json"
-    return response
+    return redirect(documents.credential_id(certificate))

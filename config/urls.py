@@ -25,6 +25,7 @@ urlpatterns = [
     path("courses/", include("courses.urls")),
     path("certificates/", include("certificates.urls")),
     path("verify/", include("certificates.verify_urls")),
+    path("credentials/", include("certificates.credentials.urls")),
     path("", include("lup.urls")),
 ]
 

@@ -13,10 +13,17 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
-from certificates.api import Certificate, DefaultCertificatesAdapter
+from certificates.api import (
+    AchievementDetails,
+    Certificate,
+    DefaultCertificatesAdapter,
+    IssuerDetails,
+)
 
 from .. import permissions, scoping
 from ..languages import remembered_language
+from ..models import Organisation, Participant, Programme, UnitEnrolment
+from .credentials import achievement_details, issuer_details
 from .keys import achievement_of, participant_key, unit_key
 
 
@@ -48,6 +55,46 @@ class LupCertificatesAdapter(DefaultCertificatesAdapter):
         """The person's remembered language (`lup.languages`); for someone with none, the
         certificate's own (it was issued in the bokmål template's language then)."""
         return remembered_language(user)
+
+    def _programme(self, certificate: Certificate) -> tuple[Programme | None, str]:
+        """The programme a certificate is for, and its kind ("participant" or "unit")."""
+        achievement = achievement_of(certificate.source_key)
+        related = "cohort__programme__organisation"
+        if achievement.participant is not None:
+            participant = (
+                Participant.objects.select_related(f"enrolment__{related}")
+                .filter(public_id=achievement.participant)
+                .first()
+            )
+            return (participant.enrolment.cohort.programme if participant else None), "participant"
+        if achievement.enrolment is not None:
+            enrolment = (
+                UnitEnrolment.objects.select_related(related)
+                .filter(public_id=achievement.enrolment)
+                .first()
+            )
+            return (enrolment.cohort.programme if enrolment else None), "unit"
+        return None, ""
+
+    def credential_issuer(self, certificate: Certificate) -> IssuerDetails:
+        """Each organisation issues its own credentials, with its own keys
+        (`lup.certification.credentials`)."""
+        programme, _kind = self._programme(certificate)
+        if programme is None:
+            return super().credential_issuer(certificate)
+        return issuer_details(programme.organisation)
+
+    def credential_achievement(self, certificate: Certificate) -> AchievementDetails:
+        """One achievement per programme and kind: completing it as a participant, or as a
+        service unit (`lup.certification.credentials`)."""
+        programme, kind = self._programme(certificate)
+        if programme is None:
+            return super().credential_achievement(certificate)
+        return achievement_details(programme, kind=kind)
+
+    def credential_issuers(self) -> list[IssuerDetails]:
+        """Every organisation, so each has its keys before its first credential."""
+        return [issuer_details(organisation) for organisation in Organisation.objects.all()]
 
     def visible_certificates(self, user: Any, certificates: QuerySet[Any]) -> QuerySet[Any]:
         """The certificates of achievements in the user's scope, and their own."""

@@ -279,6 +279,17 @@ REGISTER: tuple[PersonalData, ...] = (
         files_of=("recipient",),
         redact_text=("recipient_name", "title", "body", "details"),
     ),
+    # The certificate as a signed credential: withholding the name (anonymising) empties the
+    # signed copy, which names them (certificates.api.withhold_recipient_name).
+    P(
+        "certificates.Credential",
+        ("certificate__recipient",),
+        C.CERTIFICATES,
+        _(
+            "Your certificates as signed digital credentials (Open Badges), so anyone can verify them anywhere."
+        ),
+        A.KEEP,
+    ),
     # The innovation project: the team's work keeps its content.
     P(
         "lup.InnovationProject",
@@ -407,6 +418,8 @@ NOT_PERSONAL: dict[str, str] = {
     "contenttypes.ContentType": "names of models",
     "socialaccount.SocialApp": "names of sign-in services",
     "certificates.CertificateTemplate": "names of certificate templates",
+    "certificates.Issuer": "an issuing organisation's name and published contact address",
+    "certificates.Achievement": "what a credential is for, the same for everyone: no person",
     "lup.Organisation": (
         "an organisation's name, number, e-mail domains and its data protection officer's "
         "role address (the controller's own published contact)"

@@ -62,8 +62,8 @@ def test_the_public_page_json_and_badge_show_no_name(client, certificate, recipi
 
     page = client.get(f"/verify/{certificate.display_code}/").content.decode()
     data = client.get(f"/verify/{certificate.code}.json").json()
-    client.force_login(recipient)
-    badge = client.get(f"/certificates/{certificate.public_id}/badge.json").json()
+    badge = client.get(f"/credentials/{certificate.public_id}").json()
+    signed = client.get(f"/credentials/{certificate.public_id}.jwt")
     check = upload(client, certificate, issued_pdf).content.decode()
 
     assert "This certificate was revoked" in page
@@ -76,10 +76,9 @@ def test_the_public_page_json_and_badge_show_no_name(client, certificate, recipi
     assert data["name_withheld"] is True
     assert "Ødegård" not in str(data)
     assert "name" not in badge["credentialSubject"]
-    assert badge["revoked"] is True
-    assert badge["validUntil"]
-    assert badge["revocationReason"] == "anonymised"
+    assert "identifier" not in badge["credentialSubject"]  # not even their hashed address
     assert "Ødegård" not in str(badge)
+    assert signed.status_code == 410  # the signed copy named them: no longer published
     assert "The file matches" in check
 
 
@@ -89,15 +88,14 @@ def test_a_withheld_certificate_that_stays_valid_says_valid_without_the_name(
     services.withhold_recipient_name(certificate=certificate, replacement=WITHHELD)
 
     page = client.get(f"/verify/{certificate.display_code}/").content.decode()
+    badge = client.get(f"/credentials/{certificate.public_id}").json()
     client.force_login(recipient)
-    badge = client.get(f"/certificates/{certificate.public_id}/badge.json").json()
     listing = client.get("/certificates/").content.decode()
     download = client.get(f"/certificates/{certificate.public_id}/pdf")
 
     assert "This certificate is genuine and valid." in page
     assert "Ødegård" not in page
     assert "name" not in badge["credentialSubject"]
-    assert "revoked" not in badge
     assert "The name is withheld and the PDF deleted." in listing
     assert "Ødegård" not in listing
     assert download.status_code == 404  # no empty file, no error
