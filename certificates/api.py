@@ -35,10 +35,10 @@ from .signals import certificate_revoked
 
 __all__ = [
     "AchievementDetails",
-    "IssuerDetails",
     "Certificate",
     "CertificateTemplate",
     "DefaultCertificatesAdapter",
+    "IssuerDetails",
     "certificate_by_code",
     "certificate_revoked",
     "certificates_of",

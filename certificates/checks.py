@@ -14,7 +14,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 # Names a host project's own apps could already use ------------------------------------------
 
-URL_NAMESPACES = ("certificates", "certificates-verify")
+URL_NAMESPACES = ("certificates", "certificates-verify", "certificates-credentials")
 
 
 @checks.register()
@@ -101,3 +101,65 @@ def _module_of(resolver: URLResolver) -> str:
         ),
         "",
     )
+
+
+# Credentials in production -------------------------------------------------------------------
+
+_LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1", "0.0.0.0", "testserver"}  # noqa: S104 (names, not a bind)
+
+
+@checks.register(checks.Tags.security, deploy=True)
+def check_public_address(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
+    """Without DEBUG, CERTIFICATES_SITE_URL must be the site's public HTTPS address: it is
+    printed on certificates and is the identifier of every issuer, key and credential, so
+    a verifier elsewhere must be able to reach it, securely."""
+    if settings.DEBUG:
+        return []
+    from urllib.parse import urlsplit
+
+    from . import app_settings
+
+    url = app_settings.SITE_URL()
+    parts = urlsplit(url)
+    if parts.scheme == "https" and parts.hostname and parts.hostname not in _LOCAL_HOSTS:
+        return []
+    return [
+        checks.Error(
+            f"CERTIFICATES_SITE_URL (SITE_URL) is {url!r}: production needs the site's public "
+            "HTTPS address, which certificates print and credentials are identified by.",
+            hint="Set SITE_URL to e.g. https://lup.example.no before issuing anything.",
+            id="certificates.E010",
+        )
+    ]
+
+
+@checks.register(checks.Tags.security, deploy=True)
+def check_key_encryption_keys(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
+    """The signing keys' encryption keys are readable, and production sets its own."""
+    from cryptography.fernet import Fernet
+
+    from . import app_settings
+
+    try:
+        for key in app_settings.KEY_ENCRYPTION_KEYS():
+            Fernet(key)
+    except (ValueError, TypeError):
+        return [
+            checks.Error(
+                "CERTIFICATES_KEY_ENCRYPTION_KEYS holds something that is not a Fernet key.",
+                hint="Make one with: python -c 'from cryptography.fernet import Fernet; "
+                "print(Fernet.generate_key().decode())'",
+                id="certificates.E011",
+            )
+        ]
+    if settings.DEBUG or app_settings.KEY_ENCRYPTION_KEYS_SET():
+        return []
+    return [
+        checks.Warning(
+            "CERTIFICATES_KEY_ENCRYPTION_KEYS is not set: the issuers' private keys are "
+            "encrypted with a key derived from SECRET_KEY, so changing SECRET_KEY would make "
+            "them unreadable.",
+            hint="Set CERTIFICATES_KEY_ENCRYPTION_KEYS to a Fernet key of its own.",
+            id="certificates.W011",
+        )
+    ]

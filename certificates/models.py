@@ -425,8 +425,8 @@ class Achievement(models.Model):
 
     class Meta:
         ordering = ["issuer", "name"]
-        verbose_name = _("achievement")
-        verbose_name_plural = _("achievements")
+        verbose_name = _("Open Badges achievement")
+        verbose_name_plural = _("Open Badges achievements")
         constraints = [
             models.UniqueConstraint(
                 fields=["issuer", "key"], name="certificates_achievement_key_per_issuer"

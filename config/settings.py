@@ -223,6 +223,8 @@ APP_SETTINGS_FROM_ENVIRONMENT = {
     "COURSES_H5P_MAX_TOTAL_BYTES": "int",
     "CERTIFICATES_VERIFY_MAX_UPLOAD_BYTES": "int",
     "CERTIFICATES_FROM_EMAIL": "str",
+    "CERTIFICATES_KEY_ENCRYPTION_KEYS": "list",
+    "CERTIFICATES_PUBLIC_CACHE_SECONDS": "int",
 }
 for _name, _kind in APP_SETTINGS_FROM_ENVIRONMENT.items():
     if (_value := env_value(_name, _kind)) is not None:
@@ -423,6 +425,15 @@ REQUEST_BODY_UPLOAD_LIMITS = {
     "courses:activity-detail": {"limit": "courses.app_settings.SUBMISSION_MAX_BYTES"},
     # Anyone may check a certificate PDF against its code.
     "certificates-verify:certificate": {
+        "limit": "certificates.app_settings.VERIFY_MAX_UPLOAD_BYTES",
+        "public": True,
+    },
+    # ... or a certificate PDF or credential file without a code, for a machine too.
+    "certificates-verify:form": {
+        "limit": "certificates.app_settings.VERIFY_MAX_UPLOAD_BYTES",
+        "public": True,
+    },
+    "certificates-verify:credential-json": {
         "limit": "certificates.app_settings.VERIFY_MAX_UPLOAD_BYTES",
         "public": True,
     },

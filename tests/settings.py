@@ -8,5 +8,7 @@ os.environ.setdefault(
     "DJANGO_SECRET_KEY", "test-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz-ABCDEF"
 )
 os.environ.setdefault("COURSES_LEARNER_PSEUDONYM_KEY", "test-only-pseudonym-key-0123456789")
+# Production refuses to start without a public HTTPS address (certificates.E010).
+os.environ.setdefault("SITE_URL", "https://lup.test")
 
 from config.settings import *  # noqa: F403

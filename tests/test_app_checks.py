@@ -18,7 +18,7 @@ CHECK_IDS = {"lup": "lup.W003", "courses": "courses.W001", "certificates": "cert
 NAMESPACES = {
     "lup": {"lup", "lup-api"},
     "courses": {"courses"},
-    "certificates": {"certificates", "certificates-verify"},
+    "certificates": {"certificates", "certificates-verify", "certificates-credentials"},
 }
 
 

@@ -151,10 +151,24 @@ RULES: dict[str, dict[str, str]] = {
     # manager's, and those running or overseeing the cohort), public verification, bulk issue
     "certificates:my-certificates": SIGNED_IN,
     "certificates:certificate-pdf": row("login", "ok", "ok", "ok", "ok", "ok", "not_found", "ok"),
-    "certificates:certificate-badge": row("login", "ok", "ok", "ok", "ok", "ok", "not_found", "ok"),
+    # The old link to the credential leads to its public address.
+    "certificates:certificate-badge": row(
+        "login", "redirect", "redirect", "redirect", "redirect", "redirect", "not_found", "redirect"
+    ),
     "certificates-verify:form": PUBLIC,
     "certificates-verify:certificate": every("not_found"),  # a made-up code
     "certificates-verify:json": every("not_found"),
+    "certificates-verify:credential-json": every("method"),  # POST only
+    # Open Badges: public, so a verifier anywhere can follow every identifier.
+    "certificates-credentials:credential": PUBLIC,
+    "certificates-credentials:credential-signed": PUBLIC,
+    "certificates-credentials:issuer": PUBLIC,
+    "certificates-credentials:jwks": PUBLIC,
+    "certificates-credentials:key": PUBLIC,
+    "certificates-credentials:status-list": PUBLIC,
+    "certificates-credentials:achievement": PUBLIC,
+    "certificates-credentials:achievement-page": PUBLIC,
+    "certificates-credentials:achievement-image": PUBLIC,
     "lup:cohort-certificates": row(
         "login", "forbidden", "forbidden", "ok", "forbidden", "ok", "not_found", "ok"
     ),
@@ -574,6 +588,9 @@ POST_RULES: dict[str, dict[str, str]] = {
     "accounts/social/login/error/": every("redirect"),
     "accounts/social/signup/": every("redirect"),
     "certificates-verify:certificate": every("not_found"),  # a made-up code
+    # An empty upload is refused with its error; an empty credential is reported invalid.
+    "certificates-verify:form": every("422"),
+    "certificates-verify:credential-json": every("ok"),
     "lup:sso-link": every("login"),
     "lup:sso-link-code": every("login"),
     "lup:check-in": row("login", *["not_found"] * 7),  # a made-up code
@@ -780,11 +797,29 @@ def test_each_role_posts_what_the_matrix_allows(world, route):
 PRIVATELY_CACHED = {"courses:h5p-package", "courses:h5p-content-file", "courses:h5p-library-file"}
 
 
+# Open Badges documents: the same for everyone who asks, signed in or not, and public by
+# design (a verifier anywhere follows their addresses), so caches may keep them.
+PUBLIC_DOCUMENTS = frozenset(
+    {
+        "certificates-credentials:credential",
+        "certificates-credentials:credential-signed",
+        "certificates-credentials:issuer",
+        "certificates-credentials:jwks",
+        "certificates-credentials:key",
+        "certificates-credentials:status-list",
+        "certificates-credentials:achievement",
+        "certificates-credentials:achievement-image",
+    }
+)
+
+
 def kept_private(route: Route, response: Any) -> bool:
     """A signed-in person's page or download is never stored (by a browser or a proxy)."""
     directives = {
         part.strip().split("=")[0] for part in response.get("Cache-Control", "").split(",")
     }
+    if route.name in PUBLIC_DOCUMENTS:
+        return "public" in directives
     if route.name in PRIVATELY_CACHED:
         return "private" in directives
     return {"private", "no-store"} <= directives

@@ -22,6 +22,10 @@ GOOD_KEY = "Zq8x4Lr2Vm9Tb6Nw1Hs5Pd3Kf7Jc0Yg-Ua8Re2Wt6Xo4Qi9Mn3Lp5Ok7Ij1Uh2Gv"
 PSEUDONYM_KEY = "Pk2Lx9Qw4Er7Ty1Ui6Op3As8Df5Gh0Jk"
 
 
+# A Fernet key of the test's own for the issuers' signing keys (certificates.W011).
+ENCRYPTION_KEY = "tW3Q0b0dYy6c8mJ0l8s2Hc5kq1o7Wf3rV9nXvB4aZ2E="
+
+
 def production_env(tmp_path: Path, **overrides: str) -> dict[str, str]:
     """What a municipality's operations team would set, minus what a test leaves out."""
     inherited = {
@@ -40,6 +44,8 @@ def production_env(tmp_path: Path, **overrides: str) -> dict[str, str]:
         "DATABASE_URL": f"sqlite:///{tmp_path / 'production.sqlite3'}",
         "REDIS_URL": "redis://127.0.0.1:6379/13",
         "CELERY_TASK_ALWAYS_EAGER": "1",
+        "SITE_URL": "https://lup.example.no",
+        "CERTIFICATES_KEY_ENCRYPTION_KEYS": ENCRYPTION_KEY,
     }
     env.update(overrides)
     return {name: value for name, value in env.items() if value != "<unset>"}
@@ -138,6 +144,38 @@ def test_production_settings_with_their_own_keys_pass_every_check(tmp_path):
 
     assert completed.returncode == 0, completed.stderr
     assert "System check identified no issues" in completed.stdout
+
+
+@pytest.mark.parametrize(
+    "site_url",
+    ["<unset>", "http://localhost:8000", "http://lup.example.no", "https://127.0.0.1"],
+    ids=["unset", "the development default", "not HTTPS", "a local address"],
+)
+def test_production_refuses_a_site_address_verifiers_cannot_reach(tmp_path, site_url):
+    """Certificates print it and every credential, issuer and key is identified by it."""
+    completed = manage_check(production_env(tmp_path, SITE_URL=site_url), "--deploy")
+
+    assert completed.returncode != 0
+    assert "certificates.E010" in completed.stderr
+    assert "public HTTPS address" in completed.stderr
+
+
+def test_production_warns_when_signing_keys_are_encrypted_with_the_secret_key(tmp_path):
+    completed = manage_check(
+        production_env(tmp_path, CERTIFICATES_KEY_ENCRYPTION_KEYS="<unset>"), "--deploy"
+    )
+
+    assert "certificates.W011" in completed.stderr
+    assert "certificates.E010" not in completed.stderr
+
+
+def test_production_refuses_an_encryption_key_that_is_not_one(tmp_path):
+    completed = manage_check(
+        production_env(tmp_path, CERTIFICATES_KEY_ENCRYPTION_KEYS="not-a-key"), "--deploy"
+    )
+
+    assert completed.returncode != 0
+    assert "certificates.E011" in completed.stderr
 
 
 def test_development_starts_on_the_published_key(tmp_path):
@@ -271,6 +309,10 @@ def test_every_app_setting_a_deployment_needs_comes_from_the_environment(tmp_pat
         "COURSES_LRS_PASSWORD": ("lrs-pass", "lrs-pass"),
         "COURSES_LEARNER_PSEUDONYM_KEY": ("k" * 40, "k" * 40),
         "CERTIFICATES_FROM_EMAIL": ("kursbevis@example.no", "kursbevis@example.no"),
+        "CERTIFICATES_KEY_ENCRYPTION_KEYS": (
+            f"{ENCRYPTION_KEY},{ENCRYPTION_KEY}",
+            [ENCRYPTION_KEY, ENCRYPTION_KEY],
+        ),
         "COURSES_PRIVATE_ROOT": samples["str"],
         "LUP_EXPORT_ROOT": samples["str"],
         "LUP_PRIVATE_ROOT": samples["str"],

@@ -123,6 +123,9 @@ def test_deploy_check_reports_nothing_with_production_settings(tmp_path):
         "DATABASE_URL": f"sqlite:///{tmp_path / 'deploy.sqlite3'}",
         "COURSES_LEARNER_PSEUDONYM_KEY": "Vb3Nm8Qw1Er6Ty4Ui9Op2As7Df5Gh0Jk",
         "REDIS_URL": "redis://127.0.0.1:6379/13",  # a shared cache for rate limits (lup.W002)
+        "SITE_URL": "https://lup.baerum.kommune.no",  # printed, and identifies credentials
+        # The issuers' signing keys are encrypted with a key of their own (certificates.W011).
+        "CERTIFICATES_KEY_ENCRYPTION_KEYS": "tW3Q0b0dYy6c8mJ0l8s2Hc5kq1o7Wf3rV9nXvB4aZ2E=",
     }
 
     completed = subprocess.run(

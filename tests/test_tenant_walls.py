@@ -1245,6 +1245,7 @@ RULES: dict[str, Rule] = {
     "courses:h5p-upload": form,
     "courses:h5p-package-detail": form,
     "certificates-verify:form": form,
+    "certificates-verify:credential-json": nothing_more,  # checks a credential, keeps nothing
     # the admin's own pages
     "admin:lup_participant_import": participant_csv,
     # Asker's own objects, given Bærum's people and rows

@@ -170,6 +170,12 @@ def arguments_for(route: Route, world: World) -> dict[str, Any]:
         }.get(route.name, "")
     if "certificate_id" in route.arguments:
         values["certificate_id"] = world_certificate(world).public_id
+    if route.name.startswith("certificates-credentials:"):
+        credential = world_certificate(world).credential
+        values["slug"] = credential.issuer.slug
+        values["key"] = credential.achievement.key
+        values["kid"] = credential.signing_key.kid
+        values["number"] = 0
     match = ADMIN_MODEL_URL.match(route.name) or ADMIN_SHORT_OBJECT_URL.match(route.name)
     if match and (match["app"], match["model"]) in ADMIN_OBJECTS:
         values["object_id"] = ADMIN_OBJECTS[(match["app"], match["model"])](world).pk

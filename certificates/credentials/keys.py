@@ -96,8 +96,16 @@ def withdraw_key(*, key: SigningKey) -> SigningKey:
     return key
 
 
+# Decrypted private keys by kid, so issuing many credentials decrypts and parses each key
+# once per process (a key's encrypted bytes never change but by `reencrypt_keys`, which
+# encrypts the same key again).
+_decrypted: dict[str, ECKey] = {}
+
+
 def private_key(key: SigningKey) -> ECKey:
     """The key's private half, decrypted, for signing."""
+    if key.kid in _decrypted:
+        return _decrypted[key.kid]
     try:
         pem = _fernet().decrypt(bytes(key.encrypted_private_key))
     except InvalidToken as error:
@@ -105,7 +113,8 @@ def private_key(key: SigningKey) -> ECKey:
             f"The private key {key.kid} cannot be decrypted with CERTIFICATES_KEY_ENCRYPTION_KEYS "
             "(was the key that encrypted it removed, or SECRET_KEY changed while it was unset?)."
         ) from error
-    return ECKey.import_key(pem, parameters={"kid": key.kid})
+    _decrypted[key.kid] = ECKey.import_key(pem, parameters={"kid": key.kid})
+    return _decrypted[key.kid]
 
 
 def reencrypt_keys() -> int:

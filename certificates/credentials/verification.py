@@ -135,7 +135,7 @@ def _verify_json(text: str, result: Verification) -> Verification:
     result.signed = False
     try:
         document = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: nested too deep to read
         document = None
     if not isinstance(document, dict):
         result.add("format", _("A credential file"), False, _("The file is not valid JSON."))
@@ -195,10 +195,11 @@ def verify_token(token: str) -> Verification:
         unverified = jws.extract_compact(token.encode())
         header = unverified.protected
         payload = json.loads(unverified.payload)
-    except (JoseError, ValueError):
+    except (JoseError, ValueError, RecursionError):
         result.add("format", label, False, _("The file is not a signed credential."))
         return result
-    if not isinstance(payload, dict) or "OpenBadgeCredential" not in (payload.get("type") or []):
+    types = payload.get("type") if isinstance(payload, dict) else None
+    if "OpenBadgeCredential" not in (types if isinstance(types, list) else [types]):
         result.add(
             "format", label, False, _("It is signed, but it is not an Open Badges credential.")
         )

@@ -27,6 +27,8 @@ JSON_LD = "application/ld+json"
 VC_JWT = "application/vc+jwt"
 # A status list may be kept this long by caches: a revocation shows within a minute.
 STATUS_LIST_MAX_AGE = 60
+# A credential names its holder: kept briefly, so withholding the name shows soon.
+CREDENTIAL_MAX_AGE = 300
 
 
 def _public(response: HttpResponse, *, max_age: int | None = None) -> HttpResponse:
@@ -95,7 +97,8 @@ def achievement(request: HttpRequest, slug: str, key: str) -> HttpResponse:
 
 @require_GET
 def achievement_page(request: HttpRequest, slug: str, key: str) -> HttpResponse:
-    """The achievement for people: what it is, its criteria and who issues it."""
+    """The achievement for people: what it is, its criteria and who issues it. Cached
+    publicly only for visitors who are not signed in (the layout shows who is)."""
     found = _achievement(slug, key)
     response = render(
         request,
@@ -108,6 +111,8 @@ def achievement_page(request: HttpRequest, slug: str, key: str) -> HttpResponse:
             "issuer_url": documents.issuer_id(found.issuer),
         },
     )
+    if request.user.is_authenticated:
+        return response
     return _public(response)
 
 
@@ -150,7 +155,7 @@ def credential(request: HttpRequest, certificate_id: UUID) -> HttpResponse:
     found = _credential(certificate_id)
     if _wants_html(request):
         return redirect("certificates-verify:certificate", code=found.certificate.code)
-    response = _json(credential_payload(found))
+    response = _json(credential_payload(found), max_age=CREDENTIAL_MAX_AGE)
     patch_vary_headers(response, ["Accept"])
     return response
 
@@ -166,10 +171,11 @@ def credential_signed(request: HttpRequest, certificate_id: UUID) -> HttpRespons
                 _("This credential is no longer published: the name on it is withheld."),
                 status=410,
                 content_type="text/plain; charset=utf-8",
-            )
+            ),
+            max_age=CREDENTIAL_MAX_AGE,
         )
     response = HttpResponse(found.signed, content_type=VC_JWT)
     response["Content-Disposition"] = (
         f'attachment; filename="credential-{found.certificate.code}.jwt"'
     )
-    return _public(response)
+    return _public(response, max_age=CREDENTIAL_MAX_AGE)

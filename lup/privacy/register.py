@@ -286,7 +286,8 @@ REGISTER: tuple[PersonalData, ...] = (
         ("certificate__recipient",),
         C.CERTIFICATES,
         _(
-            "Your certificates as signed digital credentials (Open Badges), so anyone can verify them anywhere."
+            "Your certificates as signed digital credentials (Open Badges), so anyone can "
+            "verify them anywhere."
         ),
         A.KEEP,
     ),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -196,7 +198,7 @@ def test_the_open_badge_names_the_achievement_and_recipient(client, certificate,
 
     old_link = client.get(f"/certificates/{certificate.public_id}/badge.json")
     client.logout()
-    badge = client.get(old_link["Location"].removeprefix("http://localhost:8000")).json()
+    badge = client.get(urlsplit(old_link["Location"]).path).json()
 
     assert old_link.status_code == 302  # the holder's old link leads to the public one
     assert badge["type"] == ["VerifiableCredential", "OpenBadgeCredential"]

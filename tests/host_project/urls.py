@@ -5,4 +5,5 @@ urlpatterns = [
     path("learning/courses/", include("courses.urls")),
     path("learning/certificates/", include("certificates.urls")),
     path("verify/", include("certificates.verify_urls")),
+    path("credentials/", include("certificates.credentials.urls")),
 ]
