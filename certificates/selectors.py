@@ -32,7 +32,7 @@ def certificate_by_code(code: str) -> Certificate | None:
     # With its credential, issuer and achievement: the verification page shows them.
     return (
         Certificate.objects.select_related(
-            "credential", "credential__issuer", "credential__achievement"
+            "credential", "credential__issuer", "credential__achievement__issuer"
         )
         .filter(code=normalised)
         .first()

@@ -152,11 +152,13 @@ def verify_certificate(request: HttpRequest, code: str) -> HttpResponse:
 
 
 def credential_links(certificate: Certificate, credential: Credential) -> dict[str, str]:
-    """Where to get the certificate's credential, and LinkedIn's "add certification" link
-    (none for a revoked certificate or one whose name is withheld)."""
+    """Where to get the certificate's credential and read about its achievement, and
+    LinkedIn's "add certification" link (none for a revoked certificate or one whose name
+    is withheld)."""
     links = {
         "json": documents.credential_id(certificate),
         "signed": documents.signed_credential_url(certificate) if credential.signed else "",
+        "achievement": documents.achievement_page(credential.achievement),
         "linkedin": "",
     }
     if not certificate.is_revoked and certificate.name_withheld_at is None:
