@@ -8,7 +8,9 @@ here is defined in the app's own modules and re-exported unchanged:
   `revoke_certificate`, `withhold_recipient_name` (a recipient anonymised) and
   `replace_names` (another name on a certificate, drawn again);
 - selectors (reads, a fixed number of queries): `certificates_of`, `certificate_by_code`,
-  `valid_codes_by_source`;
+  `valid_codes_by_source`, `credential_addresses` (where a certificate's Open Badges
+  credential is; no query with `CREDENTIAL_RELATED` loaded);
+- the verifier of credential files: `verify_file`, answering a `Verification`;
 - what the adapter says about a credential's issuer and achievement: `IssuerDetails`,
   `AchievementDetails` (Open Badges 3.0, `certificates.credentials`);
 - the adapter a host project subclasses (`DefaultCertificatesAdapter`, chosen by
@@ -21,8 +23,15 @@ from __future__ import annotations
 
 from .adapter import DefaultCertificatesAdapter, get_adapter
 from .credentials.details import AchievementDetails, IssuerDetails
+from .credentials.verification import Verification, verify_file
 from .models import Certificate, CertificateTemplate
-from .selectors import certificate_by_code, certificates_of, valid_codes_by_source
+from .selectors import (
+    CREDENTIAL_RELATED,
+    certificate_by_code,
+    certificates_of,
+    credential_addresses,
+    valid_codes_by_source,
+)
 from .services import (
     ensure_template,
     issue_certificate,
@@ -34,14 +43,17 @@ from .services import (
 from .signals import certificate_revoked
 
 __all__ = [
+    "CREDENTIAL_RELATED",
     "AchievementDetails",
     "Certificate",
     "CertificateTemplate",
     "DefaultCertificatesAdapter",
     "IssuerDetails",
+    "Verification",
     "certificate_by_code",
     "certificate_revoked",
     "certificates_of",
+    "credential_addresses",
     "ensure_template",
     "get_adapter",
     "issue_certificate",
@@ -49,5 +61,6 @@ __all__ = [
     "revoke_certificate",
     "template_assets",
     "valid_codes_by_source",
+    "verify_file",
     "withhold_recipient_name",
 ]

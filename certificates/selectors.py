@@ -9,6 +9,7 @@ from typing import Any
 from django.db import connections, router
 from django.db.models import QuerySet
 
+from .credentials import documents
 from .models import Certificate, Credential, format_code, normalise_code
 
 
@@ -30,13 +31,7 @@ def certificate_by_code(code: str) -> Certificate | None:
     if not normalised.isalnum() or len(normalised) > 16:
         return None
     # With its credential, issuer and achievement: the verification page shows them.
-    return (
-        Certificate.objects.select_related(
-            "credential", "credential__issuer", "credential__achievement__issuer"
-        )
-        .filter(code=normalised)
-        .first()
-    )
+    return Certificate.objects.select_related(*CREDENTIAL_RELATED).filter(code=normalised).first()
 
 
 def certificate_by_pdf(data: bytes) -> Certificate | None:
@@ -52,6 +47,33 @@ def credential_of(certificate: Certificate) -> Credential | None:
         return certificate.credential
     except Credential.DoesNotExist:
         return None
+
+
+# What a page or an export reads of a certificate's credential, loaded with it (no query of
+# its own): add to a certificate query with `.select_related(*CREDENTIAL_RELATED)`.
+CREDENTIAL_RELATED = ("credential", "credential__issuer", "credential__achievement__issuer")
+
+
+def credential_addresses(certificate: Certificate) -> dict[str, Any] | None:
+    """Where the certificate's Open Badges credential is (its id, the signed form, its issuer,
+    achievement and revocation status list), or None if it has none. No query when loaded
+    with CREDENTIAL_RELATED. The signed form is gone once the recipient's name is withheld."""
+    credential = credential_of(certificate)
+    if credential is None:
+        return None
+    entry = documents.status_entry(credential)
+    return {
+        "id": documents.credential_id(certificate),
+        "signed": (
+            documents.signed_credential_url(certificate)
+            if certificate.name_withheld_at is None
+            else None
+        ),
+        "issuer": documents.issuer_id(credential.issuer),
+        "achievement": documents.achievement_id(credential.achievement),
+        "status_list": entry["statusListCredential"],
+        "status_list_index": int(entry["statusListIndex"]),
+    }
 
 
 def valid_codes_by_source(source_keys: Sequence[str]) -> dict[str, str]:

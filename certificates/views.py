@@ -197,24 +197,13 @@ def verify_certificate_json(request: HttpRequest, code: str) -> HttpResponse:
             "issued_on": certificate.issued_on.isoformat(),
             "revoked_at": certificate.revoked_at.isoformat() if certificate.revoked_at else None,
             "sha256": certificate.sha256,
-            "credential": _credential_addresses(certificate),
+            "credential": selectors.credential_addresses(certificate),
             "url": request.build_absolute_uri(
                 reverse("certificates-verify:certificate", kwargs={"code": certificate.code})
             ),
         },
         json_dumps_params={"ensure_ascii": False},
     )
-
-
-def _credential_addresses(certificate: Certificate) -> dict[str, str | None] | None:
-    credential = selectors.credential_of(certificate)
-    if credential is None:
-        return None
-    return {
-        "id": documents.credential_id(certificate),
-        "signed": documents.signed_credential_url(certificate) if credential.signed else None,
-        "status_list": documents.status_entry(credential)["statusListCredential"],
-    }
 
 
 def _viewable(request: HttpRequest, certificate_id: UUID, *, with_pdf: bool = False) -> Certificate:

@@ -293,6 +293,7 @@ RULES: dict[str, dict[str, str]] = {
         "forbidden", "not_found", "not_found", "not_found", "forbidden", "ok", "not_found", "ok"
     ),
     "lup-api:certificate-verify": every("not_found"),
+    "lup-api:credential-verify": every("method"),  # POST only
     # the API's description is public; it holds no data
     "lup-api:schema": PUBLIC,
     "lup-api:docs": PUBLIC,
@@ -591,6 +592,7 @@ POST_RULES: dict[str, dict[str, str]] = {
     # An empty upload is refused with its error; an empty credential is reported invalid.
     "certificates-verify:form": every("422"),
     "certificates-verify:credential-json": every("ok"),
+    "lup-api:credential-verify": every("400"),  # no credential given
     "lup:sso-link": every("login"),
     "lup:sso-link-code": every("login"),
     "lup:check-in": row("login", *["not_found"] * 7),  # a made-up code

@@ -1246,6 +1246,7 @@ RULES: dict[str, Rule] = {
     "courses:h5p-package-detail": form,
     "certificates-verify:form": form,
     "certificates-verify:credential-json": nothing_more,  # checks a credential, keeps nothing
+    "lup-api:credential-verify": nothing_more,  # the same, in the API
     # the admin's own pages
     "admin:lup_participant_import": participant_csv,
     # Asker's own objects, given Bærum's people and rows

@@ -95,6 +95,11 @@ urlpatterns = [
         certificates.verify_certificate,
         name="certificate-verify",
     ),
+    path(
+        "credentials/verify/",
+        certificates.verify_credential,
+        name="credential-verify",
+    ),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     # The documentation's viewers write inline styles (Swagger UI's React, Redoc's styled
     # components) and Redoc runs a web worker: allowed on these two pages only, which hold

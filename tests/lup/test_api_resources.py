@@ -1,8 +1,11 @@
 """Innovation projects, benefits, certificates and HR's reports in the API: the same
 scope and rules as their HTML pages, a fixed number of queries per list page."""
 
+import base64
 import datetime as dt
+import gzip
 from decimal import Decimal
+from urllib.parse import urlsplit
 
 import pytest
 from django.db import connection
@@ -173,6 +176,78 @@ def test_an_administrator_revokes_a_certificate(client, world):
     assert revoked.json()["status"] == "revoked"
     verified = client.get(f"/api/v1/certificates/verify/{certificate.code}/").json()
     assert verified["status"] == "revoked"
+
+
+def test_the_api_gives_the_signed_credential_and_verifies_it(client, world):
+    certificate = certificate_of(enthusiast_of(world))
+    client.force_login(world.people["administrator"])
+
+    listed = client.get(f"/api/v1/certificates/{certificate.public_id}/").json()
+    client.logout()
+    public = client.get(f"/api/v1/certificates/verify/{certificate.code}/").json()
+    signed = client.get(urlsplit(listed["credential"]["signed"]).path).content.decode()
+    checked = client.post(
+        "/api/v1/credentials/verify/", {"credential": signed}, content_type="application/json"
+    )
+    changed = client.post(
+        "/api/v1/credentials/verify/",
+        {"credential": signed[:-4] + ("AAAA" if not signed.endswith("AAAA") else "BBBB")},
+        content_type="application/json",
+    )
+
+    organisation = world.programme.organisation
+    assert listed["credential"] == public["credential"]
+    assert listed["credential"]["issuer"].endswith(f"/credentials/issuers/{organisation.slug}")
+    assert checked.status_code == 200
+    assert checked.json()["verdict"] == "valid"
+    assert {check["check"] for check in checked.json()["checks"] if check["passed"]} == {
+        "format",
+        "issuer",
+        "key",
+        "signature",
+        "dates",
+        "issued",
+        "status",
+    }
+    assert changed.json()["verdict"] == "invalid"
+    assert client.post("/api/v1/credentials/verify/", {}).status_code == 400
+
+
+def test_an_administrator_revoking_in_the_api_flips_the_status_list_bit(client, world):
+    certificate = certificate_of(enthusiast_of(world))
+    index = certificate.credential.status_index
+    status_url = f"/credentials/issuers/{world.programme.organisation.slug}/status/0"
+
+    def bit() -> bool:
+        encoded = client.get(status_url, {"format": "json"}).json()["credentialSubject"]
+        text = encoded["encodedList"][1:]
+        bits = gzip.decompress(base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)))
+        return bool(bits[index // 8] & (0x80 >> (index % 8)))
+
+    before = bit()
+    client.force_login(world.people["administrator"])
+    client.post(
+        f"/api/v1/certificates/{certificate.public_id}/revoke/",
+        {"reason": "Registrert ved en feil"},
+        content_type="application/json",
+    )
+    client.logout()
+
+    assert (before, bit()) == (False, True)
+
+
+def test_the_certificate_list_takes_a_fixed_number_of_queries(client, world):
+    certificate_of(enthusiast_of(world))
+    client.force_login(world.people["administrator"])
+    with CaptureQueriesContext(connection) as one:
+        assert client.get("/api/v1/certificates/").json()["count"] == 1
+    for participant in world.team_u1.participants.exclude(user=world.people["enthusiast"]):
+        certificate_of(participant)
+
+    with CaptureQueriesContext(connection) as more:
+        assert client.get("/api/v1/certificates/").json()["count"] > 1
+
+    assert len(more) == len(one)
 
 
 def test_certificates_outside_the_scope_are_not_listed(client, world):
