@@ -686,3 +686,53 @@ def test_a_browser_at_a_credential_id_is_sent_to_the_verification_page(client, c
     response = client.get(path_of(achievement_id), HTTP_ACCEPT=browser)
     assert response.status_code == 302
     assert response["Location"].endswith("/about")
+
+
+# --- The issue's "done when": a demo certificate, end to end --------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_demo_certificate_verifies_anywhere_and_reports_revoked_once_revoked(site, client):
+    """Anonymously downloaded from the demo, the credential meets the official schema and
+    verifies with jwcrypto against keys fetched over HTTP; after the demo's programme
+    administrator revokes it in the API, its bit in the signed status list is set and our
+    verifier says revoked."""
+    from django.contrib.auth import get_user_model
+
+    from certificates.models import Certificate
+    from lup.demo.logins import ADMINISTRATOR
+    from lup.demo.seed import seed_demo
+
+    seed_demo(scale=1)
+    administrator = get_user_model().objects.get(email=ADMINISTRATOR)
+    certificate = (
+        Certificate.objects.filter(
+            revoked_at__isnull=True,
+            name_withheld_at__isnull=True,
+            credential__issuer__slug="baerum",
+        )
+        .order_by("pk")
+        .first()
+    )
+    assert certificate is not None, "the demo has no valid certificate of Bærum's"
+
+    credential_id = documents.credential_id(certificate)
+    token = fetch(credential_id + ".jwt", accept="application/vc+jwt")
+    header, _payload = token_parts(token)
+    claims = jwcrypto_claims(token, jwk.JWK.from_json(fetch(header["kid"])))
+    assert schema_errors(CREDENTIAL_SCHEMA, without_claims(claims)) == []
+    assert claims["issuer"]["id"] == site + "/credentials/issuers/baerum"
+    assert status_bit(claims) == 0
+    assert verify(client, token)["verdict"] == "valid"
+
+    client.force_login(administrator)
+    revoked = client.post(
+        f"/api/v1/certificates/{certificate.public_id}/revoke/",
+        {"reason": "Registrert ved en feil"},
+        content_type="application/json",
+    )
+    client.logout()
+
+    assert revoked.status_code == 200, revoked.content
+    assert status_bit(claims) == 1
+    assert verify(client, token)["verdict"] == "revoked"

@@ -68,6 +68,9 @@ def _rows_about_one_person(user_model: type[Any]) -> dict[type[Any], list[str]]:
         for field in model._meta.concrete_fields:
             if field.is_relation and field.related_model is user_model and not field.null:
                 found[model].append(field.name)
+    # A certificate is its recipient's alone too, though the relation may be empty: a
+    # certificate outlives the account it was issued to (so its credential is theirs).
+    found[apps.get_model("certificates", "Certificate")].append("recipient")
     return found
 
 
