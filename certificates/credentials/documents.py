@@ -115,6 +115,11 @@ def achievement_document(achievement: Achievement, *, full: bool = True) -> dict
     return document
 
 
+def awarded_at(certificate: Certificate) -> dt.datetime:
+    """The start of the certificate's date of issue, in the site's time zone."""
+    return timezone.make_aware(dt.datetime.combine(certificate.issued_on, dt.time()))
+
+
 def identity_hash(identity: str, salt: str) -> str:
     """Open Badges' IdentityHash: "sha256$" and the hex SHA-256 of the identity with the
     salt appended (e-mail addresses in lower case, as people type them in any case)."""
@@ -177,8 +182,10 @@ def open_badge_credential(credential: Credential) -> dict[str, Any]:
         "name": achievement.name,
         "image": {"id": achievement_image(achievement), "type": "Image"},
         "issuer": issuer_profile(credential.issuer, full=False),
+        # Valid from when it was signed; awarded on the date printed on the certificate
+        # (a certificate issued later for an earlier completion says that day).
         "validFrom": timestamp(issued),
-        "awardedDate": timestamp(issued),
+        "awardedDate": timestamp(awarded_at(certificate)),
         "credentialSubject": subject,
         "evidence": [
             {

@@ -24,9 +24,15 @@ PHONE = {"width": 390, "height": 844}
 
 
 def check_at_both_widths(browser_page) -> None:
+    """axe at both widths, and nothing wider than a phone's screen (WCAG 1.4.10, reflow:
+    long addresses and key ids in the checks must wrap)."""
     for viewport in (PHONE, DESKTOP):
         browser_page.set_viewport_size(viewport)
         browser_page.check_accessibility()
+        overflow = browser_page.page.evaluate(
+            "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        )
+        assert overflow <= 0, f"{browser_page.page.url} is {overflow} px too wide at {viewport}"
 
 
 @pytest.fixture
