@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from . import app_settings, rendering
 from .adapter import get_adapter
+from .credentials.details import AchievementDetails, IssuerDetails
 from .credentials.issuing import issue_credential
 from .models import (
     Certificate,
@@ -182,6 +183,7 @@ def issue_certificate(
     issued_on: dt.date | None = None,
     notify: bool = True,
     assets: tuple[list[rendering.Signatory], bytes | None] | None = None,
+    credential: tuple[IssuerDetails, AchievementDetails] | None = None,
 ) -> tuple[Certificate, bool]:
     """Issue the certificate for `source_key` once; returns (certificate, created).
 
@@ -190,7 +192,9 @@ def issue_certificate(
     and the first caller's certificate is returned. The PDF is rendered and stored now,
     with its SHA-256. When `notify` is set and the recipient has an address, the PDF is
     e-mailed after the transaction commits (a Celery task). `assets` lets bulk callers
-    pass the template's signatories and logo once (see `template_assets`).
+    pass the template's signatories and logo once (see `template_assets`). The certificate's
+    signed Open Badges credential is issued with it; `credential` says by whom and for what
+    when the caller knows (otherwise the adapter is asked).
     """
     existing = Certificate.objects.filter(source_key=source_key).first()
     if existing is not None:
@@ -229,7 +233,11 @@ def issue_certificate(
         raise RuntimeError("Could not find a free verification code.")
     # The same achievement as a signed Open Badges 3.0 credential, in the same transaction:
     # a certificate never exists without the credential that lets it travel.
-    issue_credential(certificate=certificate)
+    issue_credential(
+        certificate=certificate,
+        issuer_details=credential[0] if credential else None,
+        achievement_details=credential[1] if credential else None,
+    )
     certificate_issued.send(sender=Certificate, certificate=certificate)
     if notify and recipient is not None and recipient.email:
         from . import tasks

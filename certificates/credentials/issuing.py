@@ -66,6 +66,7 @@ def ensure_achievement(issuer: Issuer, details: AchievementDetails) -> Achieveme
                 return Achievement.objects.create(issuer=issuer, key=details.key, **values)
         except IntegrityError:
             achievement = Achievement.objects.get(issuer=issuer, key=details.key)
+    achievement.issuer = issuer  # known: no query when its address is made
     changed = [field for field, value in values.items() if getattr(achievement, field) != value]
     if changed:
         for field in changed:
@@ -90,18 +91,29 @@ def sign(payload: dict[str, Any], key: SigningKey) -> str:
 
 
 @transaction.atomic
-def issue_credential(*, certificate: Certificate) -> Credential | None:
+def issue_credential(
+    *,
+    certificate: Certificate,
+    issuer_details: IssuerDetails | None = None,
+    achievement_details: AchievementDetails | None = None,
+) -> Credential | None:
     """The certificate's signed credential, issued once (safe when two callers race: a
     certificate has one credential, and the loser gets the winner's). None for a
-    certificate whose recipient's name is withheld: there is no one to give it to."""
+    certificate whose recipient's name is withheld: there is no one to give it to.
+
+    Who issues it and for what come from the adapter (`credential_issuer`,
+    `credential_achievement`), unless the caller, who often knows, gives them.
+    """
     existing = Credential.objects.filter(certificate=certificate).first()
     if existing is not None:
         return existing
     if certificate.name_withheld_at is not None:
         return None
     adapter = get_adapter()
-    issuer = ensure_issuer(adapter.credential_issuer(certificate))
-    achievement = ensure_achievement(issuer, adapter.credential_achievement(certificate))
+    issuer = ensure_issuer(issuer_details or adapter.credential_issuer(certificate))
+    achievement = ensure_achievement(
+        issuer, achievement_details or adapter.credential_achievement(certificate)
+    )
     key = keys.active_key(issuer=issuer)
     salt = secrets.token_hex(16)
     for _attempt in range(INDEX_ATTEMPTS):

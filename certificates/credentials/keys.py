@@ -68,14 +68,14 @@ def active_key(*, issuer: Issuer) -> SigningKey:
     """The issuer's active key, made now if it has none (safe when two callers race: the
     database allows one active key per issuer, and the loser reads the winner's)."""
     key = SigningKey.objects.active().filter(issuer=issuer).first()
-    if key is not None:
-        return key
-    key = _new_key(issuer)
-    try:
-        with transaction.atomic():
-            key.save()
-    except IntegrityError:
-        return SigningKey.objects.active().get(issuer=issuer)
+    if key is None:
+        key = _new_key(issuer)
+        try:
+            with transaction.atomic():
+                key.save()
+        except IntegrityError:
+            key = SigningKey.objects.active().get(issuer=issuer)
+    key.issuer = issuer  # known: no query when its address is made
     return key
 
 

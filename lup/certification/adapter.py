@@ -57,7 +57,15 @@ class LupCertificatesAdapter(DefaultCertificatesAdapter):
         return remembered_language(user)
 
     def _programme(self, certificate: Certificate) -> tuple[Programme | None, str]:
-        """The programme a certificate is for, and its kind ("participant" or "unit")."""
+        """The programme a certificate is for, and its kind ("participant" or "unit"):
+        looked up once per certificate object (the issuer and the achievement both ask)."""
+        known = certificate.__dict__.get("_lup_programme")
+        if known is None:
+            known = certificate.__dict__["_lup_programme"] = self._find_programme(certificate)
+        return known
+
+    @staticmethod
+    def _find_programme(certificate: Certificate) -> tuple[Programme | None, str]:
         achievement = achievement_of(certificate.source_key)
         related = "cohort__programme__organisation"
         if achievement.participant is not None:

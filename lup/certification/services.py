@@ -35,6 +35,7 @@ from .contents import (
     template_key,
     unit_context,
 )
+from .credentials import achievement_details, issuer_details
 from .keys import participant_key, unit_key
 
 logger = logging.getLogger(__name__)
@@ -81,6 +82,10 @@ def _issue_to_participant(
         issued_on=timezone.localdate(participant.completed_at),
         notify=notify,
         assets=assets,
+        credential=(
+            issuer_details(programme.organisation),
+            achievement_details(programme, kind="participant"),
+        ),
     )
 
 
@@ -104,6 +109,10 @@ def _issue_to_unit(
         issued_on=timezone.localdate(enrolment.completed_at),
         notify=notify,
         assets=assets,
+        credential=(
+            issuer_details(programme.organisation),
+            achievement_details(programme, kind="unit"),
+        ),
     )
 
 
