@@ -237,6 +237,7 @@ def issue_certificate(
         certificate=certificate,
         issuer_details=credential[0] if credential else None,
         achievement_details=credential[1] if credential else None,
+        certificate_is_new=True,
     )
     certificate_issued.send(sender=Certificate, certificate=certificate)
     if notify and recipient is not None and recipient.email:

@@ -90,12 +90,16 @@ def sign(payload: dict[str, Any], key: SigningKey) -> str:
     return jws.serialize_compact(header, body, keys.private_key(key), algorithms=[keys.ALGORITHM])
 
 
-@transaction.atomic
+# No savepoint of its own: the one write that may fail (the insert) has one, and anything
+# else that fails should fail the caller's transaction (a certificate is never issued
+# without its credential). Two round trips fewer per certificate on PostgreSQL.
+@transaction.atomic(savepoint=False)
 def issue_credential(
     *,
     certificate: Certificate,
     issuer_details: IssuerDetails | None = None,
     achievement_details: AchievementDetails | None = None,
+    certificate_is_new: bool = False,
 ) -> Credential | None:
     """The certificate's signed credential, issued once (safe when two callers race: a
     certificate has one credential, and the loser gets the winner's). None for a
@@ -103,10 +107,13 @@ def issue_credential(
 
     Who issues it and for what come from the adapter (`credential_issuer`,
     `credential_achievement`), unless the caller, who often knows, gives them.
+    `certificate_is_new`: the certificate was inserted in this transaction, so it has no
+    credential yet (one query fewer).
     """
-    existing = Credential.objects.filter(certificate=certificate).first()
-    if existing is not None:
-        return existing
+    if not certificate_is_new:
+        existing = Credential.objects.filter(certificate=certificate).first()
+        if existing is not None:
+            return existing
     if certificate.name_withheld_at is not None:
         return None
     adapter = get_adapter()
@@ -116,13 +123,13 @@ def issue_credential(
     )
     key = keys.active_key(issuer=issuer)
     salt = secrets.token_hex(16)
-    for _attempt in range(INDEX_ATTEMPTS):
+    for attempt in range(INDEX_ATTEMPTS):
         credential = Credential(
             certificate=certificate,
             issuer=issuer,
             achievement=achievement,
             signing_key=key,
-            status_index=status.draw_index(issuer),
+            status_index=status.draw_index(issuer, crowded=attempt > 0),
             identity_salt=salt,
         )
         credential.signed = sign(documents.open_badge_credential(credential), key)

@@ -33,10 +33,14 @@ def position(status_index: int) -> int:
     return status_index % LIST_SIZE
 
 
-def draw_index(issuer: Issuer) -> int:
-    """A random free-looking index for the issuer's next credential. Lists are added as
-    they fill past half, so a random draw seldom hits a taken index (the database's
-    uniqueness decides; the caller draws again on a clash)."""
+def draw_index(issuer: Issuer, *, crowded: bool = False) -> int:
+    """A random index for the issuer's next credential. The first draw is in the first
+    list, without a query: an issuer has a few thousand credentials, so it is almost always
+    free. After a clash (`crowded`), the draw spreads over as many lists as keep them at
+    most half full, so it soon finds a free bit. The database's uniqueness decides; the
+    caller draws again on a clash."""
+    if not crowded:
+        return secrets.randbelow(LIST_SIZE)
     used = Credential.objects.filter(issuer=issuer).count()
     lists = used // (LIST_SIZE // 2) + 1
     return secrets.randbelow(lists * LIST_SIZE)
@@ -81,11 +85,14 @@ def decode(encoded: str) -> bytes:
         raise ValueError("encodedList must be multibase base64url (start with 'u').")
     text = encoded[1:]
     try:
-        compressed = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+        # validate: base64url's alphabet only (by default, other characters are dropped).
+        compressed = base64.b64decode(text + "=" * (-len(text) % 4), altchars=b"-_", validate=True)
         # Bounded: a hostile list could be a gzip bomb.
         bits = gzip.GzipFile(fileobj=io.BytesIO(compressed)).read(LIST_SIZE * 8)
     except (ValueError, OSError, EOFError) as error:
         raise ValueError(f"encodedList cannot be read: {error}") from error
+    if not bits:
+        raise ValueError("encodedList holds no bits.")
     return bits
 
 

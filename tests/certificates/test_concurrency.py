@@ -105,7 +105,7 @@ def test_two_credentials_drawing_the_same_status_bit_get_different_bits(
     lock = threading.Lock()
     racing = threading.Barrier(2, timeout=20)
 
-    def draw(issuer):
+    def draw(issuer, crowded=False):
         with lock:
             index = next(draws)
         if index == 7:
