@@ -26,53 +26,56 @@ from .details import AchievementDetails, IssuerDetails
 INDEX_ATTEMPTS = 20
 
 
-def ensure_issuer(details: IssuerDetails) -> Issuer:
-    """The issuer with `details.slug`, made or brought up to date (name, contacts)."""
-    values = {
-        "name": details.name,
-        "url": details.url,
-        "email": details.email,
-        "description": details.description,
-    }
-    issuer = Issuer.objects.filter(slug=details.slug).first()
-    if issuer is None:
+def _made_or_updated(model: Any, lookup: dict[str, Any], values: dict[str, Any]) -> Any:
+    """The `model` row matching `lookup`, made with `values` or brought up to date with
+    them (written only when something changed, unlike `update_or_create`, which writes
+    every time). Safe when two callers make it at once: the loser reads the winner's."""
+    row = model.objects.filter(**lookup).first()
+    if row is None:
         try:
             with transaction.atomic():
-                return Issuer.objects.create(slug=details.slug, **values)
+                return model.objects.create(**lookup, **values)
         except IntegrityError:
-            issuer = Issuer.objects.get(slug=details.slug)
-    changed = [field for field, value in values.items() if getattr(issuer, field) != value]
+            row = model.objects.get(**lookup)
+    for name, value in lookup.items():
+        setattr(row, name, value)  # the related objects given: no query to read them back
+    changed = [field for field, value in values.items() if getattr(row, field) != value]
     if changed:
         for field in changed:
-            setattr(issuer, field, values[field])
-        issuer.save(update_fields=changed)
-    return issuer
+            setattr(row, field, values[field])
+        auto_now = [f.name for f in model._meta.concrete_fields if getattr(f, "auto_now", False)]
+        row.save(update_fields=[*changed, *auto_now])
+    return row
+
+
+def ensure_issuer(details: IssuerDetails) -> Issuer:
+    """The issuer with `details.slug`, made or brought up to date (name, contacts)."""
+    return _made_or_updated(
+        Issuer,
+        {"slug": details.slug},
+        {
+            "name": details.name,
+            "url": details.url,
+            "email": details.email,
+            "description": details.description,
+        },
+    )
 
 
 def ensure_achievement(issuer: Issuer, details: AchievementDetails) -> Achievement:
     """The issuer's achievement with `details.key`, made or brought up to date. Its
     address stays; what it says may be improved over time."""
-    values = {
-        "name": details.name,
-        "description": details.description,
-        "criteria": details.criteria,
-        "achievement_type": details.achievement_type,
-        "language": details.language,
-    }
-    achievement = Achievement.objects.filter(issuer=issuer, key=details.key).first()
-    if achievement is None:
-        try:
-            with transaction.atomic():
-                return Achievement.objects.create(issuer=issuer, key=details.key, **values)
-        except IntegrityError:
-            achievement = Achievement.objects.get(issuer=issuer, key=details.key)
-    achievement.issuer = issuer  # known: no query when its address is made
-    changed = [field for field, value in values.items() if getattr(achievement, field) != value]
-    if changed:
-        for field in changed:
-            setattr(achievement, field, values[field])
-        achievement.save(update_fields=[*changed, "updated_at"])
-    return achievement
+    return _made_or_updated(
+        Achievement,
+        {"issuer": issuer, "key": details.key},
+        {
+            "name": details.name,
+            "description": details.description,
+            "criteria": details.criteria,
+            "achievement_type": details.achievement_type,
+            "language": details.language,
+        },
+    )
 
 
 def sign(payload: dict[str, Any], key: SigningKey) -> str:

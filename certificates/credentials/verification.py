@@ -25,7 +25,7 @@ from joserfc.jwk import ECKey
 
 from .. import app_settings
 from ..models import Certificate, Credential, Issuer, SigningKey
-from . import documents, keys, status
+from . import documents, keys
 
 # The JWT's own claims, which are not part of the credential as JSON-LD.
 JWT_CLAIMS = ("iss", "jti", "nbf", "exp", "iat", "sub")
@@ -330,13 +330,11 @@ def _check_dates(result: Verification, payload: dict[str, Any]) -> None:
 
 
 def _check_status(result: Verification, credential: Credential) -> None:
-    """The bit in the issuer's status list: read from the same records the public list is
-    made from, so this page and the list always agree."""
+    """The credential's bit in the issuer's status list. The list's bits are made from
+    whether each credential's certificate is revoked (`status.revoked_positions`), so that
+    is read here directly: the certificate is loaded already, and the two always agree."""
     label = _("Revocation status")
-    revoked_positions = status.revoked_positions(
-        credential.issuer, status.list_number(credential.status_index)
-    )
-    revoked = status.position(credential.status_index) in revoked_positions
+    revoked = credential.certificate.is_revoked
     result.revoked = revoked
     result.add(
         "status",
