@@ -3,11 +3,15 @@
 `install_package` validates the whole package before it writes anything; then it writes the
 files (the original, the content, the libraries to install) and only then the rows, in one
 transaction. If anything fails on the way, the files it wrote are removed again.
+
+`play_libraries` says which installed libraries a package needs when it is played: worked
+out then, from the libraries installed at that moment, as H5P core does.
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import tempfile
 import zipfile
@@ -39,6 +43,7 @@ from .validation import (
 Upload = Any  # a django File or UploadedFile, a path, or a binary file object
 HASH_CHUNK_BYTES = 1024 * 1024
 SPOOL_BYTES = 8 * 1024 * 1024
+logger = logging.getLogger(__name__)
 
 
 def ref_of(library: H5PLibrary) -> LibraryRef:
@@ -62,6 +67,69 @@ def dependencies_in(metadata: Any) -> tuple[LibraryRef, ...]:
                 except (KeyError, TypeError, ValueError):
                     continue
     return tuple(dict.fromkeys(refs))
+
+
+def play_libraries(package: H5PPackage) -> dict[str, H5PLibrary]:
+    """Every installed library `package` needs to be played now, by folder name
+    ("H5P.Question-1.5"), each after the libraries it depends on.
+
+    Why not `package.libraries`: that is the closure worked out when the package was
+    imported. A later import may install a newer patch of a shared library whose
+    library.json needs other libraries (H5P.SingleChoiceSet 1.11.44 needs H5P.Question
+    1.5, where 1.11.14 needed an older one); the player (h5p-standalone reads each
+    library.json and follows its dependencies) then asks for a library that list lacks.
+    H5P core recomputes a content's dependencies after a library upgrade
+    (`H5PCore::saveLibraries` clears the filtered parameters, `filterParameters` saves the
+    dependencies again, found by `findLibraryDependencies` in the installed libraries);
+    here they are computed whenever they are asked for: from h5p.json's
+    `preloadedDependencies` and the main library, following the preloaded and dynamic
+    dependencies in the `metadata` (library.json) of the installed rows. A dependency on a
+    major.minor is the installed row of that major.minor, i.e. its newest patch.
+
+    One query, for all installed libraries (a site has at most a few hundred): the walk
+    needs each library's metadata before it knows the next ones to fetch. A dependency
+    that is not installed (never the case for a package validated here) is left out and
+    logged.
+    """
+    rows = {ref_of(row): row for row in H5PLibrary.objects.all()}
+    by_pk = {row.pk: row for row in rows.values()}
+    h5p_json = package.h5p_json if isinstance(package.h5p_json, dict) else {}
+    roots = list(dependencies_in({"preloadedDependencies": h5p_json.get("preloadedDependencies")}))
+    main = by_pk.get(package.main_library_id)
+    if main is not None:
+        roots.insert(0, ref_of(main))
+
+    found: dict[str, H5PLibrary] = {}
+    entered: set[LibraryRef] = set()
+    missing: dict[LibraryRef, None] = {}
+    # Depth first, iteratively (no recursion limit to meet), a library added once all its
+    # dependencies are: the order H5P core loads them in. A cycle is followed only once.
+    stack: list[tuple[LibraryRef, bool]] = [(ref, False) for ref in reversed(roots)]
+    while stack:
+        ref, done = stack.pop()
+        row = rows.get(ref)
+        if row is None:
+            missing[ref] = None
+            continue
+        if done:
+            found.setdefault(row.folder_name, row)
+            continue
+        if ref in entered:
+            continue
+        entered.add(ref)
+        stack.append((ref, True))
+        stack.extend(
+            (dependency, False)
+            for dependency in reversed(dependencies_in(row.metadata))
+            if dependency not in entered
+        )
+    if missing:
+        logger.warning(
+            "H5P package %s needs libraries that are not installed: %s",
+            package.pk,
+            ", ".join(str(ref) for ref in missing),
+        )
+    return found
 
 
 def installed_libraries() -> dict[LibraryRef, InstalledLibrary]:

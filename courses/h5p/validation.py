@@ -5,21 +5,29 @@ extracted, and nothing is written. In order:
 
 1. it must be a zip whose table of contents is of a sane size;
 2. every entry's name must be safe (no absolute path, no `..`, no backslash, no
-   symbolic link or other special file, nothing hidden: no segment starting with `.` or
-   `_`), unique and not encrypted;
+   symbolic link or other special file) and not encrypted; every entry that is used must
+   be unique;
 3. the declared sizes must be within the limits (COURSES_H5P_MAX_FILES,
    COURSES_H5P_MAX_FILE_BYTES, COURSES_H5P_MAX_TOTAL_BYTES) and must not compress
    suspiciously well (a zip bomb);
-4. every file must be where H5P expects it (`h5p.json` and harmless `.txt` files at the top,
-   `content/` with a narrow list of media types, library folders with a wider one);
-5. every file is then decompressed (and thrown away, except the JSON files we read),
+4. every file used must be where H5P expects it (`content/` with a narrow list of media
+   types, library folders with a wider one);
+5. every file used is then decompressed (and thrown away, except the JSON files we read),
    counting the real bytes, so a header that lies about its size is caught;
 6. `h5p.json`, `content/content.json` and each library's `library.json` must be valid, each
    library folder must match its `library.json`, and every library needed must be in the
    package or already installed.
 
+Like H5P core (`H5PValidator::isValidPackage` in h5p-php-library's h5p.classes.php), some
+entries are not used at all, neither read nor stored nor reported: every file or folder whose
+path has a segment starting with `.` or `_` (`.DS_Store`, `__MACOSX/._h5p.json` from a zip
+made on a Mac, `.git/`), and every file at the top other than `h5p.json` (H5P core unpacks
+only `content/` and the library folders). A skipped entry still passes the safety checks
+of step 2 and counts towards the sizes of step 3: skipping must never let an unsafe entry,
+or a zip bomb, through.
+
 Problems are collected and raised together as `PackageRejected`, whose `problems` name each
-one in words a facilitator understands.
+one, once, in words a facilitator understands.
 """
 
 from __future__ import annotations
@@ -29,6 +37,7 @@ import re
 import stat
 import zipfile
 import zlib
+from collections import deque
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import IO, Any
@@ -105,10 +114,15 @@ LIBRARY_JSON = "library.json"
 
 
 class PackageRejected(ValidationError):
-    """An H5P package we refuse; `problems` names each problem (at most a few dozen)."""
+    """An H5P package we refuse; `problems` names each problem (at most a few dozen).
+
+    The same problem found several times (a file that appears in the zip again and again,
+    a missing library many others need) is listed once: a list repeating itself hides the
+    other problems from the person who has to fix the package.
+    """
 
     def __init__(self, problems: Iterable[str]) -> None:
-        listed = list(problems)
+        listed = list(dict.fromkeys(problems))
         if len(listed) > MAX_PROBLEMS_LISTED:
             rest = len(listed) - MAX_PROBLEMS_LISTED
             listed = [
@@ -331,11 +345,6 @@ def _name_problem(info: zipfile.ZipInfo) -> str | None:
         }
     if any(not segment for segment in segments):
         return _("“%(name)s”: paths with an empty folder name are not allowed.") % {"name": name}
-    if any(segment.startswith((".", "_")) for segment in segments):
-        return _(
-            "“%(name)s”: files and folders whose names start with “.” or “_” are not allowed "
-            "(H5P ignores them; remove them from the package)."
-        ) % {"name": name}
     mode = info.external_attr >> 16
     file_type = stat.S_IFMT(mode)
     if file_type == stat.S_IFLNK:
@@ -351,33 +360,69 @@ def _name_problem(info: zipfile.ZipInfo) -> str | None:
     return None
 
 
-def _check_entries(archive: zipfile.ZipFile, limits: Limits) -> list[str]:
-    """Names, special files, duplicates and declared sizes: nothing is decompressed yet."""
+def is_skipped(name: str) -> bool:
+    """Whether H5P core skips this entry: a file or folder with a segment of its path
+    starting with `.` or `_` (`.DS_Store`, `__MACOSX/._h5p.json`, `.git/config`).
+
+    Such entries are what tools add to a package (the Finder, version control), never
+    part of the content or of a library, and H5P core neither unpacks nor reports them.
+    Only ask this of a name `_name_problem` found safe: `.` and `..` start with a dot too.
+    """
+    return any(segment.startswith((".", "_")) for segment in name.rstrip("/").split("/"))
+
+
+def _is_ignored(info: zipfile.ZipInfo) -> bool:
+    """Whether the entry is a file at the top other than h5p.json (`README.md`, a stray
+    `extra.json`, `H5P_CONTENT_HERE.txt`): H5P core unpacks only `content/` and the library
+    folders, so such a file is neither read nor stored, whatever its type."""
+    return "/" not in info.filename and info.filename != H5P_JSON
+
+
+def _check_entries(
+    archive: zipfile.ZipFile, limits: Limits
+) -> tuple[list[zipfile.ZipInfo], list[str]]:
+    """Names, special files, duplicates and declared sizes: nothing is decompressed yet.
+
+    Returns the entries to use (every safe entry that H5P core neither skips nor ignores)
+    and the problems. Every entry, used or not, must have a safe name and be an ordinary
+    file or folder, and its declared size counts: an unused entry is never read, but a
+    package that carries a link, a path out of the package or a bomb is not one to trust
+    with the rest.
+    """
     problems: list[str] = []
-    seen: set[str] = set()
-    folders: set[str] = set()
-    files: list[zipfile.ZipInfo] = []
+    counts: dict[str, int] = {}
+    used: list[zipfile.ZipInfo] = []
     for info in archive.infolist():
         problem = _name_problem(info)
         if problem:
             problems.append(problem)
             continue
-        if info.filename in seen:
-            problems.append(_("“%(name)s” appears twice in the package.") % {"name": info.filename})
+        if is_skipped(info.filename) or _is_ignored(info):
             continue
-        seen.add(info.filename)
+        counts[info.filename] = counts.get(info.filename, 0) + 1
+        if counts[info.filename] == 1:
+            used.append(info)
+    # Which of two entries of the same name would be unpacked is anyone's guess: refused,
+    # and named once however often it appears.
+    problems.extend(
+        _("“%(name)s” appears twice in the package.") % {"name": name}
+        for name, count in counts.items()
+        if count > 1
+    )
+    folders: set[str] = set()
+    for info in used:
         parts = info.filename.rstrip("/").split("/")
         folders.update("/".join(parts[:index]) for index in range(1, len(parts)))
-        if not info.is_dir():
-            files.append(info)
-    for info in files:
-        if info.filename in folders:
+    for info in used:
+        if not info.is_dir() and info.filename in folders:
             problems.append(_("“%(name)s” is both a file and a folder.") % {"name": info.filename})
     if problems:
-        return problems
+        return used, problems
 
     total = packed = 0
-    for info in files:
+    for info in archive.infolist():
+        if info.is_dir():
+            continue
         total += info.file_size
         packed += info.compress_size
         if info.file_size > limits.max_file_bytes:
@@ -399,7 +444,7 @@ def _check_entries(archive: zipfile.ZipFile, limits: Limits) -> list[str]:
         problems.append(
             _("The package is compressed suspiciously well (a “zip bomb”): it is not unpacked.")
         )
-    return problems
+    return used, problems
 
 
 def _bomb(name: str) -> str:
@@ -413,32 +458,33 @@ def _bomb(name: str) -> str:
 
 @dataclass
 class _Layout:
+    h5p_json: zipfile.ZipInfo | None = None
     content: list[zipfile.ZipInfo] = field(default_factory=list)
     libraries: dict[str, list[zipfile.ZipInfo]] = field(default_factory=dict)
-    has_h5p_json: bool = False
+
+    def to_read(self) -> list[zipfile.ZipInfo]:
+        """The files that will be read or stored (content and libraries, with h5p.json)."""
+        files = [self.h5p_json] if self.h5p_json is not None else []
+        files.extend(self.content)
+        for entries in self.libraries.values():
+            files.extend(info for info in entries if not info.is_dir())
+        return files
 
 
-def _check_layout(archive: zipfile.ZipFile) -> tuple[_Layout, list[str]]:
+def _check_layout(entries: list[zipfile.ZipInfo]) -> tuple[_Layout, list[str]]:
+    """Sort the entries used into h5p.json, content and library folders."""
     layout = _Layout()
     problems: list[str] = []
-    for info in archive.infolist():
+    for info in entries:
         name = info.filename
         top, _slash, rest = name.partition("/")
         if info.is_dir():
             if top != CONTENT_FOLDER:
                 layout.libraries.setdefault(top, [])
             continue
-        if not rest:
+        if not rest:  # h5p.json: _check_entries left out every other file at the top
             if name == H5P_JSON:
-                layout.has_h5p_json = True
-            elif _extension(name) != "txt":
-                problems.append(
-                    _(
-                        "“%(name)s”: only h5p.json, text files and the folders of content and "
-                        "libraries belong at the top of a package."
-                    )
-                    % {"name": name}
-                )
+                layout.h5p_json = info
             continue
         extension = _extension(name)
         if top == CONTENT_FOLDER:
@@ -450,7 +496,7 @@ def _check_layout(archive: zipfile.ZipFile) -> tuple[_Layout, list[str]]:
             if extension not in LIBRARY_EXTENSIONS:
                 problems.append(_type_problem(name, extension, in_content=False))
             layout.libraries.setdefault(top, []).append(info)
-    if not layout.has_h5p_json:
+    if layout.h5p_json is None:
         problems.insert(0, _("The package has no h5p.json: it is not an H5P package."))
     return layout, problems
 
@@ -466,16 +512,15 @@ def _type_problem(name: str, extension: str, *, in_content: bool) -> str:
 
 
 def _read_all(
-    archive: zipfile.ZipFile, wanted: set[str], limits: Limits
+    archive: zipfile.ZipFile, files: list[zipfile.ZipInfo], wanted: set[str], limits: Limits
 ) -> tuple[dict[str, bytes], int, list[str]]:
-    """Decompress every file, counting its real bytes (and keeping the `wanted` ones, JSON)."""
+    """Decompress every file used, counting its real bytes (and keeping the `wanted` ones,
+    JSON). Skipped and ignored entries are never decompressed: nothing reads them."""
     kept: dict[str, bytes] = {}
     problems: list[str] = []
     total = 0
     json_limit = min(MAX_JSON_BYTES, limits.max_file_bytes)
-    for info in archive.infolist():
-        if info.is_dir():
-            continue
+    for info in files:
         keep = info.filename in wanted
         buffer = bytearray()
         size = 0
@@ -702,24 +747,29 @@ def _resolve(
     problems: list[str],
 ) -> list[LibraryRef]:
     """Report every dependency that is neither in the package nor installed, and return
-    the libraries the content needs (the transitive closure of h5p.json's dependencies,
-    following whichever version of each library will be in use)."""
+    the libraries the content needs (the transitive closure of h5p.json's dependencies).
+
+    As in H5P core, every dependency of h5p.json and of every library.json in the package
+    must be found, in the package or installed. The closure then follows whichever version
+    of each library will be in use once the package is installed: the package's own copy
+    if it is a newer patch (it replaces the installed one), else the installed row, whose
+    dependencies are those of *its* library.json, which may differ from the older copy in
+    the package (H5P.SingleChoiceSet 1.11.44 needs H5P.Question 1.5, 1.11.14 an older
+    one). A dependency reached that way and not installed is missing too.
+    """
     missing: dict[LibraryRef, None] = {}
+
+    def check(ref: LibraryRef) -> bool:
+        if ref in libraries or ref in installed:
+            return True
+        missing[ref] = None
+        return False
+
     for ref in roots:
-        if ref not in libraries and ref not in installed:
-            missing[ref] = None
+        check(ref)
     for library in libraries.values():
         for ref in library.dependencies:
-            if ref not in libraries and ref not in installed:
-                missing[ref] = None
-    for ref in missing:
-        problems.append(
-            _(
-                "Missing library %(library)s: it is neither in the package nor installed here. "
-                "Export the package again with its libraries."
-            )
-            % {"library": str(ref)}
-        )
+            check(ref)
 
     def dependencies_of(ref: LibraryRef) -> tuple[LibraryRef, ...]:
         library, current = libraries.get(ref), installed.get(ref)
@@ -728,13 +778,21 @@ def _resolve(
         return current.dependencies if current is not None else ()
 
     needed: dict[LibraryRef, None] = {}
-    pending = [main, *roots]
+    pending = deque([main, *roots])
     while pending:
-        ref = pending.pop(0)
-        if ref in needed or ref in missing:
+        ref = pending.popleft()
+        if ref in needed or ref in missing or not check(ref):
             continue
         needed[ref] = None
         pending.extend(dependencies_of(ref))
+    for ref in missing:
+        problems.append(
+            _(
+                "Missing library %(library)s: it is neither in the package nor installed here. "
+                "Export the package again with its libraries."
+            )
+            % {"library": str(ref)}
+        )
     return list(needed)
 
 
@@ -747,12 +805,12 @@ def validate_archive(
     """Check an opened package; raise PackageRejected naming every problem found."""
     limits = limits or Limits.from_settings()
     installed = installed or {}
-    problems = _check_entries(archive, limits)
+    entries, problems = _check_entries(archive, limits)
     if problems:
         raise PackageRejected(problems)
-    layout, problems = _check_layout(archive)
+    layout, problems = _check_layout(entries)
     wanted = {H5P_JSON, CONTENT_JSON} | {f"{folder}/{LIBRARY_JSON}" for folder in layout.libraries}
-    kept, unpacked, read_problems = _read_all(archive, wanted, limits)
+    kept, unpacked, read_problems = _read_all(archive, layout.to_read(), wanted, limits)
     problems.extend(read_problems)
 
     h5p_json = _parse_json(kept.get(H5P_JSON), H5P_JSON, problems)

@@ -5,8 +5,10 @@ from pathlib import Path
 import pytest
 from django.contrib.auth.models import Permission
 
+from courses.h5p.services import play_libraries
+from courses.h5p.storage import h5p_storage
 from courses.models import H5PLibrary, H5PPackage
-from tests.courses.h5p.corpus import SAMPLE
+from tests.courses.h5p.corpus import SAMPLE, SAMPLES, SAMPLES_MISSING
 from tests.factories import UserFactory
 
 
@@ -47,6 +49,42 @@ def sample() -> Path:
     if not SAMPLE.is_file():
         pytest.skip(f"the sample package {SAMPLE} is not there (shared/h5p-samples)")
     return SAMPLE
+
+
+@pytest.fixture
+def samples() -> Path:
+    """The folder of real sample packages (shared/h5p-samples), or a skip saying it is not there."""
+    if not sorted(SAMPLES.glob("*.h5p")):
+        pytest.skip(SAMPLES_MISSING)
+    return SAMPLES
+
+
+def player_requests(package: H5PPackage) -> list[str]:
+    """The files the player asks for to play `package`, as names in the H5P storage: the
+    content's content.json, and for each library it needs now its library.json (the
+    player reads it to follow the dependencies) and its preloaded scripts and styles."""
+    names = [f"{package.content_path}/content.json"]
+    for library in play_libraries(package).values():
+        names.append(f"{library.files_path}/library.json")
+        for key in ("preloadedJs", "preloadedCss"):
+            names.extend(
+                f"{library.files_path}/{item['path'].lstrip('/').removeprefix('./')}"
+                for item in library.metadata.get(key) or []
+            )
+    return names
+
+
+@pytest.fixture
+def assert_playable():
+    """Assert that every file the player would ask for to play a package is stored."""
+
+    def check(package: H5PPackage) -> dict[str, H5PLibrary]:
+        storage = h5p_storage()
+        absent = [name for name in player_requests(package) if not storage.exists(name)]
+        assert absent == [], f"{package.title}: the player would get 404 for {absent}"
+        return play_libraries(package)
+
+    return check
 
 
 def with_permissions(user, *codenames: str):

@@ -1,7 +1,9 @@
-"""H5P packages built in code: a minimal valid one, and hostile ones.
+"""H5P packages built in code: a minimal valid one, hostile ones, and changed copies of the
+real samples.
 
 `make_zip(entries)` writes a zip from `Entry` values (name, bytes, Unix mode, compression)
 without any of zipfile's safety nets, so a test can build whatever an attacker could.
+`sample_entries(path)` reads a real package into such entries, to change and write again.
 """
 
 from __future__ import annotations
@@ -11,13 +13,17 @@ import json
 import stat
 import struct
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 REPO_ROOT = Path(__file__).resolve().parents[3]
-SAMPLE = (REPO_ROOT / ".." / "shared" / "h5p-samples" / "true-false.h5p").resolve()
+SAMPLES = (REPO_ROOT / ".." / "shared" / "h5p-samples").resolve()
+SAMPLE = SAMPLES / "true-false.h5p"
+SAMPLES_MISSING = f"the H5P sample packages are not there: {SAMPLES} (shared/h5p-samples)"
 
 MAIN = "H5P.Minimal"
 HELPER = "H5P.Helper"
@@ -195,3 +201,52 @@ def big_media_package(path: Path, size: int, *, compression: int = zipfile.ZIP_S
                 stream.write(block[: min(remaining, len(block))])
                 remaining -= len(block)
     return path
+
+
+# The real samples ----------------------------------------------------------------------------
+
+
+def sample_names() -> list[Any]:
+    """The file names of the real samples, to parametrize a test with; without the folder,
+    one parameter that skips and says why (an empty parametrization would say nothing)."""
+    names = sorted(path.name for path in SAMPLES.glob("*.h5p")) if SAMPLES.is_dir() else []
+    if names:
+        return names
+    return [pytest.param("absent", marks=pytest.mark.skip(reason=SAMPLES_MISSING))]
+
+
+def sample_entries(path: Path) -> list[Entry]:
+    """Every entry of a real package, in its order, as entries `make_zip` writes again.
+
+    Read through fresh `Entry` values: `ZipFile.writestr` with the source's own ZipInfo
+    would rewrite its offsets, and the source could not be read any more.
+    """
+    with zipfile.ZipFile(path) as archive:
+        return [
+            Entry(info.filename, archive.read(info), compression=info.compress_type)
+            for info in archive.infolist()
+        ]
+
+
+def library_folder(path: Path, folder: str) -> list[Entry]:
+    """The entries of one library folder of a real package."""
+    return [entry for entry in sample_entries(path) if entry.name.startswith(f"{folder}/")]
+
+
+def change_json(
+    entries: list[Entry], name: str, change: Callable[[dict[str, Any]], dict[str, Any]]
+) -> list[Entry]:
+    """The entries with the JSON file `name` changed in place (same position)."""
+    changed = []
+    found = False
+    for entry in entries:
+        if entry.name == name:
+            found = True
+            entry = Entry(name, as_json(change(json.loads(entry.data))), entry.mode)
+        changed.append(entry)
+    assert found, f"{name} is not in the package"
+    return changed
+
+
+def dependency(name: str, major: int, minor: int) -> dict[str, Any]:
+    return {"machineName": name, "majorVersion": major, "minorVersion": minor}

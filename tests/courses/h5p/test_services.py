@@ -15,7 +15,12 @@ from django.core.files import File
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from courses.h5p import storage as h5p_storage_module
-from courses.h5p.services import attach_package, attachable_activities, install_package
+from courses.h5p.services import (
+    attach_package,
+    attachable_activities,
+    install_package,
+    play_libraries,
+)
 from courses.h5p.storage import H5PFileSystemStorage, h5p_storage
 from courses.h5p.validation import PackageRejected
 from courses.models import Activity, H5PLibrary, H5PPackage
@@ -25,10 +30,13 @@ from tests.courses.h5p.corpus import (
     MAIN,
     Entry,
     as_json,
+    dependency,
+    h5p_json,
     library_entries,
     make_zip,
     minimal_entries,
     minimal_package,
+    replace,
     with_helper_entries,
 )
 
@@ -295,6 +303,137 @@ def test_an_older_or_equal_patch_is_ignored(patch, h5p_root, facilitator):
     script = (h5p_root / "libraries/H5P.Minimal-1.0/scripts/main.js").read_bytes()
     assert script == b"/* H5P.Minimal 1.0.2 */"
     assert list(package.libraries.all()) == [library]
+
+
+# Libraries at play time: upgrades of shared libraries -------------------------------------
+
+EXTRA = "H5P.Extra"
+
+
+def helper_upgrade(
+    patch: int, *, title: str = "Upgrade", include_extra: bool = True, **helper
+) -> bytes:
+    """A package whose newer patch of the helper needs a library the old one did not."""
+    helper.setdefault("dependencies", [(EXTRA, 1, 0)])
+    entries = [
+        Entry("h5p.json", as_json(h5p_json(title=title))),
+        Entry("content/content.json", as_json({"title": title})),
+        *library_entries(dependencies=[(HELPER, 1, 0)]),
+        *library_entries(HELPER, 1, 0, patch, **helper),
+    ]
+    if include_extra:
+        entries += library_entries(EXTRA, 1, 0, 0)
+    return make_zip(entries)
+
+
+def test_play_libraries_follow_an_upgrade_installed_after_the_package(
+    django_assert_num_queries,
+):
+    first, _created = install(make_zip(with_helper_entries()))
+
+    install(helper_upgrade(1))
+    with django_assert_num_queries(1):
+        libraries = play_libraries(first)
+
+    # Each after its dependencies: the order H5P loads them in.
+    assert list(libraries) == ["H5P.Extra-1.0", "H5P.Helper-1.0", "H5P.Minimal-1.0"]
+    assert libraries["H5P.Helper-1.0"].patch_version == 1
+    assert all(isinstance(library, H5PLibrary) for library in libraries.values())
+    # The list made at import is kept as it was (the package page shows it).
+    assert {library.folder_name for library in first.libraries.all()} == {
+        "H5P.Helper-1.0",
+        "H5P.Minimal-1.0",
+    }
+
+
+def test_play_libraries_follow_dynamic_dependencies():
+    first, _created = install(make_zip(with_helper_entries()))
+    install(helper_upgrade(1, dependencies=(), dynamicDependencies=[dependency(EXTRA, 1, 0)]))
+
+    assert set(play_libraries(first)) == {"H5P.Extra-1.0", "H5P.Helper-1.0", "H5P.Minimal-1.0"}
+
+
+def test_play_libraries_start_from_h5p_json():
+    # A library listed in h5p.json that no library.json names is needed all the same.
+    install(make_zip(library_entries(EXTRA, 1, 0, 0) + minimal_entries()))
+    listed = h5p_json(preloadedDependencies=[dependency(MAIN, 1, 0), dependency(EXTRA, 1, 0)])
+    package, _created = install(
+        make_zip([Entry("h5p.json", as_json(listed)), Entry("content/content.json", b"{}")]),
+        allow=False,
+    )
+
+    assert list(play_libraries(package)) == ["H5P.Minimal-1.0", "H5P.Extra-1.0"]
+
+
+def test_play_libraries_survive_a_cycle_and_leave_out_what_is_not_installed(caplog):
+    package, _created = install(make_zip(with_helper_entries()))
+    # Rows no validated upload makes: the helper needs the main library back, and a
+    # library that is not installed.
+    helper = H5PLibrary.objects.get(machine_name=HELPER)
+    helper.metadata = {
+        **helper.metadata,
+        "preloadedDependencies": [dependency(MAIN, 1, 0), dependency("H5P.Gone", 1, 0)],
+    }
+    helper.save()
+
+    libraries = play_libraries(package)
+
+    assert list(libraries) == ["H5P.Helper-1.0", "H5P.Minimal-1.0"]
+    assert "H5P.Gone 1.0" in caplog.text
+
+
+def test_an_upgrade_shipped_without_its_new_dependency_is_refused(nothing_stored):
+    with pytest.raises(PackageRejected) as caught:
+        install(helper_upgrade(1, include_extra=False))
+
+    assert caught.value.problems == [
+        "Missing library H5P.Extra 1.0: it is neither in the package nor installed here. "
+        "Export the package again with its libraries."
+    ]
+    nothing_stored()
+
+
+def test_a_package_on_an_upgraded_library_needs_the_new_dependencies_too(facilitator):
+    install(make_zip(with_helper_entries()))
+    install(helper_upgrade(1))
+    # Without the helper, or with its older patch: the installed patch is what will run.
+    without_helper = [
+        *replace(with_helper_entries(include_helper=False), "content/content.json", None),
+        Entry("content/content.json", b'{"without": "helper"}'),
+    ]
+    older_helper = [*with_helper_entries(), Entry("content/extra.json", b"{}")]
+
+    for entries in (without_helper, older_helper):
+        package, created = install(make_zip(entries), user=facilitator, allow=False)
+
+        assert created
+        assert {library.folder_name for library in package.libraries.all()} == {
+            "H5P.Extra-1.0",
+            "H5P.Helper-1.0",
+            "H5P.Minimal-1.0",
+        }
+        assert list(play_libraries(package)) == [
+            "H5P.Extra-1.0",
+            "H5P.Helper-1.0",
+            "H5P.Minimal-1.0",
+        ]
+
+
+def test_an_installed_library_whose_dependency_is_gone_is_reported(stored):
+    install(make_zip(with_helper_entries()))
+    helper = H5PLibrary.objects.get(machine_name=HELPER)
+    helper.metadata = {**helper.metadata, "preloadedDependencies": [dependency(EXTRA, 1, 0)]}
+    helper.save()
+    before = stored()
+
+    with pytest.raises(PackageRejected) as caught:
+        install(
+            make_zip([*with_helper_entries(include_helper=False), Entry("content/a.json", b"1")])
+        )
+
+    assert caught.value.problems[0].startswith("Missing library H5P.Extra 1.0")
+    assert stored() == before
+    assert H5PPackage.objects.count() == 1
 
 
 # Storage and failures ----------------------------------------------------------------------

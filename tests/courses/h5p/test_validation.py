@@ -115,27 +115,171 @@ def test_another_special_file_is_refused(nothing_stored):
     nothing_stored()
 
 
+# Entries H5P core skips ------------------------------------------------------------------------
+
+
+SKIPPED = [
+    "content/.htaccess",
+    "content/_secret.json",
+    "content/.hidden/page.html",
+    "__MACOSX/",
+    "__MACOSX/._h5p.json",
+    "__MACOSX/content/._content.json",
+    "__MACOSX/H5P.Minimal-1.0/._library.json",
+    "H5P.Minimal-1.0/.DS_Store",
+    "H5P.Minimal-1.0/_build/evil.php",
+    ".DS_Store",
+    ".git/config",
+    "_Other-1.0/library.json",
+]
+
+
+@pytest.mark.parametrize("name", SKIPPED)
+def test_hidden_entries_are_skipped_and_not_stored(name, stored):
+    # H5P core skips every file or folder whose name starts with "." or "_" (a zip made
+    # on a Mac has __MACOSX/._* and .DS_Store): not unpacked, not stored, not an error,
+    # whatever its type.
+    data = make_zip([*minimal_entries(), Entry(name, b"" if name.endswith("/") else b"x")])
+
+    checked = validate_package(io.BytesIO(data))
+    package, created = install_package(
+        upload=io.BytesIO(data), uploaded_by=None, allow_new_libraries=True
+    )
+
+    assert created
+    assert [info.filename for info in checked.content_files] == ["content/content.json"]
+    assert list(checked.libraries) == [checked.main_library]
+    names = {info.filename for library in checked.libraries.values() for info in library.files}
+    assert names == {
+        "H5P.Minimal-1.0/library.json",
+        "H5P.Minimal-1.0/scripts/main.js",
+        "H5P.Minimal-1.0/styles/main.css",
+    }
+    digest = package.sha256
+    assert stored() == [
+        f"content/{digest}/content.json",
+        "libraries/H5P.Minimal-1.0/library.json",
+        "libraries/H5P.Minimal-1.0/scripts/main.js",
+        "libraries/H5P.Minimal-1.0/styles/main.css",
+        f"packages/{digest}.h5p",
+    ]
+
+
+def test_skipped_entries_are_not_read():
+    # Never decompressed, so never counted as content: a damaged one does not matter.
+    data = make_zip([*minimal_entries(), Entry("__MACOSX/._film.mp4", b"x" * 5000)])
+    data = lie_about_size(data, "__MACOSX/._film.mp4", 10)
+
+    package = validate_package(io.BytesIO(data))
+
+    assert package.unpacked_bytes == sum(
+        len(entry.data) for entry in minimal_entries() if not entry.name.endswith("/")
+    )
+
+
+def test_a_skipped_entry_may_repeat_a_name():
+    with pytest.warns(UserWarning, match="Duplicate name"):
+        data = make_zip([*minimal_entries(), Entry(".DS_Store", b"a"), Entry(".DS_Store", b"b")])
+
+    assert validate_package(io.BytesIO(data)).title == "Minimal"
+
+
+def test_a_skipped_entry_does_not_stand_for_a_used_one(nothing_stored):
+    # h5p.json hidden in __MACOSX (or a library.json in a skipped folder) is not h5p.json.
+    entries = replace(minimal_entries(), "h5p.json", None)
+    entries.append(Entry("__MACOSX/h5p.json", as_json(h5p_json())))
+
+    assert_rejected(make_zip(entries), "The package has no h5p.json")
+    nothing_stored()
+
+
+def test_a_library_script_in_a_skipped_folder_is_not_found(nothing_stored):
+    data = {**library_json(), "preloadedJs": [{"path": "_build/main.js"}]}
+    entries = replace(minimal_entries(), "H5P.Minimal-1.0/library.json", as_json(data))
+    entries.append(Entry("H5P.Minimal-1.0/_build/main.js", b"/* skipped */"))
+
+    assert_rejected(make_zip(entries), "lists the file “_build/main.js”, which it does not hold")
+    nothing_stored()
+
+
+# Unsafe names are refused inside the folders H5P skips as well: skipping an entry must never
+# be a way past the checks.
 @pytest.mark.parametrize(
-    "name",
+    ("entry", "expected"),
     [
-        "content/.htaccess",
-        "content/_secret.json",
-        "__MACOSX/content/._content.json",
-        "H5P.Minimal-1.0/.DS_Store",
-        ".git/config",
+        (Entry("__MACOSX/../evil.js", b"x"), "point outside the package"),
+        (Entry("__MACOSX/../../evil.js", b"x"), "point outside the package"),
+        (Entry(".git/../content/x.json", b"{}"), "point outside the package"),
+        (Entry("content/.hidden/../../../evil.json", b"{}"), "point outside the package"),
+        (Entry("./h5p.json", b"{}"), "point outside the package"),
+        (Entry("/__MACOSX/._h5p.json", b"x"), "absolute paths"),
+        (Entry("__MACOSX\\..\\evil.js", b"x"), "backslash"),
+        (Entry("__MACOSX/x\x01", b"x"), "control characters"),
+        (symlink("__MACOSX/._passwd", "/etc/passwd"), "is a symbolic link"),
+        (symlink(".DS_Store", "/etc/passwd"), "is a symbolic link"),
+        (Entry("_pipe", b"", mode=0o010644), "not an ordinary file"),
+    ],
+    ids=[
+        "macosx-slip",
+        "macosx-deep-slip",
+        "git-slip",
+        "hidden-in-content-slip",
+        "dot-segment",
+        "absolute",
+        "backslash",
+        "ctrl",
+        "macosx-link",
+        "dot-link",
+        "fifo",
     ],
 )
-def test_hidden_files_are_refused(name, nothing_stored):
-    assert_rejected(make_zip([*minimal_entries(), Entry(name, b"x")]), name, "“.” or “_”")
+def test_unsafe_entries_are_refused_even_where_h5p_skips(entry, expected, nothing_stored):
+    problems = assert_rejected(make_zip([*minimal_entries(), entry]), expected)
+
+    assert len(problems) == 1
     nothing_stored()
 
 
-def test_an_entry_appearing_twice_is_refused(nothing_stored):
+def test_an_encrypted_skipped_entry_is_refused(nothing_stored):
+    data = make_zip([*minimal_entries(), Entry("__MACOSX/._h5p.json", b"x")])
+
+    assert_rejected(set_flag_bits(data, "__MACOSX/._h5p.json", 0x1), "is encrypted")
+    nothing_stored()
+
+
+def test_an_entry_appearing_twice_is_refused_once(nothing_stored):
     with pytest.warns(UserWarning, match="Duplicate name"):
-        data = make_zip([*minimal_entries(), Entry("content/content.json", b"{}")])
+        data = make_zip(
+            [*minimal_entries(), *[Entry("content/content.json", b"{}") for _n in range(18)]]
+        )
 
-    assert_rejected(data, "“content/content.json” appears twice")
+    problems = assert_rejected(data, "“content/content.json” appears twice")
+
+    assert problems == ["“content/content.json” appears twice in the package."]
     nothing_stored()
+
+
+def test_each_duplicate_is_named_once(nothing_stored):
+    copies = [
+        Entry("content/content.json", b"{}"),
+        Entry("H5P.Minimal-1.0/scripts/main.js", b"/* again */"),
+        Entry("content/content.json", b"{}"),
+        Entry("H5P.Minimal-1.0/scripts/main.js", b"/* and again */"),
+    ]
+    with pytest.warns(UserWarning, match="Duplicate name"):
+        data = make_zip([*minimal_entries(), *copies])
+
+    assert rejected(data) == [
+        "“content/content.json” appears twice in the package.",
+        "“H5P.Minimal-1.0/scripts/main.js” appears twice in the package.",
+    ]
+    nothing_stored()
+
+
+def test_the_same_problem_is_listed_once():
+    problems = PackageRejected(["One.", "Two.", "One.", "One.", "Two."]).problems
+
+    assert problems == ["One.", "Two."]
 
 
 def test_a_name_that_is_both_file_and_folder_is_refused(nothing_stored):
@@ -208,6 +352,35 @@ def test_a_zip_bomb_entry_is_refused(nothing_stored):
     bomb = Entry("content/bomb.json", b"0" * (20 * MB))
 
     assert_rejected(make_zip([*minimal_entries(), bomb]), "“content/bomb.json”", "zip bomb")
+    nothing_stored()
+
+
+def test_a_zip_bomb_in_a_skipped_folder_is_refused(nothing_stored):
+    # H5P core counts the declared sizes of the entries it skips too.
+    bomb = Entry("__MACOSX/._bomb", b"0" * (20 * MB))
+
+    assert_rejected(make_zip([*minimal_entries(), bomb]), "“__MACOSX/._bomb”", "zip bomb")
+    nothing_stored()
+
+
+def test_a_skipped_file_over_the_size_limit_is_refused(settings, nothing_stored):
+    settings.COURSES_H5P_MAX_FILE_BYTES = 2 * MB
+    video = Entry(".cache/film.mp4", os.urandom(3 * MB), compression=zipfile.ZIP_STORED)
+
+    assert_rejected(make_zip([*minimal_entries(), video]), "“.cache/film.mp4” is larger than 2 MB")
+    nothing_stored()
+
+
+def test_skipped_files_count_towards_the_total_limit(settings, nothing_stored):
+    settings.COURSES_H5P_MAX_TOTAL_BYTES = 4 * MB
+    media = [
+        Entry(f"__MACOSX/._film-{n}.mp4", os.urandom(MB), compression=zipfile.ZIP_STORED)
+        for n in range(3)
+    ]
+    data = make_zip([*minimal_entries(), *media, Entry("_x.json", b" " * (2 * MB))])
+
+    assert len(data) < 4 * MB
+    assert_rejected(data, "The package unpacks to more than 4 MB")
     nothing_stored()
 
 
@@ -390,10 +563,51 @@ def test_a_server_script_in_a_library_is_refused(nothing_stored):
     nothing_stored()
 
 
-@pytest.mark.parametrize("name", ["evil.js", "index.html", "content.json"])
-def test_other_files_at_the_top_are_refused(name, nothing_stored):
-    assert_rejected(make_zip([*minimal_entries(), Entry(name, b"x")]), f"“{name}”: only h5p.json")
-    nothing_stored()
+@pytest.mark.parametrize(
+    "name", ["evil.js", "index.html", "content.json", "extra.json", "README.md", "shell.php"]
+)
+def test_other_files_at_the_top_are_ignored_and_not_stored(name, stored):
+    # H5P core unpacks only content/ and the library folders; a stray file at the top is
+    # never read nor stored (the original .h5p is kept as it came).
+    data = make_zip([*minimal_entries(), Entry(name, b"<script>alert(1)</script>")])
+
+    package = validate_package(io.BytesIO(data))
+    assert name not in {info.filename for info in package.content_files}
+    stored_package, created = install_package(
+        upload=io.BytesIO(data), uploaded_by=None, allow_new_libraries=True
+    )
+
+    assert created
+    digest = stored_package.sha256
+    assert stored() == [
+        f"content/{digest}/content.json",
+        "libraries/H5P.Minimal-1.0/library.json",
+        "libraries/H5P.Minimal-1.0/scripts/main.js",
+        "libraries/H5P.Minimal-1.0/styles/main.css",
+        f"packages/{digest}.h5p",
+    ]
+
+
+def test_an_ignored_file_at_the_top_may_repeat_a_name():
+    with pytest.warns(UserWarning, match="Duplicate name"):
+        data = make_zip([*minimal_entries(), Entry("README.md", b"a"), Entry("README.md", b"b")])
+
+    assert validate_package(io.BytesIO(data)).title == "Minimal"
+
+
+def test_an_ignored_file_at_the_top_is_not_read(stored):
+    # It is never decompressed: even a header that lies about its size is of no matter.
+    data = lie_about_size(
+        make_zip([*minimal_entries(), Entry("notes.txt", b"x" * 5000)]), "notes.txt", 10
+    )
+
+    package, created = install_package(
+        upload=io.BytesIO(data), uploaded_by=None, allow_new_libraries=True
+    )
+
+    assert created
+    assert not any("notes" in name for name in stored())
+    assert package.pk
 
 
 # Libraries ---------------------------------------------------------------------------------

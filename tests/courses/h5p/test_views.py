@@ -3,6 +3,8 @@ and attaching a package to an H5P activity."""
 
 from __future__ import annotations
 
+import stat
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -85,7 +87,11 @@ def test_the_title_can_be_set_on_upload(client, h5p_admin):
 def test_a_hostile_package_is_refused_with_every_problem_listed(client, h5p_admin, nothing_stored):
     client.force_login(h5p_admin)
     data = make_zip(
-        [*minimal_entries(), Entry("../evil.js", b"x"), Entry("content/.htaccess", b"x")]
+        [
+            *minimal_entries(),
+            Entry("../evil.js", b"x"),
+            Entry("content/passwd.json", b"/etc/passwd", mode=stat.S_IFLNK | 0o777),
+        ]
     )
 
     response = client.post(UPLOAD, {"file": h5p_file(data)})
@@ -94,7 +100,7 @@ def test_a_hostile_package_is_refused_with_every_problem_listed(client, h5p_admi
     content = response.content.decode()
     assert "The package was not stored" in content
     assert "“../evil.js”: paths with “..” point outside the package" in content
-    assert "“content/.htaccess”" in content
+    assert "“content/passwd.json” is a symbolic link" in content
     nothing_stored()
 
 
