@@ -12,9 +12,8 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter
 from rest_framework import serializers
-from rest_framework.decorators import api_view
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.exceptions import ValidationError as ApiValidationError
 from rest_framework.request import Request
@@ -23,7 +22,7 @@ from rest_framework.response import Response
 from .. import scoping
 from ..privacy.anonymise import anonymise_person, plan_anonymisation
 from ..privacy.register import OnAnonymise
-from .base import is_uuid, service_errors
+from .base import api_view, extend_schema, is_uuid, service_errors
 
 PERSON_PARAMETER = OpenApiParameter(
     "id",

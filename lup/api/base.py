@@ -16,12 +16,89 @@ from uuid import UUID
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 from django.http import Http404
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular import utils as spectacular
+from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import viewsets
+from drf_spectacular.utils import OpenApiParameter, extend_schema_view
+from rest_framework import decorators, viewsets
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.exceptions import ValidationError as ApiValidationError
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
+
+from .authentication import ApiTokenAuthentication
+from .pagination import PageNumberPagination
+from .parsers import JSONParser
+from .permissions import TokenScope
+from .throttling import AnonRateThrottle, TokenOrUserRateThrottle
 
 MAX_ID = 2**63 - 1
+
+
+class ApiDefaults:
+    """What every view of the API uses unless it sets its own, set on the views
+    themselves, never through REST_FRAMEWORK's global defaults: those belong to the host
+    project's own API (README, "Installing the apps into another Django project"), and
+    must neither loosen ours (DRF's default permission is AllowAny) nor be changed by us.
+
+    Put it first among a view's bases: `class V(ApiDefaults, viewsets.GenericViewSet)`.
+    Function views get the same from this module's `api_view`.
+    """
+
+    # Token first, so a bad token answers 401; without one, the session (403 if none).
+    authentication_classes = [ApiTokenAuthentication, SessionAuthentication]
+    permission_classes = [IsAuthenticated, TokenScope]
+    # JSON bodies nested past a limit get a clear 400, not a RecursionError (parsers).
+    parser_classes = [JSONParser, FormParser, MultiPartParser]
+    renderer_classes = [JSONRenderer, BrowsableAPIRenderer]
+    throttle_classes = [TokenOrUserRateThrottle, AnonRateThrottle]
+    pagination_class = PageNumberPagination
+    filter_backends = [DjangoFilterBackend]
+    schema = AutoSchema()  # drf-spectacular's, whatever DEFAULT_SCHEMA_CLASS says
+
+
+def api_view(methods: list[str]) -> Any:
+    """DRF's `api_view`, with `ApiDefaults` for what the function's own decorators
+    (`permission_classes`, `renderer_classes`, ...) leave unset."""
+
+    def decorator(function: Any) -> Any:
+        for name in (
+            "authentication_classes",
+            "permission_classes",
+            "parser_classes",
+            "renderer_classes",
+            "throttle_classes",
+        ):
+            if not hasattr(function, name):
+                setattr(function, name, getattr(ApiDefaults, name))
+        if not hasattr(function, "schema"):
+            function.schema = AutoSchema()
+        view = decorators.api_view(methods)(function)
+        view.cls.kwargs = {"schema": AutoSchema}  # what `extend_schema` below builds on
+        return view
+
+    return decorator
+
+
+def extend_schema(**kwargs: Any) -> Any:
+    """drf-spectacular's `extend_schema`, building on its own AutoSchema.
+
+    On a view method or an `api_view` function the original builds on DRF's
+    DEFAULT_SCHEMA_CLASS, the host project's setting: without drf-spectacular's class
+    there, the schema could not be made. Classes build on `ApiDefaults.schema`."""
+    decorate = spectacular.extend_schema(**kwargs)
+
+    def decorator(target: Any) -> Any:
+        if callable(target) and not isinstance(target, type) and not hasattr(target, "cls"):
+            if not hasattr(target, "kwargs"):
+                target.kwargs = {}
+            target.kwargs.setdefault("schema", AutoSchema)
+        return decorate(target)
+
+    return decorator
+
 
 ID_PARAMETER = OpenApiParameter(
     "id", OpenApiTypes.UUID, OpenApiParameter.PATH, description="The resource's id."
@@ -63,7 +140,7 @@ def is_number(value: Any) -> bool:
     return text.isascii() and text.isdigit() and int(text) <= MAX_ID
 
 
-class ScopedViewSet(viewsets.ReadOnlyModelViewSet):
+class ScopedViewSet(ApiDefaults, viewsets.ReadOnlyModelViewSet):
     """Lists and looks up only what the requesting user's scope holds (else 404)."""
 
     lookup_field = "public_id"

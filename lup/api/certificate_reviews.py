@@ -14,7 +14,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, extend_schema_view
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -22,7 +22,7 @@ from rest_framework.response import Response
 
 from .. import certification, scoping
 from ..models import CertificateReview
-from .base import is_number, service_errors
+from .base import ApiDefaults, extend_schema, is_number, service_errors
 
 
 class CertificateReviewSerializer(serializers.ModelSerializer):
@@ -85,7 +85,7 @@ class DecisionSerializer(serializers.Serializer):
         tags=["certificates"],
     )
 )
-class CertificateReviewViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+class CertificateReviewViewSet(ApiDefaults, mixins.ListModelMixin, viewsets.GenericViewSet):
     """Open certificate reviews of the caller's organisations' programmes."""
 
     serializer_class = CertificateReviewSerializer

@@ -10,9 +10,9 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from drf_spectacular.utils import OpenApiParameter, extend_schema_field
 from rest_framework import permissions, serializers
-from rest_framework.decorators import action, api_view, permission_classes
+from rest_framework.decorators import action, permission_classes
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -27,7 +27,7 @@ from certificates.api import (
     verify_file,
 )
 
-from .base import ScopedViewSet, read_schema, service_errors
+from .base import ScopedViewSet, api_view, extend_schema, read_schema, service_errors
 
 
 class CredentialAddressesSerializer(serializers.Serializer):

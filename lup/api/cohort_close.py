@@ -9,9 +9,7 @@ from typing import Any
 from django.http import Http404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
-from rest_framework.decorators import api_view
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.exceptions import ValidationError as ApiValidationError
 from rest_framework.request import Request
@@ -19,7 +17,7 @@ from rest_framework.response import Response
 
 from .. import permissions, scoping, services
 from ..models import UnitEnrolment
-from .base import ID_PARAMETER, is_uuid, service_errors
+from .base import ID_PARAMETER, api_view, extend_schema, is_uuid, service_errors
 from .serializers import CohortSerializer
 
 # More moves than a cohort has units is a mistake, not a request to serve.

@@ -7,7 +7,6 @@ from typing import Any
 
 from django.http import Http404
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.request import Request
@@ -16,7 +15,7 @@ from rest_framework.response import Response
 from .. import permissions, scoping
 from ..models import CompletionCheck, Programme
 from ..tasks import start_completion_check
-from .base import ID_PARAMETER, is_uuid
+from .base import ID_PARAMETER, ApiDefaults, extend_schema, is_uuid
 
 
 class CompletionFindingSerializer(serializers.Serializer):
@@ -57,7 +56,7 @@ class CompletionCheckSerializer(serializers.ModelSerializer):
 
 
 @extend_schema(parameters=[ID_PARAMETER], tags=["programmes"])
-class ProgrammeCompletionChecks(generics.GenericAPIView):
+class ProgrammeCompletionChecks(ApiDefaults, generics.GenericAPIView):
     """A programme's completion checks (re-evaluations of its units against the completion
     rule): its organisation's programme administrators only."""
 

@@ -6,11 +6,12 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema_view
 from rest_framework import mixins, viewsets
 
 from ..reporting.selectors import completion_rows
 from . import filters, serializers
+from .base import ApiDefaults, extend_schema
 from .pagination import FeedCursorPagination
 from .permissions import REPORTS_AREA
 
@@ -26,7 +27,7 @@ from .permissions import REPORTS_AREA
         tags=["completions"],
     )
 )
-class CompletionViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+class CompletionViewSet(ApiDefaults, mixins.ListModelMixin, viewsets.GenericViewSet):
     """Every participant in the caller's scope with their completion, unit and programme."""
 
     api_area = REPORTS_AREA

@@ -11,7 +11,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
@@ -22,11 +22,11 @@ from rest_framework.response import Response
 from .. import permissions, scoping, services
 from ..models import Attendance, Gathering, Participant
 from . import filters, serializers
-from .base import is_number, is_uuid, read_schema, service_errors
+from .base import ApiDefaults, extend_schema, is_number, is_uuid, read_schema, service_errors
 
 
 @read_schema(listing="List gatherings", detail="Get a gathering", tag="gatherings")
-class GatheringViewSet(viewsets.ReadOnlyModelViewSet):
+class GatheringViewSet(ApiDefaults, viewsets.ReadOnlyModelViewSet):
     """Gatherings of the cohorts in the caller's scope, and who attended them.
     Facilitators of the cohort and its organisation's administrators record attendance."""
 

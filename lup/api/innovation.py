@@ -9,7 +9,7 @@ from typing import Any
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema_view
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
@@ -22,6 +22,7 @@ from ..innovation import selectors as project_selectors
 from ..innovation import services as project_services
 from ..innovation.models import Benefit, BenefitMeasurement, InnovationProject
 from ..models import Participant
+from .base import extend_schema
 from .views import ScopedViewSet, _is_uuid, service_errors
 
 # Shapes ----------------------------------------------------------------------------------

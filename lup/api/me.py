@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.utils import extend_schema
-from rest_framework.decorators import api_view
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from ..reporting.models import ApiToken
 from . import serializers
+from .base import api_view, extend_schema
 
 
 @extend_schema(summary="Who is calling", responses=serializers.MeSerializer, tags=["me"])

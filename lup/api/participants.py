@@ -8,7 +8,6 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
@@ -21,7 +20,7 @@ from courses.api import course_progress
 from .. import permissions, scoping, services
 from . import filters, serializers
 from . import services as api_services
-from .base import ID_PARAMETER, ScopedViewSet, read_schema, service_errors
+from .base import ID_PARAMETER, ScopedViewSet, extend_schema, read_schema, service_errors
 
 
 @read_schema(listing="List participants", detail="Get a participant", tag="participants")

@@ -15,9 +15,9 @@ from django.http import FileResponse, Http404
 from django.urls import reverse
 from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework import permissions, serializers, status
-from rest_framework.decorators import api_view, permission_classes, renderer_classes
+from rest_framework.decorators import permission_classes, renderer_classes
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -30,7 +30,7 @@ from ..privacy.models import PersonalDataExport
 from ..privacy.services import ArchiveAlreadyRequested, request_archive
 from ..privacy.storage import archive_storage
 from ..reporting.models import ApiToken
-from .base import is_uuid
+from .base import api_view, extend_schema, is_uuid
 from .permissions import TokenScope
 
 ARCHIVE_PARAMETER = OpenApiParameter(

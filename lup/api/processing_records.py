@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from django.http import Http404
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.request import Request
@@ -15,7 +14,7 @@ from rest_framework.views import APIView
 from .. import permissions
 from ..models import Organisation
 from ..privacy.records import processing_records
-from .base import ID_PARAMETER, is_uuid
+from .base import ID_PARAMETER, ApiDefaults, extend_schema, is_uuid
 
 
 class ControllerSerializer(serializers.Serializer):
@@ -68,7 +67,7 @@ class ProcessingRecordsSerializer(serializers.Serializer):
 
 
 @extend_schema(parameters=[ID_PARAMETER], tags=["organisations"])
-class OrganisationProcessingRecords(APIView):
+class OrganisationProcessingRecords(ApiDefaults, APIView):
     """An organisation's records of processing activities: its administrators only."""
 
     @extend_schema(

@@ -6,14 +6,13 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
-from drf_spectacular.utils import extend_schema
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from .. import scoping, selectors
 from . import filters, serializers
-from .base import ScopedViewSet, read_schema
+from .base import ScopedViewSet, extend_schema, read_schema
 
 
 @read_schema(listing="List programmes", detail="Get a programme", tag="programmes")

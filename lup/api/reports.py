@@ -7,7 +7,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.exceptions import ValidationError as ApiValidationError
 from rest_framework.permissions import BasePermission, IsAuthenticated
@@ -19,6 +19,7 @@ from ..reporting.forms import CompletionFilterForm
 from ..reporting.models import ReportKind
 from ..reporting.selectors import report_rows
 from ..reporting.services import ExportChannel, record_export
+from .base import ApiDefaults, extend_schema
 from .permissions import REPORTS_AREA, TokenScope
 from .serializers import CompletionSerializer
 
@@ -71,7 +72,7 @@ REPORT_PARAMETERS = [
 ]
 
 
-class _ReportViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+class _ReportViewSet(ApiDefaults, mixins.ListModelMixin, viewsets.GenericViewSet):
     api_area = REPORTS_AREA
     permission_classes = [IsAuthenticated, TokenScope, CanExportCompletions]
     filter_backends: list[Any] = []

@@ -9,7 +9,6 @@ from typing import Any
 from django.http import Http404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.exceptions import ValidationError as ApiValidationError
@@ -22,7 +21,7 @@ from ..privacy.categories import RetainedCategory
 from ..privacy.periods import default_periods, own_periods
 from ..privacy.services_retention import MAX_MONTHS, MIN_MONTHS, set_retention_periods
 from ..scoping import retention_organisations_for
-from .base import ID_PARAMETER, is_uuid, service_errors
+from .base import ID_PARAMETER, ApiDefaults, extend_schema, is_uuid, service_errors
 
 
 class PeriodSerializer(serializers.Serializer):
@@ -89,7 +88,7 @@ def _periods_of(organisation: Organisation) -> dict[str, Any]:
 
 
 @extend_schema(parameters=[ID_PARAMETER], tags=["organisations"])
-class OrganisationRetention(generics.GenericAPIView):
+class OrganisationRetention(ApiDefaults, generics.GenericAPIView):
     """How long the organisation keeps each category of personal data: its programme
     administrators read and set it (the nightly purge deletes what is older)."""
 

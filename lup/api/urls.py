@@ -3,6 +3,7 @@
 from csp.constants import UNSAFE_INLINE
 from csp.decorators import csp_update
 from django.urls import path
+from drf_spectacular.generators import EndpointEnumerator, SchemaGenerator
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 from rest_framework.routers import SimpleRouter
 
@@ -28,6 +29,38 @@ from . import (
 app_name = "lup-api"
 
 API_DOCS_POLICY = {"style-src": [UNSAFE_INLINE], "worker-src": ["blob:"]}
+
+
+class OwnEndpoints(EndpointEnumerator):
+    """Only this API's views: a host project's URLs may hold APIs of its own (Wagtail's),
+    which are not ours to describe."""
+
+    def should_include_endpoint(self, path: str, callback: object) -> bool:
+        view = getattr(callback, "cls", None)
+        return (
+            view is not None
+            and view.__module__.startswith(f"{__package__}.")
+            and bool(super().should_include_endpoint(path, callback))
+        )
+
+
+class OwnSchemaGenerator(SchemaGenerator):
+    endpoint_inspector_cls = OwnEndpoints
+
+
+# drf-spectacular's own views, left out of the schema (`schema = None`) by DRF itself: the
+# schema they would have is built on DRF's DEFAULT_SCHEMA_CLASS, which a host need not set.
+class SchemaView(SpectacularAPIView):
+    schema = None
+
+
+class SwaggerView(SpectacularSwaggerView):
+    schema = None
+
+
+class RedocView(SpectacularRedocView):
+    schema = None
+
 
 router = SimpleRouter()
 router.register("organisations", organisations.OrganisationViewSet, basename="organisation")
@@ -100,21 +133,19 @@ urlpatterns = [
         certificates.verify_credential,
         name="credential-verify",
     ),
-    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("schema/", SchemaView.as_view(generator_class=OwnSchemaGenerator), name="schema"),
     # The documentation's viewers write inline styles (Swagger UI's React, Redoc's styled
     # components) and Redoc runs a web worker: allowed on these two pages only, which hold
     # no personal data. Their scripts still come from this site only.
     path(
         "docs/",
-        csp_update(API_DOCS_POLICY)(SpectacularSwaggerView.as_view(url_name="lup-api:schema")),
+        csp_update(API_DOCS_POLICY)(SwaggerView.as_view(url_name="lup-api:schema")),
         name="docs",
     ),
     path(
         "redoc/",
         csp_update(API_DOCS_POLICY)(
-            SpectacularRedocView.as_view(
-                url_name="lup-api:schema", template_name="lup/api/redoc.html"
-            )
+            RedocView.as_view(url_name="lup-api:schema", template_name="lup/api/redoc.html")
         ),
         name="redoc",
     ),
