@@ -5,9 +5,11 @@ PY := $(VENV)/bin/python
 PY_STAMP := $(VENV)/.installed
 UV := UV_PROJECT_ENVIRONMENT=$(VENV) $(VENV)/bin/uv
 NPM_STAMP := node_modules/.installed
-RUN_ENV := DJANGO_DEBUG=1
+# The demo: the site on 127.0.0.1, the H5P player on its own origin, localhost (another
+# host name of the same server, sharing no cookie with the site: README, "H5P").
+RUN_ENV := DJANGO_DEBUG=1 SITE_URL=http://127.0.0.1:8000 COURSES_H5P_PLAYER_ORIGIN=http://localhost:8000
 
-.PHONY: help setup run test test-fast test-e2e lint format migrate demo messages bench clean lock relock bootstrap-requirements check-lock
+.PHONY: help setup run test test-fast test-e2e lint format migrate demo messages bench clean lock relock bootstrap-requirements check-lock wheel
 
 help:
 	@echo "make run    set up, migrate, seed demo data and serve on http://127.0.0.1:8000"
@@ -86,6 +88,16 @@ messages: setup
 	$(PY) manage.py compilemessages $(I18N_IGNORE)
 
 I18N_IGNORE := --ignore='.venv/*' --ignore='node_modules/*'
+
+# The apps as a wheel for other Django projects (README, "Installing the apps into another
+# Django project"), in dist/. The build copies the H5P player from node_modules into it, so
+# npm's packages come first; setuptools is the exact version pyproject.toml's build-system
+# names. setuptools' build/ folder goes first (files of an older build would go into the
+# wheel) and after. tests/test_wheel_host.py installs such a wheel into a Wagtail site.
+wheel: setup
+	rm -rf build
+	$(UV) build --wheel --out-dir dist
+	rm -rf build
 
 bench: setup
 	$(PY) benchmarks/dashboard.py

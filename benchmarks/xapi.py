@@ -6,11 +6,11 @@ Usage:  .venv/bin/python benchmarks/xapi.py [--scales 1 10] [--runs 200] [--seco
 (i) For each scale, in its own process with a fresh SQLite file: migrate, install our own
     H5P package, store scale × 1,000 statements of other learners (so the table is not
     empty), then post `runs` statements as one signed-in learner through Django's test
-    client (the whole request: middleware, session, CSRF, JSON, queries) and print the
+    client (the whole request: middleware, play token, JSON, queries) and print the
     median, min and max and the queries per statement. Goal: median under 10 ms.
 (ii) With --runs 5 or more and PostgreSQL on 127.0.0.1:5432 (user postgres, trust): a
     temporary database, gunicorn with 2 workers on a free local port (persistent database
-    connections, DATABASE_CONN_MAX_AGE=60 unless set), and a learner's session; a pool of
+    connections, DATABASE_CONN_MAX_AGE=60 unless set), and a learner's play token; a pool of
     threads posts statements with urllib for `--seconds` (at most 15) and the script
     prints statements per second and the median latency. Without
     PostgreSQL, or with fewer runs (the test suite's quick check), it says why it skips.
@@ -22,7 +22,6 @@ import argparse
 import io
 import json
 import os
-import secrets
 import socket
 import statistics
 import subprocess
@@ -137,9 +136,11 @@ def measure_sqlite(scale: int, runs: int, h5p_root: str) -> dict[str, Any]:
         ),
         batch_size=1000,
     )
+    from courses.h5p.play_tokens import issue_play_token
+
     client = Client(HTTP_HOST="127.0.0.1")
-    client.force_login(user)
-    url = f"/courses/activities/{activity.public_id}/h5p/xapi/"
+    token = issue_play_token(user=user, activity=activity, language="nb")
+    url = f"/courses/play/{token}/xapi/"  # as the player posts: the token, no session
     bodies = [json.dumps(statement(str(activity.public_id), raw=i % 3)) for i in range(3)]
 
     def post(body: str) -> None:
@@ -167,16 +168,16 @@ def measure_sqlite(scale: int, runs: int, h5p_root: str) -> dict[str, Any]:
 
 
 def setup_postgres(h5p_root: str) -> dict[str, str]:
-    """In the temporary PostgreSQL database: migrate, a learner with a session, an activity."""
+    """In the temporary PostgreSQL database: migrate, a learner's play token, an activity."""
     _django(h5p_root)
     from django.core.management import call_command
-    from django.test import Client
+
+    from courses.h5p.play_tokens import issue_play_token
 
     call_command("migrate", verbosity=0)
     user, activity = _learner_and_activity("load@example.no")
-    client = Client()
-    client.force_login(user)
-    return {"session": client.cookies["sessionid"].value, "activity": str(activity.public_id)}
+    token = issue_play_token(user=user, activity=activity, language="nb")
+    return {"token": token, "activity": str(activity.public_id)}
 
 
 def _free_port() -> int:
@@ -205,14 +206,9 @@ def _admin(sql: str) -> None:
         connection.execute(sql)
 
 
-def load(base: str, session: str, activity_id: str, seconds: float, threads: int) -> dict:
-    csrf = secrets.token_hex(16)  # any 32 characters, sent as cookie and header alike
-    url = f"{base}/courses/activities/{activity_id}/h5p/xapi/"
-    headers = {
-        "Content-Type": "application/json",
-        "Cookie": f"sessionid={session}; csrftoken={csrf}",
-        "X-CSRFToken": csrf,
-    }
+def load(base: str, token: str, activity_id: str, seconds: float, threads: int) -> dict:
+    url = f"{base}/courses/play/{token}/xapi/"  # the player's address: no cookie, no CSRF
+    headers = {"Content-Type": "application/json"}
     bodies = [json.dumps(statement(activity_id, raw=i % 3)).encode() for i in range(3)]
     lock = threading.Lock()
     latencies: list[float] = []
@@ -310,7 +306,7 @@ def run_gunicorn(seconds: float, threads: int) -> int:
                         print("gunicorn + PostgreSQL: gunicorn did not start")
                         return 1
                     time.sleep(0.2)
-            result = load(base, setup["session"], setup["activity"], seconds, threads)
+            result = load(base, setup["token"], setup["activity"], seconds, threads)
         finally:
             if server is not None:
                 server.terminate()

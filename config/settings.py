@@ -52,6 +52,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # The H5P player's own origin (COURSES_H5P_PLAYER_ORIGIN) serves the player, nothing else.
+    "courses.middleware.H5PPlayerOriginMiddleware",
     "config.middleware.SiteCSPMiddleware",
     "config.middleware.PrivateCacheControlMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -156,6 +158,14 @@ CELERY_BEAT_SCHEDULE = {
         "task": "lup.innovation.tasks.send_benefit_reminders",
         "schedule": crontab(hour=7, minute=0),
     },
+    # xAPI statements waiting in the outbox for the external LRS (courses.xapi), when
+    # COURSES_LRS_ENDPOINT is set: every minute, each run lasting under a minute; a run no
+    # worker took within the minute is dropped, the next one does the same work.
+    "courses-send-due-xapi-statements": {
+        "task": "courses.tasks.send_due_xapi_statements",
+        "schedule": 60.0,
+        "options": {"expires": 60},
+    },
 }
 # Task modules other than an app's own tasks.py, which autodiscovery does not find.
 CELERY_IMPORTS = [
@@ -181,6 +191,8 @@ COURSES_PRIVATE_ROOT = env_str("COURSES_PRIVATE_ROOT", str(BASE_DIR / "var" / "p
 # secret, never with SECRET_KEY or a default: without DJANGO_DEBUG=1 the site refuses to
 # start without it (courses.E001). Changing it gives every learner a new pseudonym.
 COURSES_LEARNER_PSEUDONYM_KEY = env_str("COURSES_LEARNER_PSEUDONYM_KEY")
+# The site's public address: xAPI activity ids and the player frame's allowed parent.
+COURSES_SITE_URL = env_str("SITE_URL", "http://localhost:8000")
 # The H5P player may run on its own origin (README, "H5P"); empty: this site's own.
 COURSES_H5P_PLAYER_ORIGIN = env_str("COURSES_H5P_PLAYER_ORIGIN")
 COURSES_H5P_FRAME_ANCESTORS = env_list("COURSES_H5P_FRAME_ANCESTORS", default=[])
@@ -216,7 +228,14 @@ APP_SETTINGS_FROM_ENVIRONMENT = {
     "LUP_PRIVATE_ROOT": "str",
     "COURSES_SUBMISSION_MAX_BYTES": "int",
     "COURSES_H5P_SAVE_FREQ": "int",
+    "COURSES_H5P_PLAY_TOKEN_SECONDS": "int",
+    "COURSES_H5P_EMBED_SOURCES": "list",
     "COURSES_XAPI_MAX_BYTES": "int",
+    "COURSES_LRS_BATCH_SIZE": "int",
+    "COURSES_LRS_TIMEOUT_SECONDS": "int",
+    "COURSES_LRS_RETRY_BASE_SECONDS": "int",
+    "COURSES_LRS_RETRY_MAX_SECONDS": "int",
+    "COURSES_LRS_MAX_ATTEMPTS": "int",
     "COURSES_H5P_ROOT": "str",
     "COURSES_H5P_MAX_FILES": "int",
     "COURSES_H5P_MAX_FILE_BYTES": "int",

@@ -14,11 +14,13 @@ from typing import Any
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.formats import date_format
 from django.utils.html import format_html
+from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from . import services
+from . import app_settings, services, xapi
 from .adapter import get_adapter, limit_to_editable
 from .models import (
     Activity,
@@ -32,6 +34,7 @@ from .models import (
     Module,
     RubricCriterion,
     Submission,
+    XAPIStatement,
 )
 
 
@@ -354,3 +357,94 @@ class H5PPackageAdmin(admin.ModelAdmin):
 
         url = reverse("courses:h5p-package-detail", kwargs={"package_id": package.public_id})
         return format_html('<a href="{}">{}</a>', url, _("Open"))
+
+
+@admin.register(XAPIStatement)
+class XAPIStatementAdmin(LearnerScopedAdmin):
+    """Where statements stand with the external LRS (COURSES_LRS_ENDPOINT): filtered by
+    state, with each one's attempts, next attempt and last error, the counts per state and
+    the oldest statement still pending above the list, and "Send again now" for failed or
+    refused ones once the cause is fixed. Read-only: statements are the learners' record."""
+
+    list_display = [
+        "received_at",
+        "statement_id",
+        "user",
+        "activity",
+        "verb",
+        "forwarding_state",
+        "forwarding_attempts",
+        "next_attempt_at",
+        "last_error",
+    ]
+    list_filter = ["forwarding_state"]
+    list_select_related = ["user", "activity"]
+    search_fields = ["statement_id"]
+    date_hierarchy = "received_at"
+    actions = ["send_again"]
+    readonly_fields = [
+        "statement_id",
+        "user",
+        "activity",
+        "received_at",
+        "verb",
+        "top_level",
+        "score_raw",
+        "score_max",
+        "score_scaled",
+        "success",
+        "completion",
+        "duration",
+        "raw",
+        "forwarding_state",
+        "forwarding_attempts",
+        "next_attempt_at",
+        "last_error",
+        "sent_at",
+    ]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # the retention rules delete statements (lup.privacy)
+
+    def has_send_again_permission(self, request: HttpRequest) -> bool:
+        return bool(request.user.has_perm("courses.change_xapistatement"))
+
+    def changelist_view(self, request: HttpRequest, extra_context: Any = None) -> Any:
+        """The list, under a line of counts per state for the statements this staff member
+        may see (one query)."""
+        figures = xapi.forwarding_summary(self.get_queryset(request))
+        counts = ", ".join(
+            f"{label}: {figures[state]}" for state, label in XAPIStatement.Forwarding.choices
+        )
+        oldest = figures["oldest_pending"]
+        if oldest is not None:
+            counts += " — " + _("oldest pending received %(when)s") % {
+                "when": date_format(localtime(oldest), "DATETIME_FORMAT")
+            }
+        return super().changelist_view(request, {**(extra_context or {}), "subtitle": counts})
+
+    @admin.action(description=_("Send again now"), permissions=["send_again"])
+    def send_again(self, request: HttpRequest, queryset: QuerySet[XAPIStatement]) -> None:
+        if not app_settings.LRS_ENDPOINT():
+            self.message_user(
+                request,
+                _("No LRS is configured (COURSES_LRS_ENDPOINT): there is nowhere to send to."),
+                messages.ERROR,
+            )
+            return
+        report = xapi.send_now(queryset)
+        self.message_user(
+            request,
+            _(
+                "Sent: %(sent)d. Refused by the LRS: %(refused)d. To be tried again: "
+                "%(retrying)d. Failed: %(failed)d."
+            )
+            % report.as_dict(),
+            messages.SUCCESS if not (report.refused or report.failed) else messages.WARNING,
+        )

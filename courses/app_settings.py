@@ -49,15 +49,45 @@ def ADAPTER() -> str:
     return str(_get("ADAPTER", "courses.adapter.DefaultCoursesAdapter"))
 
 
+def SITE_URL() -> str:
+    """The site's public address (e.g. "https://lup.baerum.kommune.no"): xAPI activity ids and
+    learners' account home page are made from it, never from a request's host name."""
+    return str(_get("SITE_URL", "") or getattr(settings, "SITE_URL", "") or "").rstrip("/")
+
+
 def H5P_PLAYER_ORIGIN() -> str:
-    """Origin the H5P player frame is loaded from (e.g. "https://h5p.lup.example.no"), or ""
-    for this site's own origin. It must reach this same site and share its session cookie."""
+    """Origin the H5P player frame is served from (e.g. "https://lup-h5p.example.no"), or ""
+    for this site's own origin. Another host name that reaches this same site and shares no
+    cookies with it (not a subdomain under SESSION_COOKIE_DOMAIN): there the player's policy
+    allows what real H5P content needs (README, "H5P")."""
     return str(_get("H5P_PLAYER_ORIGIN", "") or "").rstrip("/")
 
 
+def H5P_PLAY_TOKEN_SECONDS() -> int:
+    """How long the token an activity page gives its player is valid: the player's files,
+    saved state and statements are refused after it (the learner reloads the page)."""
+    return int(_get("H5P_PLAY_TOKEN_SECONDS", 4 * 60 * 60))
+
+
+def H5P_EMBED_SOURCES() -> list[str]:
+    """Origins (CSP sources) the player on its own origin may load video, scripts and frames
+    from: YouTube and Vimeo by default, for interactive videos."""
+    default = [
+        "https://www.youtube.com",
+        "https://www.youtube-nocookie.com",
+        "https://s.ytimg.com",
+        "https://i.ytimg.com",
+        "https://player.vimeo.com",
+        "https://i.vimeocdn.com",
+        "https://f.vimeocdn.com",
+    ]
+    sources = [str(source).strip() for source in _get("H5P_EMBED_SOURCES", default)]
+    # Only plain origins: nothing that could end the directive or add another.
+    return [source for source in sources if source and not any(c in source for c in " ;,'\"")]
+
+
 def H5P_FRAME_ANCESTORS() -> list[str]:
-    """Origins besides the player's own that may embed the player frame (the site's origin
-    when H5P_PLAYER_ORIGIN is another)."""
+    """Origins besides the site's own (SITE_URL) that may embed the player frame."""
     origins = [str(origin).strip().rstrip("/") for origin in _get("H5P_FRAME_ANCESTORS", [])]
     # Only plain origins: nothing that could end the directive or add another.
     return [origin for origin in origins if origin and not any(c in origin for c in " ;,'\"")]
@@ -107,3 +137,32 @@ def LRS_USERNAME() -> str:
 
 def LRS_PASSWORD() -> str:
     return str(_get("LRS_PASSWORD", "") or "")
+
+
+# Sending statements to the external LRS (the outbox in courses.xapi).
+
+
+def LRS_BATCH_SIZE() -> int:
+    """Statements a worker takes from the outbox at once (one short transaction claims them)."""
+    return max(1, int(_get("LRS_BATCH_SIZE", 50)))
+
+
+def LRS_TIMEOUT_SECONDS() -> float:
+    """How long to wait for the LRS to answer one statement."""
+    return float(_get("LRS_TIMEOUT_SECONDS", 10))
+
+
+def LRS_RETRY_BASE_SECONDS() -> int:
+    """Wait after a statement's first failed attempt; it doubles with each further one."""
+    return max(1, int(_get("LRS_RETRY_BASE_SECONDS", 30)))
+
+
+def LRS_RETRY_MAX_SECONDS() -> int:
+    """The longest wait between two attempts."""
+    return max(1, int(_get("LRS_RETRY_MAX_SECONDS", 60 * 60)))
+
+
+def LRS_MAX_ATTEMPTS() -> int:
+    """Attempts before a statement is marked failed (an administrator can send it again):
+    with the default waits, 20 attempts go on for 10 to 13 hours."""
+    return max(1, int(_get("LRS_MAX_ATTEMPTS", 20)))

@@ -81,11 +81,21 @@ def h5p_package(request: HttpRequest, package_id: Any) -> HttpResponse:
     )
     # Only activities of courses the person may change: the form refuses any other choice.
     activities = services.attachable_activities(request.user)
-    form = AttachForm(request.POST or None, activities=activities)
+    form = AttachForm(
+        request.POST or None,
+        activities=activities,
+        suggested=services.suggested_completion(package),
+    )
     if request.method == "POST" and form.is_valid():
         activity = form.cleaned_data["activity"]
         try:
-            services.attach_package(activity=activity, package=package, user=request.user)
+            services.attach_package(
+                activity=activity,
+                package=package,
+                user=request.user,
+                completion=form.cleaned_data["completion"],
+                min_score=form.min_score(),
+            )
         except (ValidationError, PermissionDenied) as error:
             form.add_error(
                 "activity",
@@ -105,7 +115,10 @@ def h5p_package(request: HttpRequest, package_id: Any) -> HttpResponse:
         "courses/h5p_package.html",
         {
             "package": package,
-            "libraries": package.libraries.order_by("machine_name"),
+            # What it plays with now: the installed libraries it needs, at their newest patch.
+            "libraries": sorted(
+                services.play_libraries(package).values(), key=lambda library: library.title
+            ),
             "attached": package.activities.select_related("module__course").order_by(
                 "module__course__title", "module__position", "position"
             ),

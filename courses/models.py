@@ -106,11 +106,35 @@ class Activity(models.Model):
         related_name="activities",
         verbose_name=_("H5P package"),
     )
+
+    class H5PCompletion(models.TextChoices):
+        """How an H5P activity is completed. Content that sends a score (a quiz) completes on
+        a good enough score; content that never sends one (an accordion, dialog cards, a
+        timeline) would otherwise never complete, so the facilitator picks one of the
+        other two for it."""
+
+        SCORE = "score", _("When the learner's score reaches the minimum")
+        VIEWED = "viewed", _("When the learner has viewed it to the end")
+        MARKED_DONE = "marked_done", _("When the learner marks it as done")
+
+    h5p_completion = models.CharField(
+        _("completed"),
+        max_length=12,
+        choices=H5PCompletion.choices,
+        default=H5PCompletion.SCORE,
+        help_text=_(
+            "For content without a score (accordions, dialog cards, timelines, image "
+            "sliders), choose “viewed to the end” or “marks it as done”."
+        ),
+    )
     h5p_min_score = models.FloatField(
         _("minimum scaled score"),
         null=True,
         blank=True,
-        help_text=_("Between 0 and 1; leave empty to complete on finishing, whatever the score."),
+        help_text=_(
+            "Between 0 and 1 (0.8 is 80 %); leave empty to complete on any answered attempt "
+            "with a score above zero."
+        ),
     )
 
     class Meta:
@@ -123,6 +147,15 @@ class Activity(models.Model):
             ),
             models.CheckConstraint(
                 condition=~Q(kind="link") | ~Q(url=""), name="courses_activity_link_has_url"
+            ),
+            models.CheckConstraint(
+                condition=Q(h5p_min_score__isnull=True)
+                | Q(h5p_min_score__gte=0, h5p_min_score__lte=1),
+                name="courses_activity_h5p_min_score_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(h5p_completion__in=["score", "viewed", "marked_done"]),
+                name="courses_activity_h5p_completion_known",
             ),
         ]
 
@@ -484,7 +517,23 @@ class XAPIStatement(models.Model):
     """An xAPI statement from the player, stored as received with its key figures.
 
     The learner is the signed-in user who posted it, never the statement's actor.
+
+    With an external Learning Record Store configured (COURSES_LRS_ENDPOINT), the row is
+    also the statement's place in the outbox (`courses.xapi`): it is marked pending in the
+    transaction that stores it, and a worker sends it later, so neither a slow nor a
+    stopped LRS can reach the learner's request, and no statement is lost meanwhile.
     """
+
+    class Forwarding(models.TextChoices):
+        """Where the statement stands with the external LRS."""
+
+        NOT_FORWARDED = "not_forwarded", _("not forwarded (no LRS was configured)")
+        PENDING = "pending", _("waiting to be sent")
+        SENT = "sent", _("sent to the LRS")
+        # The LRS answered that it will never take this statement (400 and the like).
+        REFUSED = "refused", _("refused by the LRS")
+        # The LRS could not be reached for COURSES_LRS_MAX_ATTEMPTS attempts.
+        FAILED = "failed", _("could not be sent")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -508,18 +557,61 @@ class XAPIStatement(models.Model):
     completion = models.BooleanField(_("completion"), null=True, blank=True)
     duration = models.CharField(_("duration"), max_length=64, blank=True)
     raw = models.JSONField(_("statement"))
+    # The statement's xAPI id: the player's own when it sent a UUID, else one chosen when it
+    # was stored. Unique, so a statement posted twice is stored once; sent under this id, so
+    # the LRS drops a copy it already has.
+    statement_id = models.UUIDField(
+        _("statement id"), unique=True, default=uuid.uuid4, editable=False
+    )
+    forwarding_state = models.CharField(
+        _("forwarding"),
+        max_length=16,
+        choices=Forwarding.choices,
+        default=Forwarding.NOT_FORWARDED,
+    )
+    forwarding_attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
+    # What went wrong last: an HTTP status or a network error, never the statement's content.
+    last_error = models.CharField(_("last error"), max_length=200, blank=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
 
     class Meta:
         ordering = ["-received_at"]
         verbose_name = _("xAPI statement")
         verbose_name_plural = _("xAPI statements")
-        indexes = [models.Index(fields=["user", "activity"], name="courses_xapi_user_act_idx")]
+        indexes = [
+            models.Index(fields=["user", "activity"], name="courses_xapi_user_act_idx"),
+            # The sending worker's query: pending statements whose next attempt is due. Partial,
+            # so the many statements sent long ago take no room in it.
+            models.Index(
+                fields=["next_attempt_at"],
+                condition=Q(forwarding_state="pending"),
+                name="courses_xapi_due_idx",
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(score_scaled__isnull=True)
                 | (Q(score_scaled__gte=-1) & Q(score_scaled__lte=1)),
                 name="courses_xapi_scaled_in_range",
-            )
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    forwarding_state__in=["not_forwarded", "pending", "sent", "refused", "failed"]
+                ),
+                name="courses_xapi_forwarding_known",
+            ),
+            # A pending statement always has a time to be sent at, or no worker would find it.
+            models.CheckConstraint(
+                condition=~Q(forwarding_state="pending") | Q(next_attempt_at__isnull=False),
+                name="courses_xapi_pending_has_next_attempt",
+            ),
+            # Sent, and only sent, says when.
+            models.CheckConstraint(
+                condition=(Q(forwarding_state="sent") & Q(sent_at__isnull=False))
+                | (~Q(forwarding_state="sent") & Q(sent_at__isnull=True)),
+                name="courses_xapi_sent_has_sent_at",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -65,9 +65,20 @@ def withdraw_completion(*, user: Any, activity: Activity, withdrawn_by: Any) -> 
     return True
 
 
+def may_be_marked_done(activity: Activity) -> bool:
+    """Whether the learner completes `activity` themselves, with "Mark as done"."""
+    if activity.kind in (Activity.Kind.PAGE, Activity.Kind.LINK):
+        return True
+    return (
+        activity.kind == Activity.Kind.H5P
+        and activity.h5p_completion == Activity.H5PCompletion.MARKED_DONE
+    )
+
+
 def mark_done(*, user: Any, activity: Activity) -> tuple[ActivityCompletion, bool]:
-    """A learner marks a content page or an external link as done."""
-    if activity.kind not in (Activity.Kind.PAGE, Activity.Kind.LINK):
+    """A learner marks a content page, an external link, or an H5P activity whose rule is
+    "when the learner marks it as done" (content that sends no score), as done."""
+    if not may_be_marked_done(activity):
         raise ValidationError(_("This activity is completed in another way."))
     if not Enrolment.objects.filter(course_id=activity.module.course_id, user=user).exists():
         raise PermissionDenied

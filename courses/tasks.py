@@ -5,20 +5,20 @@ from __future__ import annotations
 from celery import shared_task
 
 from . import xapi
-from .models import XAPIStatement
 
 
-@shared_task(
-    autoretry_for=(xapi.LRSUnavailable,),
-    retry_backoff=30,
-    retry_backoff_max=3600,
-    retry_jitter=True,
-    max_retries=8,
-    ignore_result=True,
-)
-def forward_xapi_statement(statement_id: int) -> bool:
-    """Forward a stored xAPI statement to the external LRS (retried while it is down)."""
-    record = XAPIStatement.objects.select_related("user").filter(pk=statement_id).first()
-    if record is None:
-        return False
-    return xapi.forward_statement(record=record)
+@shared_task(ignore_result=True)
+def send_due_xapi_statements() -> dict[str, int]:
+    """Send the xAPI statements due in the outbox to the external LRS (Celery beat, every
+    minute: CELERY_BEAT_SCHEDULE). No Celery retry: a statement that could not be sent
+    records why and when to try again, and a later run takes it then; an LRS that is down
+    never makes this task fail."""
+    return xapi.send_due_statements().as_dict()
+
+
+@shared_task(ignore_result=True)
+def forward_xapi_statement(statement_id: int) -> dict[str, int]:
+    """Send one stored statement (its primary key) as soon as the transaction that stored
+    it has committed, if it is still due: queued only where a broker runs the task apart
+    from the learner's request. Whatever happens, the scheduled run covers it."""
+    return xapi.send_due_statements(ids=[statement_id]).as_dict()

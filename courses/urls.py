@@ -16,21 +16,19 @@ urlpatterns = [
         views.submission_review,
         name="submission-review",
     ),
-    # The H5P player (courses/h5p_player.py): frame page, saved state, statements, files.
-    path("activities/<uuid:activity_id>/h5p/", h5p_player.h5p_frame, name="h5p-frame"),
-    path("activities/<uuid:activity_id>/h5p/state/", h5p_player.h5p_state, name="h5p-state"),
-    path("activities/<uuid:activity_id>/h5p/xapi/", h5p_player.h5p_xapi, name="h5p-xapi"),
-    path("h5p/<uuid:package_id>/h5p.json", h5p_player.h5p_package_json, name="h5p-package"),
+    # The H5P player (courses/h5p_player.py): one attempt's frame page, its package's files,
+    # saved state and statements, all reached with the attempt's play token; and the
+    # installed libraries, shared by all content.
+    path("play/<str:token>/", h5p_player.h5p_frame, name="h5p-frame"),
+    path("play/<str:token>/state/", h5p_player.h5p_state, name="h5p-state"),
+    path("play/<str:token>/xapi/", h5p_player.h5p_xapi, name="h5p-xapi"),
+    path("play/<str:token>/h5p.json", h5p_player.h5p_package_json, name="h5p-package"),
     path(
-        "h5p/<uuid:package_id>/content/<path:path>",
+        "play/<str:token>/content/<path:path>",
         h5p_player.h5p_content_file,
         name="h5p-content-file",
     ),
-    path(
-        "h5p/<uuid:package_id>/libraries/<path:path>",
-        h5p_player.h5p_library_file,
-        name="h5p-library-file",
-    ),
+    path("h5p/libraries/<path:path>", h5p_player.h5p_library_file, name="h5p-library-file"),
     # H5P packages (courses/h5p_views.py): upload, and a package's page to attach it.
     path("h5p/upload/", h5p_views.h5p_upload, name="h5p-upload"),
     path("h5p/packages/<uuid:package_id>/", h5p_views.h5p_package, name="h5p-package-detail"),

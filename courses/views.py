@@ -8,12 +8,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -74,7 +76,12 @@ def activity_detail(request: HttpRequest, activity_id: Any) -> HttpResponse:
                 return redirect("courses:activity-detail", activity_id=activity.public_id)
     h5p = None
     if activity.kind == Activity.Kind.H5P and activity.h5p_package_id is not None:
-        h5p = {"frame_url": frame_url(activity), "origin": app_settings.H5P_PLAYER_ORIGIN()}
+        language = translation.get_language() or settings.LANGUAGE_CODE
+        h5p = {
+            "frame_url": frame_url(activity, user=request.user, language=language),
+            "origin": app_settings.H5P_PLAYER_ORIGIN(),
+            "may_mark_done": services.may_be_marked_done(activity),
+        }
     return render(
         request,
         "courses/activity_detail.html",

@@ -49,6 +49,8 @@ def ensure_role_groups() -> dict[str, Group]:
             | Q(codename__in=["view_submission", "change_submission"])
             | Q(codename__in=["view_activitycompletion", "delete_activitycompletion"])
             | Q(codename="view_enrolment")
+            # The xAPI outbox's status, and sending statements to the LRS again.
+            | Q(codename__in=["view_xapistatement", "change_xapistatement"])
             # H5P: upload content and install the libraries whose JavaScript it runs.
             | Q(codename__in=[*H5P_UPLOAD_PERMISSIONS, "view_h5plibrary", "install_h5p_library"])
         )

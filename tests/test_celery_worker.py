@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 from django.db import connection
+from django.utils import timezone
 
 from config.celery import app as celery_app
 from courses.models import XAPIStatement
@@ -92,11 +93,17 @@ def worker(learning_record_store: str) -> Iterator[subprocess.Popen[bytes]]:
 def test_a_worker_forwards_a_statement_taken_from_redis(worker):
     learner = UserFactory(email="ildsjel@example.no")
     activity = ActivityFactory()
+    # In the outbox, as `courses.xapi.record_xapi_statement` leaves it with an LRS configured.
     record = XAPIStatement.objects.create(
         user=learner,
         activity=activity,
         verb="http://adlnet.gov/expapi/verbs/completed",
-        raw={"verb": {"id": "http://adlnet.gov/expapi/verbs/completed"}},
+        raw={
+            "verb": {"id": "http://adlnet.gov/expapi/verbs/completed"},
+            "object": {"id": "https://lup.test/courses/activities/x/"},
+        },
+        forwarding_state=XAPIStatement.Forwarding.PENDING,
+        next_attempt_at=timezone.now(),
     )
     eager = celery_app.conf.task_always_eager
     celery_app.conf.task_always_eager = False
@@ -114,6 +121,14 @@ def test_a_worker_forwards_a_statement_taken_from_redis(worker):
     assert _FakeLRS.received, "the worker did not forward the statement within a minute"
     forwarded = _FakeLRS.received[0]
     assert forwarded["verb"] == {"id": "http://adlnet.gov/expapi/verbs/completed"}
+    assert forwarded["id"] == str(record.statement_id)
     # The worker wrote the learner's pseudonym, never their e-mail, as it does inline.
     assert forwarded["actor"]["account"]["name"] == learner_pseudonym(learner)  # type: ignore[index]
     assert "ildsjel@example.no" not in json.dumps(forwarded)
+    # ...and recorded the outcome in the database it shares with the site.
+    deadline = time.monotonic() + 30
+    record.refresh_from_db()
+    while record.forwarding_state != XAPIStatement.Forwarding.SENT and time.monotonic() < deadline:
+        time.sleep(0.2)
+        record.refresh_from_db()
+    assert record.forwarding_state == XAPIStatement.Forwarding.SENT

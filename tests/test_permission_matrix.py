@@ -123,14 +123,15 @@ RULES: dict[str, dict[str, str]] = {
         "login", "not_found", "not_found", "ok", "not_found", "ok", "not_found", "ok"
     ),
     "lup:my-programme": SIGNED_IN,
-    # H5P: the player and its saved state for enrolled learners; results are POSTed only
-    "courses:h5p-frame": row("login", "ok", "ok", *["not_found"] * 5),
-    "courses:h5p-state": row("forbidden", "ok", "ok", *["not_found"] * 5),
+    # H5P: the player, its package's files and saved state open with the attempt's play token
+    # only, never with a session, whoever is signed in (the matrix sends no valid token);
+    # results are POSTed only. Installed libraries are public code, the same for everyone.
+    "courses:h5p-frame": every("forbidden"),
+    "courses:h5p-state": every("forbidden"),
     "courses:h5p-xapi": every("method"),
-    # a package's files: its learners, and staff who may view packages (not HR)
-    "courses:h5p-package": row("login", "ok", "ok", "ok", "not_found", "ok", "ok", "ok"),
-    "courses:h5p-content-file": row("login", "ok", "ok", "ok", "not_found", "ok", "ok", "ok"),
-    "courses:h5p-library-file": row("login", "ok", "ok", "ok", "not_found", "ok", "ok", "ok"),
+    "courses:h5p-package": every("forbidden"),
+    "courses:h5p-content-file": every("forbidden"),
+    "courses:h5p-library-file": every("ok"),
     # uploading: facilitators and administrators (new libraries: administrators only)
     "courses:h5p-upload": row(
         "login", "forbidden", "forbidden", "ok", "forbidden", "ok", "ok", "ok"
@@ -298,6 +299,13 @@ RULES: dict[str, dict[str, str]] = {
     "lup-api:schema": PUBLIC,
     "lup-api:docs": PUBLIC,
     "lup-api:redoc": PUBLIC,
+    # The xAPI outbox: statements are read-only (an unknown one sends the viewer back to
+    # the list) and never deleted in the admin (the retention rules delete them)
+    "admin:courses_xapistatement_change": row(*["login"] * 5, "redirect", "redirect", "redirect"),
+    "admin:courses_xapistatement_history": row(*["login"] * 5, "redirect", "redirect", "redirect"),
+    "admin:courses_xapistatement_delete": row(
+        *["login"] * 5, "forbidden", "forbidden", "forbidden"
+    ),
     # API tokens are never deleted in the admin: they are revoked (a state)
     "admin:lup_apitoken_delete": row(*["login"] * 5, "forbidden", "forbidden", "forbidden"),
     # django-allauth: accounts
@@ -668,8 +676,8 @@ POST_RULES: dict[str, dict[str, str]] = {
     # courses: learners mark done and play H5P (400: the empty statement); reviewers review
     "courses:activity-detail": row("login", "method", "method", *["not_found"] * 5),  # a page
     "courses:activity-done": row("login", "redirect", "redirect", *["not_found"] * 5),
-    "courses:h5p-state": row("forbidden", "400", "400", *["not_found"] * 5),
-    "courses:h5p-xapi": row("forbidden", "400", "400", *["not_found"] * 5),
+    "courses:h5p-state": every("forbidden"),  # no valid play token, whoever is signed in
+    "courses:h5p-xapi": every("forbidden"),
     "courses:h5p-upload": row(
         "login", "forbidden", "forbidden", "ok", "forbidden", "ok", "ok", "ok"
     ),
@@ -796,7 +804,7 @@ def test_each_role_posts_what_the_matrix_allows(world, route):
 
 
 # A package's files are the same for every learner: kept an hour by the browser, never shared.
-PRIVATELY_CACHED = {"courses:h5p-package", "courses:h5p-content-file", "courses:h5p-library-file"}
+PRIVATELY_CACHED = {"courses:h5p-package", "courses:h5p-content-file"}
 
 
 # Open Badges documents: the same for everyone who asks, signed in or not, and public by
@@ -811,6 +819,8 @@ PUBLIC_DOCUMENTS = frozenset(
         "certificates-credentials:status-list",
         "certificates-credentials:achievement",
         "certificates-credentials:achievement-image",
+        # An installed H5P library's files: public code shared by all content.
+        "courses:h5p-library-file",
     }
 )
 

@@ -304,6 +304,10 @@ def test_every_app_setting_a_deployment_needs_comes_from_the_environment(tmp_pat
         "CERTIFICATES_VERIFY_RATE": ("5/minute", "5/minute"),
         "COURSES_H5P_FRAME_ANCESTORS": ("https://lup.example.no", ["https://lup.example.no"]),
         "COURSES_H5P_PLAYER_ORIGIN": ("https://h5p.example.no", "https://h5p.example.no"),
+        "COURSES_H5P_EMBED_SOURCES": (
+            "https://www.youtube.com,https://upload.wikimedia.org",
+            ["https://www.youtube.com", "https://upload.wikimedia.org"],
+        ),
         "COURSES_LRS_ENDPOINT": ("https://lrs.example.no/xapi/", "https://lrs.example.no/xapi/"),
         "COURSES_LRS_USERNAME": ("lrs-user", "lrs-user"),
         "COURSES_LRS_PASSWORD": ("lrs-pass", "lrs-pass"),
@@ -318,15 +322,16 @@ def test_every_app_setting_a_deployment_needs_comes_from_the_environment(tmp_pat
         "LUP_PRIVATE_ROOT": samples["str"],
         "COURSES_H5P_ROOT": samples["str"],
     }
-    # CERTIFICATES_SITE_URL comes from SITE_URL, the site's public address.
-    names = sorted(app_setting_names() - PYTHON_ONLY - {"CERTIFICATES_SITE_URL"})
+    # CERTIFICATES_SITE_URL and COURSES_SITE_URL come from SITE_URL, the public address.
+    from_site_url = {"CERTIFICATES_SITE_URL", "COURSES_SITE_URL"}
+    names = sorted(app_setting_names() - PYTHON_ONLY - from_site_url)
     env = production_env(tmp_path, SITE_URL="https://lup.example.no")
     expected = {}
     for name in names:
         raw, value = special.get(name) or samples["int"]
         env[name] = raw
         expected[name] = value
-    expected["CERTIFICATES_SITE_URL"] = "https://lup.example.no"
+    expected |= dict.fromkeys(from_site_url, "https://lup.example.no")
     program = (
         "import json, django; django.setup(); from django.conf import settings; "
         f"print(json.dumps({{n: getattr(settings, n, None) for n in {sorted(expected)!r}}}))"
@@ -353,7 +358,7 @@ def test_the_readme_lists_every_environment_variable_with_its_default():
         re.findall(r"`([A-Z][A-Z0-9_]+)`", readme)
     )
     variables = environment_variables_read_by_the_site() | (
-        app_setting_names() - PYTHON_ONLY - {"CERTIFICATES_SITE_URL"}
+        app_setting_names() - PYTHON_ONLY - {"CERTIFICATES_SITE_URL", "COURSES_SITE_URL"}
     )
 
     missing = sorted(variables - documented)

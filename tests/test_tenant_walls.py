@@ -1240,6 +1240,9 @@ RULES: dict[str, Rule] = {
     "courses:submission-review": form_with(
         decision=lambda ctx: "approve", feedback=lambda ctx: "Bra"
     ),
+    # The player's state and statements open with a play token only, never with a session:
+    # the attackers have none (urlmatrix sends none), and cannot get one for Bærum's
+    # activity, whose page (which issues it) is "not found" to them (permission matrix).
     "courses:h5p-state": posts(lambda ctx: {"data": '{"answer": "Overtatt"}', "preload": "1"}),
     "courses:h5p-xapi": nothing_more,
     "courses:h5p-upload": form,
@@ -1437,7 +1440,6 @@ WOULD_WRITE: dict[str, str] = {
     "admin:socialaccount_socialtoken_change": "superuser",
     "admin:socialaccount_socialtoken_changelist": "superuser",
     "admin:socialaccount_socialtoken_delete": "superuser",
-    "courses:h5p-state": "manager",
     "courses:submission-review": "superuser",
     "lup-api:benefit-measurements": "superuser",
     "lup-api:certificate-revoke": "superuser",

@@ -163,6 +163,9 @@ def arguments_for(route: Route, world: World) -> dict[str, Any]:
     if route.name.startswith("courses:h5p"):
         values["activity_id"] = world.h5p_activity.public_id
         values["package_id"] = world.h5p_package.public_id
+        # The player's routes open with a play token, never with a session or a role: none
+        # here, so every role must be refused (tokens: tests/courses/test_h5p_player.py).
+        values["token"] = "not-a-play-token"
         library = world.h5p_package.main_library.folder_name
         values["path"] = {
             "courses:h5p-content-file": "content.json",

@@ -33,9 +33,30 @@ class AttachForm(forms.Form):
     activity = ActivityChoiceField(
         label=_("H5P activity"), queryset=Activity.objects.none(), empty_label=None
     )
+    completion = forms.ChoiceField(
+        label=_("The activity is completed"),
+        choices=Activity.H5PCompletion.choices,
+        widget=forms.RadioSelect,
+    )
+    min_score_percent = forms.IntegerField(
+        label=_("Minimum score, in per cent (optional)"),
+        required=False,
+        min_value=0,
+        max_value=100,
+        help_text=_(
+            "Only for “when the learner's score reaches the minimum”. Empty: any answered "
+            "attempt with a score above zero."
+        ),
+    )
 
-    def __init__(self, *args: Any, activities: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, activities: Any, suggested: str, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields["activity"]
         assert isinstance(field, ActivityChoiceField)
         field.queryset = activities
+        self.fields["completion"].initial = suggested
+
+    def min_score(self) -> float | None:
+        """The minimum scaled score (0–1) chosen, or None."""
+        percent = self.cleaned_data.get("min_score_percent")
+        return None if percent is None else percent / 100

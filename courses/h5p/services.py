@@ -482,13 +482,59 @@ def attachable_activities(user: Any) -> Any:
     return activities.order_by("module__course__title", "module__position", "position")
 
 
-def attach_package(*, activity: Activity, package: H5PPackage, user: Any) -> Activity:
-    """Make `package` the content of an H5P activity (replacing any earlier package)."""
+# Content types that never report a score (H5P's informational types): by default they
+# complete when viewed to the end, or they could never be completed.
+UNSCORED_CONTENT_TYPES = frozenset(
+    {
+        "H5P.Accordion",
+        "H5P.Agamotto",
+        "H5P.AdvancedText",
+        "H5P.Audio",
+        "H5P.Chart",
+        "H5P.Collage",
+        "H5P.Column",
+        "H5P.Dialogcards",
+        "H5P.IFrameEmbed",
+        "H5P.Image",
+        "H5P.ImageHotspots",
+        "H5P.ImageJuxtaposition",
+        "H5P.ImageSlider",
+        "H5P.Table",
+        "H5P.Text",
+        "H5P.Timeline",
+        "H5P.Video",
+    }
+)
+
+
+def suggested_completion(package: H5PPackage) -> str:
+    """How an activity showing `package` should complete, unless the facilitator chooses:
+    "viewed to the end" for content types that never send a score, else by score."""
+    if package.main_library.machine_name in UNSCORED_CONTENT_TYPES:
+        return Activity.H5PCompletion.VIEWED
+    return Activity.H5PCompletion.SCORE
+
+
+def attach_package(
+    *,
+    activity: Activity,
+    package: H5PPackage,
+    user: Any,
+    completion: str | None = None,
+    min_score: float | None = None,
+) -> Activity:
+    """Make `package` the content of an H5P activity (replacing any earlier package), to be
+    completed by `completion` (an `Activity.H5PCompletion`; default: `suggested_completion`)
+    and, for the score rule, `min_score` (0–1; None: any score above zero)."""
     if activity.kind != Activity.Kind.H5P:
         raise ValidationError(_("Only an H5P activity can show an H5P package."))
     if not attachable_activities(user).filter(pk=activity.pk).exists():
         raise PermissionDenied
     activity.h5p_package = package
+    activity.h5p_completion = completion or suggested_completion(package)
+    activity.h5p_min_score = (
+        min_score if activity.h5p_completion == Activity.H5PCompletion.SCORE else None
+    )
     activity.full_clean()
-    activity.save(update_fields=["h5p_package"])
+    activity.save(update_fields=["h5p_package", "h5p_completion", "h5p_min_score"])
     return activity

@@ -6,7 +6,9 @@ import io
 from typing import Any
 
 import pytest
+from django.urls import reverse
 
+from courses.h5p.play_tokens import issue_play_token
 from courses.h5p.services import install_package
 from courses.h5p_library import reflection_package
 from courses.models import Activity, H5PPackage
@@ -84,3 +86,13 @@ def statement(
         result["duration"] = "PT12.5S"
         data["result"] = result
     return data
+
+
+def play_token(user: Any, activity: Activity, language: str = "nb") -> str:
+    """The token an activity page gives its player when `user` opens it."""
+    return issue_play_token(user=user, activity=activity, language=language)
+
+
+def xapi_url(user: Any, activity: Activity) -> str:
+    """Where the player posts `user`'s statements on `activity` (with a fresh token)."""
+    return reverse("courses:h5p-xapi", kwargs={"token": play_token(user, activity)})

@@ -229,7 +229,13 @@ def test_add_forms_offer_only_editable_courses_and_refuse_the_others(client, aut
         (
             Activity,
             "module",
-            {"module": module.pk, "position": 9, "title": "Planted", "kind": "page"},
+            {
+                "module": module.pk,
+                "position": 9,
+                "title": "Planted",
+                "kind": "page",
+                "h5p_completion": "score",
+            },
         ),
         (
             Assignment,
@@ -322,13 +328,13 @@ def test_no_package_is_attached_to_an_activity_of_a_course_not_editable(client, 
     assert f'value="{my_quiz.pk}"' in page
     assert f'value="{theirs.pk}"' not in page
 
-    response = client.post(url, {"activity": theirs.pk})
+    response = client.post(url, {"activity": theirs.pk, "completion": "score"})
 
     assert response.status_code == 200
     assert response.context["form"].errors
     theirs.refresh_from_db()
     assert theirs.h5p_package is None
-    assert client.post(url, {"activity": my_quiz.pk}).status_code == 302
+    assert client.post(url, {"activity": my_quiz.pk, "completion": "score"}).status_code == 302
     my_quiz.refresh_from_db()
     assert my_quiz.h5p_package == package
 

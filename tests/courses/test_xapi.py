@@ -4,23 +4,24 @@ and when they complete the activity."""
 from __future__ import annotations
 
 import json
-import threading
-from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
-from celery import current_app
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
-from courses import xapi
+from courses import tasks, xapi
 from courses.models import ActivityCompletion, H5PAttempt, XAPIStatement
 from courses.signals import activity_completed
+from tests.courses.fake_lrs import FakeLRS
 from tests.courses.h5p_setup import (
     h5p_activity,
     h5p_root,  # noqa: F401  (a fixture)
     install_reflection,
     learner_of,
+    play_token,
     statement,
 )
 from tests.factories import UserFactory
@@ -38,13 +39,19 @@ def learner(activity):
     return learner_of(activity)
 
 
-def xapi_url(activity) -> str:
-    return reverse("courses:h5p-xapi", kwargs={"activity_id": activity.public_id})
+def player_url(client, activity) -> str:
+    """Where the player of the client's signed-in person posts, with the play token their
+    activity page would give it; without anyone signed in, no valid token."""
+    user_id = client.session.get("_auth_user_id")
+    if user_id is None:
+        return reverse("courses:h5p-xapi", kwargs={"token": "no-token"})
+    user = get_user_model().objects.get(pk=user_id)
+    return reverse("courses:h5p-xapi", kwargs={"token": play_token(user, activity, "en")})
 
 
 def post(client, activity, data, **extra):
     body = data if isinstance(data, str | bytes) else json.dumps(data)
-    return client.post(xapi_url(activity), body, content_type="application/json", **extra)
+    return client.post(player_url(client, activity), body, content_type="application/json", **extra)
 
 
 def completed(user, activity) -> bool:
@@ -138,21 +145,29 @@ def test_a_body_that_is_no_json_object_is_refused(client, activity, learner, bod
     assert post(client, activity, body).status_code == 400
 
 
-def test_without_a_session_the_statement_is_refused(client, activity):
+def test_without_a_play_token_the_statement_is_refused(client, activity):
     response = post(client, activity, statement(activity))
 
     assert response.status_code == 403
+    assert response.json()["code"] == "token_invalid"
     assert not XAPIStatement.objects.exists()
 
 
-def test_the_csrf_token_is_required(activity, learner):
+def test_a_session_and_csrf_token_without_a_play_token_are_refused(activity, learner):
+    """The old way in (session, CSRF token) opens nothing: only the page's token does."""
     client = Client(enforce_csrf_checks=True)
     client.force_login(learner)
+    client.get(reverse("courses:activity-detail", args=[activity.public_id]))
+    csrf = client.cookies["csrftoken"].value
+    body = json.dumps(statement(activity, scaled=1.0))
 
-    refused = post(client, activity, statement(activity, scaled=1.0))
-    client.get(reverse("courses:h5p-frame", kwargs={"activity_id": activity.public_id}))
-    token = client.cookies["csrftoken"].value
-    accepted = post(client, activity, statement(activity, scaled=1.0), HTTP_X_CSRFTOKEN=token)
+    refused = client.post(
+        reverse("courses:h5p-xapi", kwargs={"token": "no-token"}),
+        body,
+        content_type="application/json",
+        HTTP_X_CSRFTOKEN=csrf,
+    )
+    accepted = post(client, activity, statement(activity, scaled=1.0))
 
     assert refused.status_code == 403
     assert accepted.status_code == 201
@@ -169,7 +184,7 @@ def test_a_learner_not_enrolled_finds_nothing(client, activity):
 def test_only_post_is_allowed(client, activity, learner):
     client.force_login(learner)
 
-    assert client.get(xapi_url(activity)).status_code == 405
+    assert client.get(player_url(client, activity)).status_code == 405
 
 
 def test_the_answer_tells_the_player_the_result(client, activity, learner):
@@ -322,109 +337,104 @@ def test_the_pseudonym_is_stable_and_reveals_nothing(learner):
 # Forwarding to an external Learning Record Store ----------------------------------------------
 
 
-class FakeLRS:
-    """A local xAPI endpoint that answers with the given statuses, one per request."""
-
-    def __init__(self, statuses: list[int]) -> None:
-        self.statuses = list(statuses)
-        self.received: list[dict] = []
-        fake = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                body = self.rfile.read(int(self.headers["Content-Length"]))
-                fake.received.append(
-                    {
-                        "path": self.path,
-                        "headers": {key.lower(): value for key, value in self.headers.items()},
-                        "body": json.loads(body),
-                    }
-                )
-                status = fake.statuses.pop(0) if fake.statuses else 200
-                self.send_response(status)
-                self.send_header("Content-Length", "2")
-                self.end_headers()
-                self.wfile.write(b"[]")
-
-            def log_message(self, *args) -> None:
-                pass
-
-        self.server = HTTPServer(("127.0.0.1", 0), Handler)
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    @property
-    def endpoint(self) -> str:
-        return f"http://127.0.0.1:{self.server.server_address[1]}/xapi/"
-
-    def __enter__(self) -> FakeLRS:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-
-
 @pytest.fixture
 def lrs_settings(settings):
-    """Tasks run inline (even where CI configures a broker); a retry runs again at once."""
-    app = current_app
-    saved = app.conf.task_always_eager, app.conf.task_eager_propagates
-    app.conf.task_always_eager, app.conf.task_eager_propagates = True, False
+    """An LRS with credentials. Tasks run as configured (eager in the suite), and errors
+    propagate as they do in the site: the outbox never lets one reach the learner."""
     settings.COURSES_LRS_USERNAME = "lup"
     settings.COURSES_LRS_PASSWORD = "hemmelig"
-    yield settings
-    app.conf.task_always_eager, app.conf.task_eager_propagates = saved
+    return settings
 
 
-def test_statements_are_forwarded_to_the_lrs_after_commit(
+def run_the_outbox() -> dict[str, int]:
+    """What Celery beat does every minute: the task that sends the statements due."""
+    return tasks.send_due_xapi_statements.apply().get()
+
+
+def make_due(record: XAPIStatement) -> None:
+    """As if the time to try again had come."""
+    XAPIStatement.objects.filter(pk=record.pk).update(next_attempt_at=timezone.now())
+
+
+def test_statements_wait_in_the_outbox_and_are_sent_by_the_task(
     lrs_settings, learner, activity, django_capture_on_commit_callbacks
 ):
     with FakeLRS([200]) as lrs:
         lrs_settings.COURSES_LRS_ENDPOINT = lrs.endpoint
-        with django_capture_on_commit_callbacks(execute=False) as callbacks:
-            record = xapi.record_xapi_statement(
+        with django_capture_on_commit_callbacks(execute=True):
+            recorded = xapi.record_xapi_statement(
                 user=learner, activity=activity, statement=statement(activity, scaled=1.0)
             )
-        assert lrs.received == []  # nothing leaves before the transaction commits
-        for callback in callbacks:
-            callback()
+        # Stored and pending in the same transaction; nothing sent in the learner's request
+        # (Celery is eager here: a send would have run inline).
+        assert lrs.received == []
+        record = XAPIStatement.objects.get()
+        assert record.forwarding_state == XAPIStatement.Forwarding.PENDING
+        assert record.next_attempt_at is not None
+
+        assert run_the_outbox() == {"sent": 1, "refused": 0, "failed": 0, "retrying": 0}
 
     [sent] = lrs.received
     assert sent["path"] == "/xapi/statements"
     assert sent["headers"]["x-experience-api-version"] == "1.0.3"
     assert sent["headers"]["authorization"] == "Basic bHVwOmhlbW1lbGln"
-    assert sent["body"]["actor"] == xapi.xapi_actor(learner)
-    assert sent["body"]["id"] == xapi.statement_id(record.statement)
+    assert sent["body"]["actor"] == {
+        "objectType": "Agent",
+        "account": {"homePage": "https://lup.test", "name": xapi.learner_pseudonym(learner)},
+    }
+    assert sent["body"]["id"] == str(recorded.statement.statement_id) == record.raw["id"]
     assert sent["body"]["verb"]["id"].endswith("/completed")
+    record.refresh_from_db()
+    assert record.forwarding_state == XAPIStatement.Forwarding.SENT
+    assert (record.forwarding_attempts, record.next_attempt_at) == (1, None)
+    assert record.sent_at is not None
 
 
-def test_forwarding_is_retried_while_the_lrs_is_down(
-    lrs_settings, learner, activity, django_capture_on_commit_callbacks
-):
+def test_sending_is_tried_again_later_while_the_lrs_is_down(lrs_settings, learner, activity):
     with FakeLRS([503, 502, 200]) as lrs:
         lrs_settings.COURSES_LRS_ENDPOINT = lrs.endpoint
-        with django_capture_on_commit_callbacks(execute=True):
-            xapi.record_xapi_statement(
-                user=learner, activity=activity, statement=statement(activity, scaled=1.0)
-            )
+        xapi.record_xapi_statement(
+            user=learner, activity=activity, statement=statement(activity, scaled=1.0)
+        )
+        before = timezone.now()
+        assert run_the_outbox()["retrying"] == 1  # the task itself does not fail
+        record = XAPIStatement.objects.get()
+        assert record.forwarding_state == XAPIStatement.Forwarding.PENDING
+        assert (record.forwarding_attempts, record.last_error) == (1, "HTTP 503")
+        # 30 s, less up to a fifth at random (jitter).
+        assert record.next_attempt_at is not None
+        wait = (record.next_attempt_at - before).total_seconds()
+        assert 23 <= wait <= 31
+
+        assert run_the_outbox()["sent"] == 0  # not due yet: nothing is sent
+        assert len(lrs.received) == 1
+        make_due(record)
+        run_the_outbox()
+        record.refresh_from_db()
+        assert record.forwarding_attempts == 2
+        assert record.next_attempt_at is not None
+        assert 47 <= (record.next_attempt_at - timezone.now()).total_seconds() <= 61
+        make_due(record)
+        assert run_the_outbox()["sent"] == 1
 
     assert len(lrs.received) == 3
     assert len({sent["body"]["id"] for sent in lrs.received}) == 1  # the same statement
+    assert XAPIStatement.objects.get().forwarding_state == XAPIStatement.Forwarding.SENT
 
 
-def test_a_statement_the_lrs_refuses_is_not_retried(
-    lrs_settings, learner, activity, django_capture_on_commit_callbacks
-):
-    with FakeLRS([400]) as lrs:
+def test_a_statement_the_lrs_refuses_is_not_tried_again(lrs_settings, learner, activity):
+    with FakeLRS([400, 200]) as lrs:
         lrs_settings.COURSES_LRS_ENDPOINT = lrs.endpoint
-        with django_capture_on_commit_callbacks(execute=True):
-            xapi.record_xapi_statement(
-                user=learner, activity=activity, statement=statement(activity, scaled=1.0)
-            )
+        xapi.record_xapi_statement(
+            user=learner, activity=activity, statement=statement(activity, scaled=1.0)
+        )
+        assert run_the_outbox()["refused"] == 1
+        assert run_the_outbox()["sent"] == 0
 
     assert len(lrs.received) == 1
-    assert XAPIStatement.objects.count() == 1  # kept here all the same
+    record = XAPIStatement.objects.get()  # kept here all the same
+    assert record.forwarding_state == XAPIStatement.Forwarding.REFUSED
+    assert record.last_error == "HTTP 400 (the LRS refused the statement)"
 
 
 def test_without_an_lrs_nothing_is_forwarded(learner, activity, django_capture_on_commit_callbacks):
@@ -434,3 +444,5 @@ def test_without_an_lrs_nothing_is_forwarded(learner, activity, django_capture_o
         )
 
     assert callbacks == []
+    assert XAPIStatement.objects.get().forwarding_state == XAPIStatement.Forwarding.NOT_FORWARDED
+    assert run_the_outbox() == {"sent": 0, "refused": 0, "failed": 0, "retrying": 0}

@@ -22,6 +22,7 @@ from tests.courses.h5p_setup import (
     h5p_root,  # noqa: F401  (a fixture)
     install_reflection,
     learner_of,
+    play_token,
     statement,
 )
 
@@ -40,9 +41,14 @@ def learner(client, activity):
     return learner
 
 
+def token_of(activity) -> str:
+    """A play token for the course's one learner (the `learner` fixture)."""
+    return play_token(activity.module.course.enrolments.get().user, activity, "en")
+
+
 def post(client, activity, body: str | bytes):
     return client.post(
-        reverse("courses:h5p-xapi", kwargs={"activity_id": activity.public_id}),
+        reverse("courses:h5p-xapi", kwargs={"token": token_of(activity)}),
         body,
         content_type="application/json",
     )
@@ -199,7 +205,7 @@ def test_the_service_refuses_such_statements_from_any_caller(activity, learner):
 
 
 def state_url(activity, **names: str) -> str:
-    url = reverse("courses:h5p-state", kwargs={"activity_id": activity.public_id})
+    url = reverse("courses:h5p-state", kwargs={"token": token_of(activity)})
     query = "&".join(f"{key}={value}" for key, value in names.items())
     return f"{url}?{query}" if query else url
 

@@ -199,7 +199,7 @@ def test_askers_administrator_cannot_attach_h5p_content_to_baerums_course(client
     client.force_login(shared.world.people["other_administrator"])
 
     assert f'value="{shared.quiz.pk}"' not in client.get(url).content.decode()
-    response = client.post(url, {"activity": shared.quiz.pk})
+    response = client.post(url, {"activity": shared.quiz.pk, "completion": "score"})
 
     assert response.status_code == 200
     assert response.context["form"].errors
@@ -207,7 +207,7 @@ def test_askers_administrator_cannot_attach_h5p_content_to_baerums_course(client
     assert shared.quiz.h5p_package is None
     # Bærum's facilitator (of Bærum's cohort) may.
     client.force_login(shared.world.people["facilitator"])
-    assert client.post(url, {"activity": shared.quiz.pk}).status_code == 302
+    assert client.post(url, {"activity": shared.quiz.pk, "completion": "score"}).status_code == 302
     shared.quiz.refresh_from_db()
     assert shared.quiz.h5p_package == package
 

@@ -183,12 +183,14 @@ def test_the_package_page_offers_the_h5p_activities_one_may_change(client, facil
     assert "Lesestoff" not in content
     assert "Askers quiz" not in content
 
-    response = client.post(package_url(package), {"activity": elsewhere.pk})
+    response = client.post(package_url(package), {"activity": elsewhere.pk, "completion": "score"})
     assert response.status_code == 200
     elsewhere.refresh_from_db()
     assert elsewhere.h5p_package is None
 
-    response = client.post(package_url(package), {"activity": h5p_activity.pk})
+    response = client.post(
+        package_url(package), {"activity": h5p_activity.pk, "completion": "score"}
+    )
 
     assert response.status_code == 302
     h5p_activity.refresh_from_db()
@@ -206,9 +208,72 @@ def test_without_the_permission_to_change_activities_nothing_is_offered(client, 
     response = client.get(package_url(package))
 
     assert "There is no H5P activity you may change" in response.content.decode()
-    client.post(package_url(package), {"activity": activity.pk})
+    client.post(package_url(package), {"activity": activity.pk, "completion": "score"})
     activity.refresh_from_db()
     assert activity.h5p_package is None
+
+
+def test_the_facilitator_chooses_how_the_activity_completes(client, facilitator, package):
+    activity = ActivityFactory(kind=Activity.Kind.H5P, title="Quiz om innovasjon")
+    client.force_login(facilitator)
+
+    page = client.get(package_url(package)).content.decode()
+    response = client.post(
+        package_url(package),
+        {"activity": activity.pk, "completion": "score", "min_score_percent": "80"},
+    )
+
+    assert 'value="score" checked' in page  # a scored type: by score, suggested
+    assert response.status_code == 302
+    activity.refresh_from_db()
+    assert (activity.h5p_completion, activity.h5p_min_score) == ("score", 0.8)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"completion": "score", "min_score_percent": "150"},
+        {"completion": "score", "min_score_percent": "-1"},
+        {"completion": "whenever"},
+        {},
+    ],
+)
+def test_a_bad_completion_rule_changes_nothing(client, facilitator, package, data):
+    activity = ActivityFactory(kind=Activity.Kind.H5P, title="Quiz om innovasjon")
+    client.force_login(facilitator)
+
+    response = client.post(package_url(package), {"activity": activity.pk, **data})
+
+    assert response.status_code == 200
+    assert 'aria-invalid="true"' in response.content.decode()
+    activity.refresh_from_db()
+    assert activity.h5p_package is None
+    assert (activity.h5p_completion, activity.h5p_min_score) == ("score", None)
+
+
+def test_a_minimum_score_only_applies_to_the_score_rule(client, facilitator, package):
+    activity = ActivityFactory(kind=Activity.Kind.H5P, title="Trekkspill")
+    client.force_login(facilitator)
+
+    client.post(
+        package_url(package),
+        {"activity": activity.pk, "completion": "marked_done", "min_score_percent": "50"},
+    )
+
+    activity.refresh_from_db()
+    assert (activity.h5p_completion, activity.h5p_min_score) == ("marked_done", None)
+
+
+def test_content_without_a_score_is_suggested_to_complete_when_viewed(client, facilitator, samples):
+    accordion, _created = install_package(
+        upload=str(samples / "accordion-6-7138.h5p"), uploaded_by=None, allow_new_libraries=True
+    )
+    ActivityFactory(kind=Activity.Kind.H5P, title="Trekkspill")
+    client.force_login(facilitator)
+
+    page = client.get(package_url(accordion)).content.decode()
+
+    assert 'value="viewed" checked' in page
 
 
 def test_the_package_page_needs_the_permission(client, package):
