@@ -29,6 +29,43 @@ def check_learner_pseudonym_key(
     ]
 
 
+@checks.register(checks.Tags.security)
+def check_player_origin(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
+    """The H5P player's own origin allows 'unsafe-eval': it must be another origin than the
+    site's, and must not receive the site's session cookie."""
+    from urllib.parse import urlsplit
+
+    from . import app_settings
+
+    player = app_settings.H5P_PLAYER_ORIGIN()
+    if not player:
+        return []
+    host = urlsplit(player).hostname or ""
+    messages: list[checks.CheckMessage] = []
+    site = urlsplit(app_settings.SITE_URL())
+    if site.scheme and f"{site.scheme}://{site.netloc}" == player:
+        messages.append(
+            checks.Error(
+                "COURSES_H5P_PLAYER_ORIGIN is the site's own origin (SITE_URL): on it only "
+                "the player would be served, and its policy would apply to the whole site.",
+                hint="Use another host name for the player, or leave the setting empty.",
+                id="courses.E002",
+            )
+        )
+    domain = str(getattr(settings, "SESSION_COOKIE_DOMAIN", "") or "").lstrip(".").lower()
+    if domain and (host == domain or host.endswith("." + domain)):
+        messages.append(
+            checks.Warning(
+                f"The H5P player's origin ({player}) receives the session cookie "
+                f"(SESSION_COOKIE_DOMAIN={settings.SESSION_COOKIE_DOMAIN}): content that runs "
+                "there could act as the signed-in person.",
+                hint="Give the player a host name outside SESSION_COOKIE_DOMAIN.",
+                id="courses.W002",
+            )
+        )
+    return messages
+
+
 # Names a host project's own apps could already use ------------------------------------------
 
 URL_NAMESPACES = ("courses",)

@@ -11,6 +11,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.mark.slow
+@pytest.mark.database_free  # each script makes its own SQLite database
 @pytest.mark.parametrize(
     "script",
     sorted(

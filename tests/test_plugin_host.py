@@ -13,6 +13,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+# Each host runs in its own process on its own SQLite file.
+pytestmark = pytest.mark.database_free
 
 
 def run_in_host(host: str, script: str, tmp_path: Path) -> subprocess.CompletedProcess[str]:

@@ -197,6 +197,7 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.mark.slow
 @pytest.mark.e2e
+@pytest.mark.database_free  # the host site has its own SQLite database
 def test_the_wheel_carries_the_player_and_every_file_the_apps_need(wheel):
     names = set(zipfile.ZipFile(wheel).namelist())
 
@@ -484,6 +485,7 @@ def wait_for_completions(host: Host) -> dict[str, Any]:
 
 @pytest.mark.slow
 @pytest.mark.e2e
+@pytest.mark.database_free  # the host site has its own SQLite database
 def test_a_learner_answers_an_h5p_question_in_a_wagtail_site_that_installed_the_wheel(
     host, tmp_path
 ):
@@ -507,6 +509,7 @@ def test_a_learner_answers_an_h5p_question_in_a_wagtail_site_that_installed_the_
 
 @pytest.mark.slow
 @pytest.mark.e2e
+@pytest.mark.database_free  # the host site has its own SQLite database
 def test_the_wagtail_sites_own_api_admin_and_pages_are_as_before(host):
     inspected = host.inspected
     # The README set no global DRF defaults: DRF's own are in force for the site's API.

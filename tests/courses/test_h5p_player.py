@@ -735,3 +735,27 @@ def test_build_demo_h5p_writes_a_package_that_passes_validation(tmp_path, capsys
 
 def test_installing_the_same_package_twice_stores_it_once(package):
     assert install_reflection().pk == package.pk
+
+
+# System checks --------------------------------------------------------------------------------
+
+
+def test_a_player_origin_that_is_the_sites_own_is_an_error(settings):
+    from courses.checks import check_player_origin
+
+    settings.COURSES_SITE_URL = "https://lup.baerum.kommune.no"
+    settings.COURSES_H5P_PLAYER_ORIGIN = "https://lup.baerum.kommune.no"
+
+    assert [message.id for message in check_player_origin()] == ["courses.E002"]
+
+
+def test_a_player_origin_that_gets_the_session_cookie_is_warned_about(settings):
+    from courses.checks import check_player_origin
+
+    settings.COURSES_H5P_PLAYER_ORIGIN = "https://h5p.baerum.kommune.no"
+    settings.SESSION_COOKIE_DOMAIN = ".baerum.kommune.no"
+
+    assert [message.id for message in check_player_origin()] == ["courses.W002"]
+    settings.SESSION_COOKIE_DOMAIN = None
+    settings.COURSES_H5P_PLAYER_ORIGIN = "https://lup-h5p.example.no"
+    assert check_player_origin() == []

@@ -227,6 +227,7 @@ def test_content_without_a_score_completes_when_the_learner_marks_it_done(
 ):
     learner, activity = learner_with("dialog-cards-620.h5p", Activity.H5PCompletion.MARKED_DONE)
     site = browser_page.base_url.replace("127.0.0.1", "localhost")
+    browser_page.set_viewport_size({"width": 390, "height": 844})  # a phone: axe checks it too
     sign_in_on(browser_page, site)
     outer = open_player(browser_page, activity, site)
     assert shows_something(content_of(outer))
