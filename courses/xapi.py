@@ -7,8 +7,9 @@ The rules for a statement (`record_xapi_statement`):
   before it is parsed, see `parse_json`), whose numbers are finite and whose texts, keys
   included, hold no NUL character and no half of a surrogate pair (the database cannot
   store them: PostgreSQL refuses both in text and jsonb).
-- The learner is the signed-in user who posted it. The statement's `actor` is never
-  trusted: it is replaced by a pseudonymous account for that user before it is stored.
+- The learner is the one the play token names (the view reads it; `h5p.play_tokens`). The
+  statement's `actor` is never trusted: it is replaced by a pseudonymous account for that
+  user before it is stored.
 - Its object must be this activity's content: the object id has to contain the activity's
   public identifier (the player names its content with the activity's address, and
   sub-content adds `?subContentId=...`) or the H5P package's public identifier.
@@ -17,10 +18,12 @@ The rules for a statement (`record_xapi_statement`):
 - Top-level statements (no `context.contextActivities.parent`) keep the best scaled score
   on the learner's `H5PAttempt`; statements of sub-content (one question of a quiz) only
   count as statements.
-- Only a top-level statement completes the activity: verb `completed`, `passed` or
-  `mastered`, or `answered` with `result.completion` true. If the activity has a minimum
-  scaled score, the statement's scaled score must reach it. Completion goes through
-  `services.record_completion` (once; the apps above re-evaluate at once).
+- Only a top-level statement completes the activity, by the activity's rule
+  (`Activity.h5p_completion`, see `completes`): by score (a completing verb with a scaled
+  score reaching the minimum, or above zero without one), when viewed to the end
+  (`experienced` with `result.completion`), or never by a statement (the learner marks it
+  done). Completion goes through `services.record_completion` (once; the apps above
+  re-evaluate at once).
 
 A statement keeps the player's `id` when that is a UUID; else it gets one when it is
 stored, kept from then on (`XAPIStatement.statement_id`, and the stored statement's `id`).
