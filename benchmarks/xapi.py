@@ -267,6 +267,7 @@ def run_gunicorn(seconds: float, threads: int) -> int:
             "DATABASE_CONN_MAX_AGE": os.environ.get("DATABASE_CONN_MAX_AGE", "60"),
         }
         env.pop("REDIS_URL", None)
+        env.setdefault("COURSES_LEARNER_PSEUDONYM_KEY", "benchmark-pseudonym-key")
         _admin(f'CREATE DATABASE "{database}"')
         server = None
         try:
@@ -350,6 +351,8 @@ def main() -> int:
                 "DJANGO_DEBUG": "0",
             }
             env.pop("REDIS_URL", None)
+            # A throwaway key: with DEBUG off, learners' pseudonyms need one of their own.
+            env.setdefault("COURSES_LEARNER_PSEUDONYM_KEY", "benchmark-pseudonym-key")
             output = subprocess.run(
                 [
                     sys.executable,
