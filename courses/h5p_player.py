@@ -138,7 +138,7 @@ def frame_csp(*, own_origin: bool) -> str:
     and serves nothing but the player, it allows what H5P content needs: 'unsafe-eval'
     (Advanced Fill the Blanks, the older Question Set), video, scripts and frames from
     COURSES_H5P_EMBED_SOURCES (YouTube, Vimeo), blob: workers and media, our static files'
-    origin when they are served from elsewhere (MathJax, the player itself).
+    origin when they are served from elsewhere (the player itself).
 
     In both: styles 'unsafe-inline' (H5P writes `style` attributes into what it builds),
     connections only to our origin (content cannot send data away), no plugins, no <base>,
