@@ -7,17 +7,14 @@ from __future__ import annotations
 import threading
 
 import pytest
-from django.db import connection, connections
+from django.db import connections
 
 from certificates import services
 from certificates.adapter import DefaultCertificatesAdapter
 from certificates.models import Certificate
+from tests.concurrency import on_postgresql, race
 
-pytestmark = pytest.mark.skipif(
-    connection.vendor != "postgresql",
-    reason="needs PostgreSQL: SQLite serialises all writers, so the race cannot happen there "
-    "(run with DATABASE_URL=postgres://... as CI does)",
-)
+pytestmark = on_postgresql
 
 barrier = threading.Barrier(2, timeout=20)
 
@@ -69,26 +66,6 @@ def test_two_threads_issuing_the_same_achievement_make_one_certificate(settings,
     assert sorted(created for _, created in results) == [False, True]
 
 
-def _race(target, count: int = 2) -> list[BaseException]:
-    """Run `target` in `count` threads at once; the errors they raised."""
-    errors: list[BaseException] = []
-
-    def run() -> None:
-        try:
-            target()
-        except BaseException as error:  # reported by the test, in its own thread
-            errors.append(error)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run) for _ in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return errors
-
-
 @pytest.mark.django_db(transaction=True)
 def test_two_credentials_drawing_the_same_status_bit_get_different_bits(
     monkeypatch, issue, recipient
@@ -120,7 +97,7 @@ def test_two_credentials_drawing_the_same_status_bit_get_different_bits(
             certificate = next(certificates)
         issuing.issue_credential(certificate=certificate)
 
-    errors = _race(issue_one)
+    errors = race(issue_one)
 
     assert not errors, errors
     indexes = sorted(Credential.objects.values_list("status_index", flat=True))
@@ -149,7 +126,7 @@ def test_two_callers_signing_one_certificate_make_one_credential(monkeypatch, is
     def issue_one() -> None:
         results.append(issuing.issue_credential(certificate=certificate).pk)
 
-    errors = _race(issue_one)
+    errors = race(issue_one)
 
     assert not errors, errors
     assert Credential.objects.filter(certificate=certificate).count() == 1
@@ -173,7 +150,7 @@ def test_two_callers_making_an_issuers_first_key_make_one_active_key(monkeypatch
     monkeypatch.setattr(keys, "_new_key", new_key_after_both_looked)
     kids: list[str] = []
 
-    errors = _race(lambda: kids.append(keys.active_key(issuer=issuer).kid))
+    errors = race(lambda: kids.append(keys.active_key(issuer=issuer).kid))
 
     assert not errors, errors
     assert SigningKey.objects.active().filter(issuer=issuer).count() == 1

@@ -16,7 +16,7 @@ import pytest
 from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
-from django.db import connection, connections
+from django.db import connection
 from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone
@@ -25,6 +25,7 @@ from config.celery import app as celery_app
 from courses import tasks, xapi
 from courses.models import ActivityCompletion, H5PAttempt, XAPIStatement
 from courses.signals import activity_completed
+from tests.concurrency import on_postgresql, race
 from tests.courses.fake_lrs import FakeLRS, closed_port
 from tests.courses.h5p_setup import (
     h5p_activity,
@@ -638,32 +639,6 @@ def test_the_admin_sends_failed_statements_again_now(settings, superuser_client,
 
 # Races on PostgreSQL ---------------------------------------------------------------------------
 
-on_postgresql = pytest.mark.skipif(
-    connection.vendor != "postgresql",
-    reason="needs PostgreSQL: SQLite serialises all writers, so the race cannot happen there "
-    "(run with DATABASE_URL=postgres://... as CI does)",
-)
-
-
-def _race(target, count: int = 2) -> list[BaseException]:
-    """Run `target` in `count` threads at once; the errors they raised."""
-    errors: list[BaseException] = []
-
-    def run() -> None:
-        try:
-            target()
-        except BaseException as error:  # reported by the test, in its own thread
-            errors.append(error)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run) for _ in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return errors
-
 
 @on_postgresql
 @pytest.mark.django_db(transaction=True)
@@ -681,7 +656,7 @@ def test_the_same_statement_posted_twice_at_once_is_stored_once(monkeypatch):
     monkeypatch.setattr(xapi, "check_storable", check_then_wait)
     results: list[xapi.RecordedStatement] = []
 
-    errors = _race(lambda: results.append(record(learner, activity, data)))
+    errors = race(lambda: results.append(record(learner, activity, data)))
 
     assert not errors, errors
     assert XAPIStatement.objects.count() == 1
@@ -700,7 +675,7 @@ def test_two_workers_never_send_the_same_statement(settings):
         settings.COURSES_LRS_ENDPOINT = lrs.endpoint
         statements = pending(learner, activity, 12)
 
-        errors = _race(lambda: xapi.send_due_statements(batch_size=3))
+        errors = race(lambda: xapi.send_due_statements(batch_size=3))
 
     assert not errors, errors
     assert sorted(lrs.ids) == sorted(str(row.statement_id) for row in statements)

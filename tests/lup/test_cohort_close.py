@@ -26,6 +26,7 @@ from lup.innovation.models import InnovationProject
 from lup.innovation.services import start_project
 from lup.models import Attendance, AuditEvent, Cohort, Participant, UnitEnrolment
 from lup.signals import participant_completed
+from tests.concurrency import on_postgresql
 from tests.factories import (
     CohortFactory,
     ParticipantFactory,
@@ -423,11 +424,7 @@ def test_the_grid_shows_units_taking_part_and_moved_ones_on_request(running, adm
 # Closing while a completion is being written (PostgreSQL) -----------------------------------
 
 
-@pytest.mark.skipif(
-    connection.vendor != "postgresql",
-    reason="needs PostgreSQL: SQLite serialises all writers, so the race cannot happen there "
-    "(run with DATABASE_URL=postgres://... as CI does)",
-)
+@on_postgresql
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("first", ["completion", "closing"])
 def test_closing_while_the_last_member_completes_is_consistent(first):
@@ -817,7 +814,6 @@ def test_the_cohort_page_shows_moved_units_in_a_fixed_number_of_queries(
 ):
     """Each moved unit says where it went: read in the page's one query of units, not one
     more per moved unit."""
-    from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     cohort = world.cohort_a

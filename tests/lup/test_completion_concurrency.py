@@ -30,7 +30,7 @@ from urllib.parse import urlencode, urlsplit
 import pytest
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import connection, connections, transaction
+from django.db import connections, transaction
 from django.db.models.signals import post_save, pre_save
 from django.dispatch import Signal
 from django.test import Client
@@ -47,14 +47,11 @@ from lup.innovation.models import InnovationProject, ProjectReview
 from lup.models import Attendance, Participant, UnitEnrolment
 from lup.services import completion_writes
 from lup.signals import participant_completed
+from tests.concurrency import on_postgresql
 from tests.factories import ServiceUnitFactory, UserFactory
 from tests.lup.curriculum import Setup, build_curriculum
 
-pytestmark = pytest.mark.skipif(
-    connection.vendor != "postgresql",
-    reason="needs PostgreSQL: SQLite serialises all writers, so the race cannot happen there "
-    "(run with DATABASE_URL=postgres://... as CI does)",
-)
+pytestmark = on_postgresql
 
 # Races per scenario (the issue asks for at least 50).
 RACES = int(os.environ.get("LUP_COMPLETION_RACES", "50"))
