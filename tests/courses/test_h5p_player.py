@@ -5,6 +5,7 @@ and the learner's state is saved and resumed."""
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 import time
@@ -13,9 +14,11 @@ from unittest import mock
 
 import pytest
 from django.core.management import call_command
+from django.db import IntegrityError, transaction
 from django.test import Client
 from django.urls import reverse
 
+from courses.checks import check_player_origin
 from courses.h5p.validation import open_archive, validate_archive
 from courses.h5p_player import CORE_INLINE_SCRIPT, CORE_INLINE_SCRIPT_HASH
 from courses.models import (
@@ -425,8 +428,6 @@ def test_a_learner_no_longer_enrolled_cannot_play(client, activity, learner, tok
 
 def test_a_token_for_another_learner_cannot_be_made_from_ones_own(client, activity, learner):
     """The token is signed: changing the learner inside it breaks the signature."""
-    import base64
-
     other = learner_of(activity)
     token = play_token(learner, activity)
     payload, rest = token.split(":", 1)
@@ -708,8 +709,6 @@ def test_scored_content_cannot_be_marked_done(client, activity, learner):
 
 
 def test_the_database_refuses_a_minimum_score_outside_zero_to_one(activity):
-    from django.db import IntegrityError, transaction
-
     with pytest.raises(IntegrityError), transaction.atomic():
         Activity.objects.filter(pk=activity.pk).update(h5p_min_score=1.5)
     with pytest.raises(IntegrityError), transaction.atomic():
@@ -741,8 +740,6 @@ def test_installing_the_same_package_twice_stores_it_once(package):
 
 
 def test_a_player_origin_that_is_the_sites_own_is_an_error(settings):
-    from courses.checks import check_player_origin
-
     settings.COURSES_SITE_URL = "https://lup.baerum.kommune.no"
     settings.COURSES_H5P_PLAYER_ORIGIN = "https://lup.baerum.kommune.no"
 
@@ -750,8 +747,6 @@ def test_a_player_origin_that_is_the_sites_own_is_an_error(settings):
 
 
 def test_a_player_origin_that_gets_the_session_cookie_is_warned_about(settings):
-    from courses.checks import check_player_origin
-
     settings.COURSES_H5P_PLAYER_ORIGIN = "https://h5p.baerum.kommune.no"
     settings.SESSION_COOKIE_DOMAIN = ".baerum.kommune.no"
 

@@ -26,6 +26,7 @@ from __future__ import annotations
 import copy
 import json
 import re
+import time
 import zipfile
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -264,8 +265,6 @@ def expect_statements(learner, activity, *, at_least: int) -> None:
         )
         if count >= at_least:
             return
-        import time
-
         time.sleep(0.1)
     raise AssertionError(f"fewer than {at_least} statements recorded")
 
