@@ -397,6 +397,9 @@ STATICFILES_DIRS = [
     ("vendor/designsystemet-theme", _NODE_MODULES / "@digdir/designsystemet-theme/brand"),
     # The H5P player (h5p-standalone), served from our own static files: no CDN.
     ("vendor/h5p-standalone", _NODE_MODULES / "h5p-standalone/dist"),
+    # MathJax 2 for H5P.MathDisplay, from our static files instead of its default CDN
+    # (courses.h5p_player.library_config).
+    ("vendor/mathjax", _NODE_MODULES / "mathjax"),
 ]
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env_str("DJANGO_MEDIA_ROOT", str(BASE_DIR / "var" / "media")))

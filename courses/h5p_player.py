@@ -108,6 +108,54 @@ LIBRARY_FOLDER = re.compile(
 LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$", re.ASCII)
 
 
+# MathJax 2, which H5P.MathDisplay 1.0.0 to 1.0.8 load from a CDN unless the host names
+# another copy: ours, from the npm package `mathjax` (config/settings.py, setup.py).
+MATHJAX_SCRIPT = "vendor/mathjax/MathJax.js"
+# H5P.MathDisplay's own defaults for MathJax 2 (its scripts/mathdisplay.js), with the
+# TeX web fonts only: the font files we ship (no image fonts, no other font families).
+MATHJAX_CONFIG: dict[str, Any] = {
+    "extensions": ["tex2jax.js"],
+    "showMathMenu": False,
+    "jax": ["input/TeX", "output/HTML-CSS"],
+    "tex2jax": {"ignoreClass": "ckeditor"},
+    "messageStyle": "none",
+    "HTML-CSS": {
+        "availableFonts": ["TeX"],
+        "preferredFont": "TeX",
+        "webFont": "TeX",
+        "imageFont": None,
+    },
+}
+
+
+def mathjax_url() -> str:
+    """The address of our MathJax 2 script, always named `MathJax.js`.
+
+    MathJax 2 finds its own folder (extensions, fonts) by looking for a script whose file
+    name is `MathJax.js`; a hashed name from a manifest storage would hide it. collectstatic
+    keeps the unhashed copy beside the hashed one, so the hashed address's folder is used.
+    """
+    url = static(MATHJAX_SCRIPT)
+    return url.rsplit("/", 1)[0] + "/MathJax.js"
+
+
+def library_config() -> dict[str, Any]:
+    """What the host tells content libraries: H5P's `H5PIntegration.libraryConfig`
+    (H5P core's `H5P_LIBRARY_CONFIG`), read by `H5P.getLibraryConfig(machineName)`.
+
+    H5P.MathDisplay 1.0.0 to 1.0.8 read the MathJax they load from it, with a CDN as the
+    default: here they load our copy, served from our static files, which the player's
+    policy allows. Later versions carry MathJax 3 in the library itself (served with the
+    library's files, from our origin) and ignore `src`; they copy `config` into MathJax 3's
+    configuration, where MathJax 2's option names are unknown and left unused.
+    """
+    return {
+        "H5P.MathDisplay": {
+            "renderer": {"mathjax": {"src": mathjax_url(), "config": MATHJAX_CONFIG}},
+        }
+    }
+
+
 def _origin_of(url: str) -> str:
     parts = urlsplit(url)
     return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
@@ -138,7 +186,7 @@ def frame_csp(*, own_origin: bool) -> str:
     and serves nothing but the player, it allows what H5P content needs: 'unsafe-eval'
     (Advanced Fill the Blanks, the older Question Set), video, scripts and frames from
     COURSES_H5P_EMBED_SOURCES (YouTube, Vimeo), blob: workers and media, our static files'
-    origin when they are served from elsewhere (the player itself).
+    origin when they are served from elsewhere (the player itself, MathJax).
 
     In both: styles 'unsafe-inline' (H5P writes `style` attributes into what it builds),
     connections only to our origin (content cannot send data away), no plugins, no <base>,
@@ -336,6 +384,7 @@ def _frame_page(
         "completion": activity.h5p_completion,
         "xapiUrl": reverse("courses:h5p-xapi", kwargs={"token": token}),
         "stateUrl": state_url,
+        "libraryConfig": library_config(),
         "parentOrigins": [
             origin
             for origin in dict.fromkeys(

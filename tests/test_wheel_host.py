@@ -204,6 +204,12 @@ def test_the_wheel_carries_the_player_and_every_file_the_apps_need(wheel):
     for name in PLAYER_FILES:
         assert f"courses/static/{PLAYER_STATIC}/{name}" in names
     assert f"courses/static/{PLAYER_STATIC}/LICENSE" in names
+    # MathJax for H5P.MathDisplay, only the parts its configuration loads (setup.py).
+    mathjax = [name for name in names if name.startswith("courses/static/vendor/mathjax/")]
+    assert "courses/static/vendor/mathjax/MathJax.js" in mathjax
+    assert "courses/static/vendor/mathjax/LICENSE" in mathjax
+    assert any("/fonts/HTML-CSS/TeX/woff/" in name for name in mathjax)
+    assert not [name for name in mathjax if "/unpacked/" in name or "/SVG/" in name]
     # Templates, static files, compiled translations, migrations, the H5P content type in
     # courses/h5p_library: every file of the apps in the repository.
     apps = [path for path in repository_files() if path.split("/")[0] in APPS]

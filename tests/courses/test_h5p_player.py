@@ -13,6 +13,8 @@ from pathlib import Path
 from unittest import mock
 
 import pytest
+from django.contrib.staticfiles import finders
+from django.contrib.staticfiles.storage import StaticFilesStorage
 from django.core.management import call_command
 from django.db import IntegrityError, transaction
 from django.test import Client
@@ -20,7 +22,7 @@ from django.urls import reverse
 
 from courses.checks import check_player_origin
 from courses.h5p.validation import open_archive, validate_archive
-from courses.h5p_player import CORE_INLINE_SCRIPT, CORE_INLINE_SCRIPT_HASH
+from courses.h5p_player import CORE_INLINE_SCRIPT, CORE_INLINE_SCRIPT_HASH, mathjax_url
 from courses.models import (
     Activity,
     ActivityCompletion,
@@ -205,6 +207,31 @@ def test_the_frame_page_starts_the_player_with_our_own_files(client, activity, l
     )
     assert learner.email not in json.dumps(options)  # the player knows only a pseudonym
     assert "contentUserData" not in options  # nothing saved yet
+
+
+def test_mathdisplay_is_pointed_at_our_own_mathjax(client, token):
+    """H5P.MathDisplay 1.0.0-1.0.8 load MathJax from cdnjs unless the host's libraryConfig
+    names another: ours (tests/e2e/test_h5p_mathjax.py typesets with it in Chromium)."""
+    response = client.get(url("h5p-frame", token))
+
+    mathjax = frame_config(response)["libraryConfig"]["H5P.MathDisplay"]["renderer"]["mathjax"]
+    assert mathjax["src"] == "/static/vendor/mathjax/MathJax.js"
+    assert mathjax["config"]["jax"] == ["input/TeX", "output/HTML-CSS"]
+    assert mathjax["config"]["HTML-CSS"]["imageFont"] is None  # the wheel has no image fonts
+    assert finders.find("vendor/mathjax/MathJax.js")
+
+
+def test_mathjax_keeps_its_file_name_under_a_hashing_storage(settings):
+    """MathJax 2 finds its folder by its script's name, MathJax.js: a manifest storage's
+    hashed name would hide it, so the unhashed copy beside it is used."""
+
+    class Hashing(StaticFilesStorage):
+        def url(self, name, force=False):  # what ManifestStaticFilesStorage returns
+            stem, dot, ending = name.rpartition(".")
+            return super().url(f"{stem}.0123abcd{dot}{ending}")
+
+    with mock.patch("django.contrib.staticfiles.storage.staticfiles_storage", Hashing()):
+        assert mathjax_url() == "/static/vendor/mathjax/MathJax.js"
 
 
 def test_the_frame_speaks_the_contents_language_and_carries_the_activitys_title(

@@ -15,13 +15,14 @@ so a journey cannot forget a page, or if the Content-Security-Policy refused any
 
 from __future__ import annotations
 
+import copy
 import os
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import urldefrag
+from urllib.parse import urldefrag, urlsplit
 
 import pytest
 
@@ -188,3 +189,25 @@ def browser_page(
                 )
     finally:
         context.close()
+
+
+@pytest.fixture
+def h5p_files(settings, tmp_path):
+    """H5P packages and libraries stored in this test's own folder."""
+    settings.COURSES_H5P_ROOT = str(tmp_path / "h5p")
+
+
+@pytest.fixture
+def player_origin(settings, live_server, h5p_files) -> str:
+    """The player on 127.0.0.1, the site on localhost: two origins, no shared cookie."""
+    site = live_server.url.replace("127.0.0.1", "localhost")
+    port = urlsplit(site).port
+    player = f"http://127.0.0.1:{port}"
+    settings.ALLOWED_HOSTS = ["localhost", "127.0.0.1", "testserver"]
+    settings.COURSES_SITE_URL = site
+    settings.COURSES_H5P_PLAYER_ORIGIN = player
+    # What config/settings.py does with COURSES_H5P_PLAYER_ORIGIN from the environment.
+    policy = copy.deepcopy(settings.CONTENT_SECURITY_POLICY)
+    policy["DIRECTIVES"]["frame-src"] = [*policy["DIRECTIVES"]["frame-src"], player]
+    settings.CONTENT_SECURITY_POLICY = policy
+    return player

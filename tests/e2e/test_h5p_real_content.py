@@ -23,13 +23,11 @@ says so instead of leaving an empty box.
 
 from __future__ import annotations
 
-import copy
 import json
 import re
 import time
 import zipfile
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import pytest
 from playwright.sync_api import expect
@@ -72,27 +70,6 @@ def test_the_samples_are_all_covered():
     if not SAMPLES.is_dir():
         pytest.skip(f"the real H5P samples are not there: {SAMPLES}")
     assert {path.name for path in SAMPLES.glob("*.h5p")} == SCORED | UNSCORED
-
-
-@pytest.fixture
-def h5p_files(settings, tmp_path):
-    settings.COURSES_H5P_ROOT = str(tmp_path / "h5p")
-
-
-@pytest.fixture
-def player_origin(settings, live_server, h5p_files) -> str:
-    """The player on 127.0.0.1, the site on localhost: two origins, no shared cookie."""
-    site = live_server.url.replace("127.0.0.1", "localhost")
-    port = urlsplit(site).port
-    player = f"http://127.0.0.1:{port}"
-    settings.ALLOWED_HOSTS = ["localhost", "127.0.0.1", "testserver"]
-    settings.COURSES_SITE_URL = site
-    settings.COURSES_H5P_PLAYER_ORIGIN = player
-    # What config/settings.py does with COURSES_H5P_PLAYER_ORIGIN from the environment.
-    policy = copy.deepcopy(settings.CONTENT_SECURITY_POLICY)
-    policy["DIRECTIVES"]["frame-src"] = [*policy["DIRECTIVES"]["frame-src"], player]
-    settings.CONTENT_SECURITY_POLICY = policy
-    return player
 
 
 def learner_with(name: str, completion: str) -> tuple[object, Activity]:

@@ -18,6 +18,7 @@ player = {
     name: finders.find(f"vendor/h5p-standalone/{name}")
     for name in ("main.bundle.js", "frame.bundle.js", "styles/h5p.css")
 }
+player["mathjax/MathJax.js"] = finders.find("vendor/mathjax/MathJax.js")
 print(
     json.dumps(
         {

@@ -277,6 +277,11 @@
     watchTheEnd();
   }
 
+  /* h5p-standalone has no option for H5P's libraryConfig, but merges an H5PIntegration
+     that the page already has into the one it builds; the content frame reads it from there
+     (H5P.getLibraryConfig): H5P.MathDisplay finds our MathJax this way. */
+  window.H5PIntegration = { libraryConfig: config.libraryConfig || {} };
+
   new window.H5PStandalone.H5P(container, config.options).then(started, function () {
     show(errorBox);
   });
