@@ -10,8 +10,13 @@ from . import views
 # lockout apply: the admin's own password form is never served.
 admin.site.login = views.admin_sign_in  # type: ignore[method-assign]
 
+# A database or Redis that does not answer is 503 with Retry-After, everything else 500.
+handler500 = "config.error_views.server_error"
+
 urlpatterns = [
-    path("healthz", views.healthz, name="healthz"),
+    path("livez", views.livez, name="livez"),
+    path("readyz", views.readyz, name="readyz"),
+    path("healthz", views.readyz, name="healthz"),
     path(
         "tilgjengelighet/",
         TemplateView.as_view(template_name="accessibility_statement.html"),

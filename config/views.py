@@ -1,10 +1,13 @@
-"""Site-level views: health check and the admin's sign-in door (the privacy statement is
-lup's: `lup.privacy.statement_views`)."""
+"""Site-level views: liveness and readiness checks, and the admin's sign-in door (the
+privacy statement is lup's: `lup.privacy.statement_views`)."""
 
+import logging
+import uuid
 from typing import Any
 
 from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.contrib.auth.views import redirect_to_login
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -16,18 +19,59 @@ from django.views.decorators.http import require_GET
 
 from lup.privacy import statement_views
 
+from .error_views import RETRY_AFTER_SECONDS
+
+logger = logging.getLogger(__name__)
+
 
 @never_cache
 @require_GET
-def healthz(request: HttpRequest) -> JsonResponse:
-    """Report whether the site can reach its database; 503 when it cannot."""
+def livez(request: HttpRequest) -> JsonResponse:
+    """Liveness: this process answers requests. Touches nothing else, so an orchestrator
+    does not restart app servers because the database is down (restarting cannot fix it)."""
+    return JsonResponse({"status": "up"})
+
+
+def _check_database() -> bool:
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
             cursor.fetchone()
     except DatabaseError:
-        return JsonResponse({"status": "error", "database": "unavailable"}, status=503)
-    return JsonResponse({"status": "ok", "database": "ok"})
+        logger.warning("readiness: the database does not answer", exc_info=True)
+        return False
+    return True
+
+
+def _check_cache() -> bool:
+    """A round trip through the default cache (Redis in production: rate limits, caches)."""
+    key = f"readyz:{uuid.uuid4().hex}"
+    try:
+        cache.set(key, "1", timeout=5)
+        answered = cache.get(key) == "1"
+        cache.delete(key)
+    except Exception:  # any backend's connection error: the cache does not answer
+        logger.warning("readiness: the cache does not answer", exc_info=True)
+        return False
+    return answered
+
+
+@never_cache
+@require_GET
+def readyz(request: HttpRequest) -> JsonResponse:
+    """Readiness: whether this server can serve requests now, i.e. reach its database and
+    its cache. 200 with each part "ok", or 503 naming what is unavailable (a proxy or
+    orchestrator then sends traffic elsewhere). Also served as /healthz."""
+    checks = {
+        "database": "ok" if _check_database() else "unavailable",
+        "cache": "ok" if _check_cache() else "unavailable",
+    }
+    ready = all(value == "ok" for value in checks.values())
+    response = JsonResponse({"status": "ready" if ready else "unavailable", **checks})
+    if not ready:
+        response.status_code = 503
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
 
 
 def privacy_statement(request: HttpRequest) -> HttpResponse:

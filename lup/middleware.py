@@ -30,6 +30,8 @@ MFA_SETUP_ALLOWED = ("account_", "mfa_")
 PUBLIC_PAGES = frozenset(
     {
         "set_language",
+        "livez",
+        "readyz",
         "healthz",
         "accessibility-statement",
         "privacy",

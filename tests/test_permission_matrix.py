@@ -58,6 +58,8 @@ RULES: dict[str, dict[str, str]] = {
     "accessibility-statement": PUBLIC,
     "privacy": PUBLIC,
     "healthz": PUBLIC,
+    "livez": PUBLIC,
+    "readyz": PUBLIC,
     "set_language": every("redirect"),  # a GET just goes back
     # lup
     "lup:home": row("login", "ok", "ok", "ok", "redirect", "redirect", "redirect", "ok"),

@@ -32,7 +32,7 @@ def test_healthz_reports_the_database(client, db):
     response = client.get("/healthz")
 
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": "ok"}
+    assert response.json()["database"] == "ok"
 
 
 def test_healthz_is_503_when_the_database_is_down(client, db):

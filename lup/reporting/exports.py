@@ -19,18 +19,23 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import logging
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from functools import lru_cache, partial
 from itertools import repeat
 from typing import IO, Any
 
+from django.db import DatabaseError, InterfaceError, OperationalError
 from django.db.models import QuerySet
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from ..excel_csv import BOM, FORMULA_STARTS, excel_writer, guard_formula
 from .columns import DATE, INTEGER, NUMBER, TEXT, Column, Preset, fields_of
 from .selectors import raw_value_batches
+
+logger = logging.getLogger(__name__)
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
@@ -231,7 +236,34 @@ def stream_csv(
 
     `on_finish(row_count, complete)` runs when the stream ends: after the last row
     (complete) or when the client goes away or an error stops it (not complete).
+
+    An error after the download has started cannot change the status code any more (200
+    is sent with the header). So the file says it in its last line, in the language of
+    the request: "INCOMPLETE EXPORT", how many rows came, and why (the database stopped
+    answering, or an error on our side). A file that ends without that line is whole.
     """
+    return _csv_chunks(export, delimiter, on_finish, translation.get_language())
+
+
+def incomplete_export_line(rows: int, error: BaseException) -> str:
+    """The last line of a CSV export stopped by `error` after `rows` rows."""
+    if isinstance(error, OperationalError | InterfaceError):
+        return _(
+            "INCOMPLETE EXPORT: the database stopped answering after %(rows)d rows. "
+            "The rest is missing: download the file again."
+        ) % {"rows": rows}
+    return _(
+        "INCOMPLETE EXPORT: an error on our side stopped the export after %(rows)d rows. "
+        "The rest is missing: download the file again."
+    ) % {"rows": rows}
+
+
+def _csv_chunks(
+    export: ReportExport,
+    delimiter: str,
+    on_finish: Callable[[int, bool], None] | None,
+    language: str | None,
+) -> Iterator[bytes]:
     buffer = io.StringIO()
     writer = excel_writer(buffer, delimiter=delimiter)
     cells = partial(_csv_cells, decimal_comma=delimiter == ";")
@@ -239,15 +271,27 @@ def stream_csv(
     try:
         writer.writerow(export.headings)
         yield (BOM + buffer.getvalue()).encode("utf-8")
-        for count, columns in export.column_batches(cells):
+        try:
+            for count, columns in export.column_batches(cells):
+                buffer.seek(0)
+                buffer.truncate()
+                writer.writerows(zip(*columns, strict=False) if columns else [()] * count)
+                yield buffer.getvalue().encode("utf-8")
+        except Exception as error:  # any error: told in the file, logged in full
+            logger.exception("A CSV export stopped after %d rows", export.row_count)
             buffer.seek(0)
             buffer.truncate()
-            writer.writerows(zip(*columns, strict=False) if columns else [()] * count)
+            with translation.override(language):
+                writer.writerow([incomplete_export_line(export.row_count, error)])
             yield buffer.getvalue().encode("utf-8")
+            return
         complete = True
     finally:
         if on_finish is not None:
-            on_finish(export.row_count, complete)
+            try:
+                on_finish(export.row_count, complete)
+            except DatabaseError:  # the audit record needs the database that just failed
+                logger.exception("The audit record of a CSV export could not be written")
 
 
 def _sheet_name(name: str) -> str:

@@ -1,4 +1,4 @@
-"""The error pages in a browser: 404, 403, the CSRF failure page and 500, checked with axe
+"""The error pages in a browser: 404, 403, the CSRF failure page, 500 and 503, checked with axe
 at a desktop and a phone width, with a way back to the front page on each."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from lup.demo.seed import DEMO_PASSWORD
 from tests.e2e.journeys import sign_in
-from tests.error_urls import BROKEN_PATH
+from tests.error_urls import BROKEN_PATH, UNAVAILABLE_PATH
 from tests.factories import UserFactory
 
 ENTHUSIAST = "ildsjel@example.no"
@@ -82,8 +82,16 @@ def test_error_pages_are_accessible_and_lead_back(
     expect(browser_page.locator("header nav")).to_have_count(0)
     expect(browser_page.locator("form")).to_have_count(0)
 
+    # A database that does not answer: 503, try again later.
+    response = browser_page.goto(UNAVAILABLE_PATH)
+    assert response.status == 503
+    assert response.headers["retry-after"] == "30"
+    check_error_page(browser_page, "Midlertidig utilgjengelig")
+    expect(browser_page.locator("main")).to_contain_text("Prøv igjen om 30 sekunder")
+    expect(browser_page.locator("form")).to_have_count(0)
+
     # The way back works.
     browser_page.locator('main a[href="/"]').click()
-    expect(browser_page.page).not_to_have_url(re.compile(re.escape(BROKEN_PATH)))
+    expect(browser_page.page).not_to_have_url(re.compile(re.escape(UNAVAILABLE_PATH)))
     browser_page.set_viewport_size(VIEWPORTS[0])
     browser_page.check_accessibility()
