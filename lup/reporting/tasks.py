@@ -12,7 +12,9 @@ import logging
 
 from celery import shared_task
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
+from ..locks import exclusive
 from . import services
 from .models import ScheduledExport
 
@@ -30,21 +32,27 @@ def run_due_scheduled_exports() -> int:
 
 @shared_task(ignore_result=True)
 def run_scheduled_export(schedule_id: int) -> int | None:
-    """Generate and deliver one scheduled export; return its row count (None if skipped or
-    stopped because its owner or destination is no longer allowed)."""
-    schedule = (
-        ScheduledExport.objects.select_related("organisation", "created_by")
-        .filter(pk=schedule_id, active=True)
-        .first()
-    )
-    if schedule is None:
-        return None
-    try:
-        schedule = services.run_scheduled_export(schedule=schedule)
-    except ValidationError:
-        # A preset or filter that no longer exists: nothing to retry; the log says why.
-        logger.exception("Scheduled export %s (%s) could not run", schedule.pk, schedule.name)
-        return None
+    """Generate and deliver one scheduled export that is due; return its row count (None if
+    not due, skipped, or stopped because its owner or destination is no longer allowed).
+    Once per due date, however many workers run it (`lup.locks.exclusive`)."""
+    # One run per due date: a second delivery of this task (two beat schedulers, a retry,
+    # the next day's run while this one is still going) waits for the first to commit and
+    # then finds the schedule no longer due. A failed delivery rolls back, so the schedule
+    # stays due and runs again next time.
+    with exclusive(f"lup.reporting.scheduled-export:{schedule_id}"):
+        schedule = (
+            ScheduledExport.objects.select_related("organisation", "created_by")
+            .filter(pk=schedule_id, active=True, next_run_on__lte=timezone.localdate())
+            .first()
+        )
+        if schedule is None:
+            return None
+        try:
+            schedule = services.run_scheduled_export(schedule=schedule)
+        except ValidationError:
+            # A preset or filter that no longer exists: nothing to retry; the log says why.
+            logger.exception("Scheduled export %s (%s) could not run", schedule.pk, schedule.name)
+            return None
     if not schedule.active:
         # Stopped instead of sent: the audit log (SCHEDULE_STOPPED) says why.
         logger.warning(

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from ... import app_settings
 from ...languages import languages_of
+from ...locks import exclusive
 from ...models import Participant, UnitEnrolment
 from ..models import Benefit, BenefitReminder, PhaseChange
 
@@ -73,8 +74,16 @@ def _pilot_starts(projects: Iterable[int]) -> dict[int, dt.date]:
 def send_benefit_reminders(*, today: dt.date | None = None) -> int:
     """E-mail each team whose benefit follow-ups are due and not yet measured; once per
     benefit and due date (BenefitReminder), each member in their own language
-    (`lup.languages`). Returns the number of e-mails sent: one per project and language."""
+    (`lup.languages`). Returns the number of e-mails sent: one per project and language.
+    One run at a time across workers (`lup.locks.exclusive`)."""
     today = today or timezone.localdate()
+    # Two runs at once (two workers, two beat schedulers) would both find the same
+    # reminders due and both mail them: the second waits, then finds them sent.
+    with exclusive("lup.innovation.benefit-reminders"):
+        return _send_due_reminders(today)
+
+
+def _send_due_reminders(today: dt.date) -> int:
     benefits = list(
         Benefit.objects.filter(
             project__enrolment__isnull=False,
