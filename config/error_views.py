@@ -51,6 +51,9 @@ def is_outage(error: BaseException | None) -> bool:
 
 
 def _wants_json(request: HttpRequest) -> bool:
+    """The site's API (`/api/`), or a client that asks for JSON and not for a page."""
+    if request.path.startswith("/api/"):
+        return True
     return request.accepts("application/json") and not request.accepts("text/html")
 
 

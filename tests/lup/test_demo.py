@@ -4,8 +4,9 @@ import datetime as dt
 
 import pytest
 from django.contrib.auth import authenticate
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
+from certificates.models import Certificate
 from lup.demo.seed import DEMO_LOGINS, DEMO_PASSWORD
 from lup.models import Cohort, Organisation, Participant, Programme, ServiceUnit, UnitEnrolment
 from lup.selectors import programme_target_progress
@@ -72,11 +73,24 @@ def test_demo_logins_sign_in_with_the_documented_password(email):
     assert authenticate(username=email, password=DEMO_PASSWORD) is not None
 
 
-def test_scale_multiplies_the_organisations():
+def test_scale_multiplies_the_organisations(monkeypatch):
+    # Certificates for the first organisation only (ten by default): the second has none.
+    monkeypatch.setattr("lup.demo.seed.CERTIFIED_ORGANISATIONS", 1)
     call_command("seed_demo", scale=3)
 
     assert Programme.objects.count() == 3
     assert ServiceUnit.objects.filter(organisation__slug="asker").count() == 200
+    completed = Participant.objects.filter(status=Participant.Status.COMPLETED)
+    assert completed.filter(enrolment__cohort__programme__organisation__slug="asker").exists()
+    held_in = "recipient__lup_participations__enrolment__cohort__programme__organisation__slug"
+    assert Certificate.objects.filter(**{held_in: "baerum"}).exists()
+    assert not Certificate.objects.filter(**{held_in: "asker"}).exists()
+
+
+@pytest.mark.parametrize("scale", [0, -1, 357])
+def test_a_scale_outside_the_country_is_a_clear_error(scale):
+    with pytest.raises(CommandError, match="between 1 and 356"):
+        call_command("seed_demo", scale=scale)
 
 
 def test_demo_has_innovation_projects_shared_reused_and_awarded():

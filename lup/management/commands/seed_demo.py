@@ -1,15 +1,23 @@
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from lup.demo.seed import DEMO_LOGINS, DEMO_PASSWORD, seed_demo
+from lup.demo.seed import CERTIFIED_ORGANISATIONS, DEMO_LOGINS, DEMO_PASSWORD, MAX_SCALE, seed_demo
 
 
 class Command(BaseCommand):
     help = "Create believable demo data (idempotent). --scale N builds N organisations."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--scale", type=int, default=1, help="number of organisations (1-100)")
+        parser.add_argument(
+            "--scale",
+            type=int,
+            default=1,
+            help=f"number of organisations (1-{MAX_SCALE}: every municipality in Norway); "
+            f"the first {CERTIFIED_ORGANISATIONS} get their certificates",
+        )
 
     def handle(self, *args: object, scale: int, **options: object) -> None:
+        if not 1 <= scale <= MAX_SCALE:
+            raise CommandError(f"--scale must be between 1 and {MAX_SCALE}, not {scale}.")
         summary = seed_demo(scale=scale)
         self.stdout.write(
             self.style.SUCCESS(
