@@ -34,7 +34,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def measure(runs: int) -> dict[str, Any]:
+def setup_django() -> None:
     import django
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
@@ -42,15 +42,17 @@ def measure(runs: int) -> dict[str, Any]:
     sys.path.insert(0, str(ROOT))
     django.setup()
 
+
+def national_pages() -> list[tuple[str, str, Any, str]]:
+    """(role, page, signed-in test client, URL) for every page measured, as Bærum's people.
+    Also used by tests/test_national_scale.py, which asserts their query counts."""
     from django.contrib.auth import get_user_model
-    from django.db import connection
     from django.test import Client
-    from django.test.utils import CaptureQueriesContext
     from django.urls import reverse
     from django.utils import timezone
 
     from lup.api.tokens import create_api_token
-    from lup.models import Organisation, OrganisationMembership, Participant, Programme
+    from lup.models import OrganisationMembership, Participant, Programme
     from lup.reporting.models import ApiToken
     from lup.roles import ADMINISTRATORS_GROUP, HR_GROUP, ensure_role_groups
 
@@ -60,18 +62,16 @@ def measure(runs: int) -> dict[str, Any]:
     today = timezone.localdate()
     running = programme.cohorts.get(starts_on__lte=today, ends_on__gte=today)
 
-    def bench_user(email: str, group: str):
+    def bench_user(email: str, group: str) -> Client:
         # Permissions directly rather than the group, whose members must use two-factor.
         user, _created = get_user_model().objects.get_or_create(
             username=email, defaults={"email": email}
         )
         user.user_permissions.set(groups[group].permissions.all())
         OrganisationMembership.objects.get_or_create(organisation=organisation, user=user)
-        client = Client(HTTP_HOST="127.0.0.1", HTTP_ACCEPT_LANGUAGE="nb")
-        client.force_login(user)
-        return client
+        return person(user)
 
-    def person(user) -> Client:
+    def person(user: Any) -> Client:
         client = Client(HTTP_HOST="127.0.0.1", HTTP_ACCEPT_LANGUAGE="nb")
         client.force_login(user)
         return client
@@ -89,8 +89,7 @@ def measure(runs: int) -> dict[str, Any]:
         created_by=None,
     )
     api = Client(HTTP_HOST="127.0.0.1", HTTP_AUTHORIZATION=f"Bearer {secret}")
-
-    pages = [
+    return [
         ("administrator", "dashboard", admin, reverse("lup:dashboard", args=["lup"])),
         ("HR", "participant report", hr, reverse("lup:report-participants")),
         (
@@ -110,13 +109,24 @@ def measure(runs: int) -> dict[str, Any]:
         ("participant", "catalogue search", participant, reverse("lup:catalogue") + "?q=skole"),
     ]
 
-    def fetch(client: Client, url: str) -> int:
-        response = client.get(url)
-        assert response.status_code == 200, (url, response.status_code)
-        if response.streaming:
-            return len(b"".join(response.streaming_content))  # type: ignore[attr-defined]
-        return len(response.content)
 
+def fetch(client: Any, url: str) -> int:
+    """GET `url`, read it to the end (a streamed export too); the body's size."""
+    response = client.get(url)
+    assert response.status_code == 200, (url, response.status_code)
+    if response.streaming:
+        return len(b"".join(response.streaming_content))
+    return len(response.content)
+
+
+def measure(runs: int) -> dict[str, Any]:
+    setup_django()
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from lup.models import Organisation, Participant
+
+    pages = national_pages()
     results = []
     for role, label, client, url in pages:
         for _ in range(3):  # warm: templates, translations, the database's caches
