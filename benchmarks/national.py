@@ -3,6 +3,7 @@
 Usage:
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/seed356 \\
         .venv/bin/python benchmarks/national.py [--runs 30] [--json]
+    .venv/bin/python benchmarks/national.py --scales 1 3   # fresh SQLite files, seeded here
 
 The database must already hold `manage.py seed_demo --scale N` (seeding 356 municipalities
 takes about 20 minutes, so it is not redone per run; see README "What the demo shows").
@@ -157,20 +158,23 @@ def measure(runs: int) -> dict[str, Any]:
     }
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=30)
-    parser.add_argument("--json", action="store_true", help="print the JSON only")
-    args = parser.parse_args()
-    if not os.environ.get("DATABASE_URL"):
-        raise SystemExit("Set DATABASE_URL to a database seeded with seed_demo --scale N.")
-    result = measure(args.runs)
-    if args.json:
-        print(json.dumps(result))
-        return 0
+def seed_and_measure(scale: int, runs: int) -> dict[str, Any]:
+    """In a child process on a fresh database (`_harness.measure_in_child`): migrate, seed
+    `scale`, measure."""
+    setup_django()
+    from django.core.management import call_command
+
+    from lup.demo.seed import seed_demo
+
+    call_command("migrate", verbosity=0)
+    seed_demo(scale=scale)
+    return measure(runs)
+
+
+def report(result: dict[str, Any], runs: int) -> None:
     print(
         f"{result['organisations']} organisations, {result['participants']} participants "
-        f"({result['database']}), {args.runs} runs a page"
+        f"({result['database']}), {runs} runs a page"
     )
     print(f"{'role':<13} {'page':<32} {'queries':>7} {'median ms':>10} {'p95 ms':>8}")
     for page in result["pages"]:
@@ -178,6 +182,40 @@ def main() -> int:
             f"{page['role']:<13} {page['page']:<32} {page['queries']:>7} "
             f"{page['median_ms']:>10} {page['p95_ms']:>8}"
         )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=30)
+    parser.add_argument(
+        "--scales",
+        type=int,
+        nargs="+",
+        help="seed each scale on a fresh SQLite file first (quick look; the national figures "
+        "come from PostgreSQL databases seeded once, given by DATABASE_URL)",
+    )
+    parser.add_argument("--json", action="store_true", help="print the JSON only")
+    parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child is not None:
+        print(json.dumps(seed_and_measure(args.child, args.runs)))
+        return 0
+    if args.scales:
+        sys.path.insert(0, str(Path(__file__).resolve().parent))
+        from _harness import measure_in_child
+
+        for scale in args.scales:
+            report(measure_in_child(__file__, scale, args.runs), args.runs)
+        return 0
+    if not os.environ.get("DATABASE_URL"):
+        raise SystemExit(
+            "Set DATABASE_URL to a database seeded with seed_demo --scale N, or give --scales."
+        )
+    result = measure(args.runs)
+    if args.json:
+        print(json.dumps(result))
+    else:
+        report(result, args.runs)
     return 0
 
 
