@@ -224,8 +224,16 @@ def test_a_site_whose_database_is_down_answers_503_and_stays_alive(site_without_
     assert ready.json()["database"] == "unavailable"
     assert ready.headers["Retry-After"] == "30"
 
-    # Pages that need the database: the front page, and the API with a token to look up.
-    page = requests.get(f"{base}/", headers={"Accept-Language": "nb"}, timeout=10)
+    # The front page sends a visitor to sign in without asking the database; the sign-in
+    # page needs it, and so does the API with a token to look up.
+    front = requests.get(f"{base}/", allow_redirects=False, timeout=10)
+    assert front.status_code == 302
+    page = requests.get(
+        f"{base}/accounts/login/",
+        headers={"Accept-Language": "nb"},
+        allow_redirects=False,
+        timeout=10,
+    )
     assert page.status_code == 503
     assert page.headers["Retry-After"] == "30"
     assert "Midlertidig utilgjengelig" in page.text
