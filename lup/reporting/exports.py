@@ -29,7 +29,7 @@ from typing import IO, Any
 from django.db import DatabaseError, InterfaceError, OperationalError
 from django.db.models import QuerySet
 from django.utils import timezone, translation
-from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from ..excel_csv import BOM, FORMULA_STARTS, excel_writer, guard_formula
 from .columns import DATE, INTEGER, NUMBER, TEXT, Column, Preset, fields_of
@@ -248,13 +248,19 @@ def stream_csv(
 def incomplete_export_line(rows: int, error: BaseException) -> str:
     """The last line of a CSV export stopped by `error` after `rows` rows."""
     if isinstance(error, OperationalError | InterfaceError):
-        return _(
+        return ngettext(
+            "INCOMPLETE EXPORT: the database stopped answering after %(rows)d row. "
+            "The rest is missing: download the file again.",
             "INCOMPLETE EXPORT: the database stopped answering after %(rows)d rows. "
-            "The rest is missing: download the file again."
+            "The rest is missing: download the file again.",
+            rows,
         ) % {"rows": rows}
-    return _(
+    return ngettext(
+        "INCOMPLETE EXPORT: an error on our side stopped the export after %(rows)d row. "
+        "The rest is missing: download the file again.",
         "INCOMPLETE EXPORT: an error on our side stopped the export after %(rows)d rows. "
-        "The rest is missing: download the file again."
+        "The rest is missing: download the file again.",
+        rows,
     ) % {"rows": rows}
 
 
