@@ -36,3 +36,18 @@ def race(target: Callable[[], Any], count: int = 2) -> list[BaseException]:
     for thread in threads:
         thread.join(timeout=60)
     return errors
+
+
+def other_session() -> Any:
+    """A second PostgreSQL session to the test database, outside Django's connections
+    (autocommit): to cut ours, or to see what another session sees."""
+    import psycopg
+
+    settings = connection.settings_dict
+    return psycopg.connect(
+        host=settings["HOST"] or "127.0.0.1",
+        port=settings["PORT"] or 5432,
+        user=settings["USER"],
+        dbname=settings["NAME"],
+        autocommit=True,
+    )

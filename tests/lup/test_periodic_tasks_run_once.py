@@ -10,21 +10,20 @@ from __future__ import annotations
 
 import datetime as dt
 
-import psycopg
 import pytest
 from django.core import mail
-from django.db import connection
 from django.utils import timezone
 
 from lup.innovation import services as innovation
-from lup.innovation.models import BenefitReminder, PhaseChange, ProjectPhase
+from lup.innovation.models import BenefitReminder, PhaseChange
 from lup.locks import exclusive, lock_key
 from lup.models import AuditEvent
 from lup.reporting import tasks as reporting_tasks
 from lup.reporting.models import ScheduledExport
 from lup.reporting.services import REPORT_EXPORTED, schedule_export
-from tests.concurrency import on_postgresql, race
+from tests.concurrency import on_postgresql, other_session, race
 from tests.factories import BenefitFactory
+from tests.lup.innovation.test_benefits import start_pilot
 from tests.roles import build_world
 
 TODAY = timezone.localdate()
@@ -53,12 +52,7 @@ def due_reminder(settings) -> None:
     world = build_world()
     PhaseChange.objects.filter(project=world.project).update(entered_on=dt.date(2024, 1, 1))
     pilot = TODAY - dt.timedelta(days=200)
-    innovation.change_phase(
-        project=world.project,
-        phase=ProjectPhase.objects.get(programme=world.programme, starts_pilot=True),
-        entered_on=pilot,
-        changed_by=None,
-    )
+    start_pilot(world, pilot)
     BenefitFactory(project=world.project, baseline_on=pilot - dt.timedelta(days=10))
 
 
@@ -116,18 +110,6 @@ def test_reminders_sent_by_two_workers_at_once_are_sent_once(settings):
     assert errors == []
     assert len(mail.outbox) == 1
     assert BenefitReminder.objects.count() == 1
-
-
-def other_session():
-    """A second PostgreSQL session, outside Django's connections."""
-    settings = connection.settings_dict
-    return psycopg.connect(
-        host=settings["HOST"] or "127.0.0.1",
-        port=settings["PORT"] or 5432,
-        user=settings["USER"],
-        dbname=settings["NAME"],
-        autocommit=True,
-    )
 
 
 @on_postgresql

@@ -12,7 +12,6 @@ import csv
 import io
 from unittest import mock
 
-import psycopg
 import pytest
 from django.db import OperationalError, connection
 from django.urls import reverse
@@ -24,6 +23,7 @@ from lup.reporting.columns import default_preset
 from lup.reporting.exports import ReportExport, stream_csv
 from lup.reporting.selectors import completion_rows
 from lup.reporting.services import REPORT_EXPORTED
+from tests.concurrency import other_session
 from tests.roles import build_world
 
 EXPORT = reverse("lup:report-participants-export")
@@ -113,15 +113,8 @@ def test_a_connection_cut_mid_stream_on_postgresql_is_said_in_the_last_line():
     chunks = [next(stream), next(stream)]  # the header and the first row
 
     # Another session ends ours, as a restart or failover of the server does.
-    settings = connection.settings_dict
     backend_pid = connection.connection.info.backend_pid
-    with psycopg.connect(
-        host=settings["HOST"] or "127.0.0.1",
-        port=settings["PORT"] or 5432,
-        user=settings["USER"],
-        dbname=settings["NAME"],
-        autocommit=True,
-    ) as other:
+    with other_session() as other:
         other.execute("SELECT pg_terminate_backend(%s)", [backend_pid])
     chunks.extend(stream)
 
