@@ -18,6 +18,8 @@ from __future__ import annotations
 import copy
 import os
 import shutil
+import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -164,11 +166,72 @@ class BrowserPage:
         return [visit.url for visit in self.visits if not visit.checked]
 
 
+class RequestsInFlight:
+    """Counts the live server's requests from accept to the end of their thread.
+
+    A page being closed still sends what its unload handlers send (the H5P player saves
+    its state then). If such a request is still running when the test's database is
+    flushed, the two deadlock on PostgreSQL, or the late request fails because the
+    database is closed to it. A journey's teardown waits until the server is quiet.
+    """
+
+    def __init__(self, httpd: Any) -> None:
+        self.count = 0
+        self.last_change = time.monotonic()
+        self.changed = threading.Condition()
+        accept, handle = httpd.process_request, httpd.process_request_thread
+
+        def process_request(request: Any, client_address: Any) -> None:
+            self._add(1)  # in the server's own thread, as soon as it has accepted
+            try:
+                accept(request, client_address)
+            except BaseException:
+                self._add(-1)
+                raise
+
+        def process_request_thread(request: Any, client_address: Any) -> None:
+            try:
+                handle(request, client_address)
+            finally:
+                self._add(-1)
+
+        # ThreadingMixIn looks both up on the instance for every connection.
+        httpd.process_request = process_request
+        httpd.process_request_thread = process_request_thread
+
+    def _add(self, step: int) -> None:
+        with self.changed:
+            self.count += step
+            self.last_change = time.monotonic()
+            self.changed.notify_all()
+
+    def wait_until_quiet(self, quiet: float = 0.2, timeout: float = 15.0) -> None:
+        """Return once no request has run for `quiet` seconds (or after `timeout`)."""
+        deadline = time.monotonic() + timeout
+        with self.changed:
+            while time.monotonic() < deadline:
+                idle_for = time.monotonic() - self.last_change
+                if self.count == 0 and idle_for >= quiet:
+                    return
+                self.changed.wait(timeout=quiet if self.count == 0 else 0.1)
+
+
+def requests_in_flight(live_server: Any) -> RequestsInFlight:
+    """The live server's (session-wide) request counter, installed on first use."""
+    httpd = live_server.thread.httpd
+    tracker = getattr(httpd, "lup_requests_in_flight", None)
+    if tracker is None:
+        tracker = RequestsInFlight(httpd)
+        httpd.lup_requests_in_flight = tracker
+    return tracker
+
+
 @pytest.fixture
 def browser_page(
     chromium: Any, live_server: Any, transactional_db: None, request: pytest.FixtureRequest
 ) -> Iterator[BrowserPage]:
     """A fresh Norwegian browser context on the live server; every page must pass axe."""
+    in_flight = requests_in_flight(live_server)
     context = chromium.new_context(locale="nb-NO", timezone_id="Europe/Oslo")
     try:
         page = BrowserPage(context.new_page(), live_server.url)
@@ -189,6 +252,8 @@ def browser_page(
                 )
     finally:
         context.close()
+        # Before the database is flushed: let what the closing pages sent finish.
+        in_flight.wait_until_quiet()
 
 
 @pytest.fixture
