@@ -81,3 +81,11 @@ def FROM_EMAIL() -> str | None:
     """Sender of the e-mail that brings a certificate (None: DEFAULT_FROM_EMAIL)."""
     value = _get("FROM_EMAIL", None)
     return str(value) if value else None
+
+
+def PDF_ROOT() -> str:
+    """Local folder of the issued PDFs when STORAGES has no `certificates_pdf` storage.
+    Outside MEDIA_ROOT: a PDF leaves it only through the permission-checked download view.
+    Defaults to BASE_DIR/var/certificates."""
+    default = str(getattr(settings, "BASE_DIR", ".")) + "/var/certificates"
+    return str(_get("PDF_ROOT", default))

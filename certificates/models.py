@@ -7,6 +7,7 @@ its SHA-256 as they were at issue; revoking it is a state, never a deletion.
 
 from __future__ import annotations
 
+import logging
 import secrets
 import string
 import uuid
@@ -18,6 +19,10 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+
+from .storage import pdf_name, pdf_storage
+
+logger = logging.getLogger(__name__)
 
 # Placeholders a template's title and body may use, written like {recipient_name}
 # (str.format style, without format specs). The issuing app fills in those it knows;
@@ -212,10 +217,8 @@ class CertificateQuerySet(models.QuerySet["Certificate"]):
 
 
 class CertificateManager(models.Manager["Certificate"]):
-    """Leaves the stored PDF out of every query unless asked for (`.defer(None)`)."""
-
     def get_queryset(self) -> CertificateQuerySet:
-        return CertificateQuerySet(self.model, using=self._db).defer("pdf")
+        return CertificateQuerySet(self.model, using=self._db)
 
     def valid(self) -> CertificateQuerySet:
         return self.get_queryset().valid()
@@ -225,9 +228,12 @@ class Certificate(models.Model):
     """An issued certificate: what it showed, its PDF and fingerprint, and whether it holds.
 
     Every shown field is a copy taken at issue, so the certificate reads the same after
-    the template, the person or the programme changes. The PDF is kept in the database
-    row itself: it is written in the same transaction as the certificate, so a failed or
-    concurrent issue never leaves a file without a certificate or the other way round.
+    the template, the person or the programme changes. The PDF is a file in
+    `certificates.storage` (object storage in production), named by the certificate's
+    public id and the PDF's SHA-256; the row keeps that SHA-256, which is what verification
+    compares. The services write the file before the row and remove it again when the row
+    is not written (`certificates.services`), so a certificate never points at a missing
+    file; what an outer rollback leaves behind, `manage.py certificate_files --sweep` finds.
     """
 
     public_id = models.UUIDField(
@@ -276,7 +282,14 @@ class Certificate(models.Model):
         blank=True,
         help_text=_("Every other value shown, as at issue (unit, team, signatories...)."),
     )
-    pdf = models.BinaryField(_("PDF"), editable=False)
+    pdf = models.FileField(
+        _("PDF"),
+        storage=pdf_storage,
+        upload_to=pdf_name,
+        max_length=200,
+        blank=True,
+        editable=False,
+    )
     # Indexed: the public verification page finds a certificate by the PDF uploaded to it.
     sha256 = models.CharField(_("SHA-256 of the PDF"), max_length=64, editable=False, db_index=True)
     issued_at = models.DateTimeField(_("issued"), auto_now_add=True)
@@ -319,6 +332,20 @@ class Certificate(models.Model):
     @property
     def is_revoked(self) -> bool:
         return self.revoked_at is not None
+
+    def pdf_bytes(self) -> bytes:
+        """The stored PDF, or b"" when there is none (the name is withheld) or its storage
+        has lost it (logged: a file that should be there and is not)."""
+        if not self.pdf.name:
+            return b""
+        try:
+            with self.pdf.storage.open(self.pdf.name, "rb") as stored:
+                return stored.read()
+        except FileNotFoundError:
+            logger.error(
+                "Certificate %s: its PDF %s is missing from storage", self.pk, self.pdf.name
+            )
+            return b""
 
 
 # Open Badges 3.0 credentials ------------------------------------------------------------------

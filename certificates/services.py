@@ -8,9 +8,11 @@ import hashlib
 import logging
 import re
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -32,6 +34,7 @@ from .models import (
     new_code,
 )
 from .signals import certificate_issued, certificate_revoked
+from .storage import pdf_storage
 
 logger = logging.getLogger(__name__)
 
@@ -41,6 +44,26 @@ CODE_ATTEMPTS = 5
 
 def sha256_of(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
+
+
+def _store_pdf(certificate: Certificate, content: bytes) -> None:
+    """Write the PDF to the certificate's storage (named by its public id and SHA-256) and
+    keep its SHA-256; the row is saved by the caller."""
+    certificate.sha256 = sha256_of(content)
+    certificate.pdf.save(f"{certificate.sha256}.pdf", ContentFile(content), save=False)
+
+
+def _discard_pdf(name: str) -> None:
+    """Delete a stored PDF that no row points to (any more)."""
+    if name:
+        pdf_storage().delete(name)
+
+
+def _discard_pdf_after_commit(name: str) -> None:
+    """Delete a PDF the row stops pointing to, once that change is committed (a rollback
+    leaves the row pointing at it, so it must stay until then)."""
+    if name:
+        transaction.on_commit(lambda: _discard_pdf(name))
 
 
 @transaction.atomic
@@ -215,8 +238,8 @@ def issue_certificate(
     ]
     for _attempt in range(CODE_ATTEMPTS):
         certificate.code = new_code()
-        certificate.pdf = _render(certificate, template, assets)
-        certificate.sha256 = sha256_of(certificate.pdf)
+        # The file first, then the row: a row never points at a file that is not there.
+        _store_pdf(certificate, _render(certificate, template, assets))
         # Uniqueness is left to the database: a check here could not stop a concurrent
         # insert anyway, and the IntegrityError below is how we learn of one.
         certificate.full_clean(validate_unique=False)
@@ -224,6 +247,7 @@ def issue_certificate(
             with transaction.atomic():
                 certificate.save()
         except IntegrityError:
+            _discard_pdf(certificate.pdf.name)  # this attempt's file belongs to no row
             winner = Certificate.objects.filter(source_key=source_key).first()
             if winner is not None:
                 return winner, False
@@ -370,7 +394,8 @@ def withhold_recipient_name(
         fields.append("name_withheld_at")
     # An empty PDF rather than one without the name: the holder's copy is the certificate
     # (its SHA-256 is kept), and a second PDF under the same code would compete with it.
-    certificate.pdf = b""
+    _discard_pdf_after_commit(certificate.pdf.name)
+    certificate.pdf = ""
     certificate.full_clean(validate_unique=False, validate_constraints=False)
     certificate.save(update_fields=sorted({*fields, "pdf"}))
     # Its signed credential names them too: emptied like the PDF. Its status bit and key
@@ -389,7 +414,7 @@ def replace_names(*, certificate: Certificate, names: Sequence[str], replacement
     still verify by upload (`pdf_version` answers "earlier"). The code stays. A
     certificate whose name is withheld has no PDF to draw again: its texts change only.
     """
-    certificate = Certificate.objects.select_for_update().defer(None).get(pk=certificate.pk)
+    certificate = Certificate.objects.select_for_update().get(pk=certificate.pk)
     fields = _replace_in_texts(certificate, names, replacement)
     if not fields:
         return False
@@ -397,8 +422,12 @@ def replace_names(*, certificate: Certificate, names: Sequence[str], replacement
         details = dict(certificate.details or {})
         details[EARLIER_SHA256] = [*earlier_sha256(certificate), certificate.sha256]
         certificate.details = details
-        certificate.pdf = _render(certificate, certificate.template, _stored_assets(certificate))
-        certificate.sha256 = sha256_of(certificate.pdf)
+        earlier = certificate.pdf.name
+        _store_pdf(
+            certificate, _render(certificate, certificate.template, _stored_assets(certificate))
+        )
+        if certificate.pdf.name != earlier:
+            _discard_pdf_after_commit(earlier)
         fields += ["details", "pdf", "sha256"]
     certificate.full_clean(validate_unique=False, validate_constraints=False)
     certificate.save(update_fields=sorted(set(fields)))
@@ -476,6 +505,43 @@ def send_certificate_email(*, certificate: Certificate) -> bool:
         to=[recipient.email],
     )
     filename = f"{slugify(certificate.title) or 'certificate'}-{certificate.code}.pdf"
-    message.attach(filename, bytes(certificate.pdf), "application/pdf")
+    message.attach(filename, certificate.pdf_bytes(), "application/pdf")
     message.send()
     return True
+
+
+@dataclass(frozen=True)
+class PdfAudit:
+    """What `audit_pdf_files` found: stored files no certificate points to (left by a
+    transaction rolled back after the file was written), and certificates whose file is
+    missing from storage."""
+
+    orphaned: list[str]
+    missing: list[str]
+    deleted: int
+
+
+def audit_pdf_files(*, delete_orphans_older_than: dt.timedelta | None = None) -> PdfAudit:
+    """Compare the PDF storage with the certificate rows.
+
+    Orphans are only deleted when older than `delete_orphans_older_than`, so a certificate
+    being issued right now (its file written, its row not yet committed) keeps its file.
+    Lists the storage once and reads the rows' names in one query.
+    """
+    storage = pdf_storage()
+    referenced = set(Certificate.objects.exclude(pdf="").values_list("pdf", flat=True))
+    try:
+        folders = storage.listdir("")[0]
+    except FileNotFoundError:  # a local folder not made yet: nothing issued here
+        folders = []
+    stored = [f"{folder}/{name}" for folder in folders for name in storage.listdir(folder)[1]]
+    orphaned = sorted(set(stored) - referenced)
+    missing = sorted(referenced - set(stored))
+    deleted = 0
+    if delete_orphans_older_than is not None:
+        cutoff = timezone.now() - delete_orphans_older_than
+        for name in orphaned:
+            if storage.get_modified_time(name) < cutoff:
+                storage.delete(name)
+                deleted += 1
+    return PdfAudit(orphaned=orphaned, missing=missing, deleted=deleted)

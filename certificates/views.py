@@ -206,11 +206,8 @@ def verify_certificate_json(request: HttpRequest, code: str) -> HttpResponse:
     )
 
 
-def _viewable(request: HttpRequest, certificate_id: UUID, *, with_pdf: bool = False) -> Certificate:
-    queryset = Certificate.objects.all()
-    if with_pdf:
-        queryset = queryset.defer(None)
-    certificate = queryset.filter(public_id=certificate_id).first()
+def _viewable(request: HttpRequest, certificate_id: UUID) -> Certificate:
+    certificate = Certificate.objects.filter(public_id=certificate_id).first()
     if certificate is None or not get_adapter().can_view(request.user, certificate):
         raise Http404(_("No such certificate."))
     return certificate
@@ -231,11 +228,15 @@ def my_certificates(request: HttpRequest) -> HttpResponse:
 @login_required
 def certificate_pdf(request: HttpRequest, certificate_id: UUID) -> HttpResponse:
     """The stored PDF, exactly as issued (so its SHA-256 verifies)."""
-    certificate = _viewable(request, certificate_id, with_pdf=True)
+    certificate = _viewable(request, certificate_id)
     if not certificate.pdf:
         # Deleted when the recipient's name was withheld (services.withhold_recipient_name).
         raise Http404(_("This certificate's PDF was deleted: the name on it is withheld."))
-    response = HttpResponse(bytes(certificate.pdf), content_type="application/pdf")
+    content = certificate.pdf_bytes()
+    if not content:
+        # Its storage lost it (logged by pdf_bytes): say so rather than send an empty file.
+        raise Http404(_("This certificate's PDF could not be found. Contact the issuer."))
+    response = HttpResponse(content, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{_filename(certificate)}"'
     response["X-Content-Type-Options"] = "nosniff"
     return response

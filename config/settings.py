@@ -14,6 +14,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from .env import env_bool, env_int, env_list, env_str, env_value
+from .storages import s3_storages
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -244,6 +245,7 @@ APP_SETTINGS_FROM_ENVIRONMENT = {
     "CERTIFICATES_FROM_EMAIL": "str",
     "CERTIFICATES_KEY_ENCRYPTION_KEYS": "list",
     "CERTIFICATES_PUBLIC_CACHE_SECONDS": "int",
+    "CERTIFICATES_PDF_ROOT": "str",
 }
 for _name, _kind in APP_SETTINGS_FROM_ENVIRONMENT.items():
     if (_value := env_value(_name, _kind)) is not None:
@@ -404,6 +406,27 @@ STATICFILES_DIRS = [
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env_str("DJANGO_MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
 
+# Files. Without S3_BUCKET: folders on this machine (MEDIA_ROOT for the public images of
+# course pages and certificate logos; each app's private folder for the rest). With it,
+# every kind of file goes to that S3-compatible bucket (AWS, MinIO, Ceph, a Norwegian
+# cloud's object store) through django-storages, under its own prefix, so several app
+# servers share them. Only `media/` is meant to be readable without signing in (give it a
+# public-read bucket policy, or S3_MEDIA_DOMAIN in front); everything else is private and
+# leaves only through the apps' permission-checked views.
+S3_BUCKET = env_str("S3_BUCKET")
+S3_ENDPOINT_URL = env_str("S3_ENDPOINT_URL")
+S3_MEDIA_DOMAIN = env_str("S3_MEDIA_DOMAIN")
+if S3_BUCKET:
+    STORAGES = s3_storages(
+        bucket=S3_BUCKET,
+        endpoint_url=S3_ENDPOINT_URL,
+        region=env_str("S3_REGION", "eu-north-1"),
+        # Unset: boto3's own chain (environment, instance role, ~/.aws).
+        access_key=env_str("S3_ACCESS_KEY_ID"),
+        secret_key=env_str("S3_SECRET_ACCESS_KEY"),
+        media_domain=S3_MEDIA_DOMAIN,
+    )
+
 EMAIL_BACKEND = env_str(
     "DJANGO_EMAIL_BACKEND",
     "django.core.mail.backends.smtp.EmailBackend"
@@ -474,12 +497,21 @@ def _origin(url: str) -> str:
 # middleware leaves as it is. The sign-in pages' forms may also lead to the configured
 # single sign-on providers (config/middleware.py, SiteCSPMiddleware).
 _H5P_PLAYER_ORIGIN = _origin(env_str("COURSES_H5P_PLAYER_ORIGIN"))
+_S3_MEDIA_ORIGIN = (
+    ""
+    if not S3_BUCKET
+    else f"https://{S3_MEDIA_DOMAIN}"
+    if S3_MEDIA_DOMAIN
+    else _origin(S3_ENDPOINT_URL)
+    or f"https://{S3_BUCKET}.s3.{env_str('S3_REGION', 'eu-north-1')}.amazonaws.com"
+)
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
         "script-src": [SELF, NONCE],
         "style-src": [SELF],
-        "img-src": [SELF, "data:"],
+        # With S3, course pages' images come from the bucket (or S3_MEDIA_DOMAIN).
+        "img-src": [SELF, "data:", *([_S3_MEDIA_ORIGIN] if _S3_MEDIA_ORIGIN else [])],
         "font-src": [SELF],
         "connect-src": [SELF],
         "frame-src": [SELF, *([_H5P_PLAYER_ORIGIN] if _H5P_PLAYER_ORIGIN else [])],

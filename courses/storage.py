@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import os
+from typing import Any
 
 from django.core.files.storage import FileSystemStorage, InvalidStorageError, Storage, storages
-from django.utils.functional import LazyObject
+from django.core.signals import setting_changed
+from django.dispatch import receiver
+from django.utils.functional import LazyObject, empty
 
 from . import app_settings
 
@@ -37,6 +40,14 @@ class _PrivateStorage(LazyObject):
 
 
 _private_storage = _PrivateStorage()
+
+
+@receiver(setting_changed)
+def _forget_private_storage(*, setting: str, **kwargs: Any) -> None:
+    """STORAGES changed (a test, a host reconfiguring): resolve the alias again, as Django
+    does for its default storage."""
+    if setting == "STORAGES":
+        _private_storage._wrapped = empty  # type: ignore[assignment]
 
 
 def private_storage() -> Storage:

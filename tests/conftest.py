@@ -8,6 +8,7 @@ from django.test.client import ClientMixin
 from django.utils import translation
 
 from tests.factories import UserFactory
+from tests.s3 import object_storage, s3_endpoint  # noqa: F401  (a real S3 server, moto)
 from tests.smtp import smtp_server  # noqa: F401  (a real SMTP server, for every test)
 
 
@@ -55,10 +56,11 @@ def fresh_cache():
 
 @pytest.fixture(autouse=True)
 def private_files(settings, tmp_path):
-    """Submitted files and people's own-data archives go to the test's own directory, never
-    into the working tree."""
+    """Submitted files, people's own-data archives and certificate PDFs go to the test's
+    own directory, never into the working tree."""
     settings.COURSES_PRIVATE_ROOT = str(tmp_path / "private")
     settings.LUP_PRIVATE_ROOT = str(tmp_path / "lup-private")
+    settings.CERTIFICATES_PDF_ROOT = str(tmp_path / "certificates")
 
 
 @pytest.fixture(autouse=True)

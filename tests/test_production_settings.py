@@ -5,6 +5,7 @@ a subprocess with the environment an operations team would give it."""
 from __future__ import annotations
 
 import ast
+import json
 import os
 import re
 import socket
@@ -321,6 +322,7 @@ def test_every_app_setting_a_deployment_needs_comes_from_the_environment(tmp_pat
         "LUP_EXPORT_ROOT": samples["str"],
         "LUP_PRIVATE_ROOT": samples["str"],
         "COURSES_H5P_ROOT": samples["str"],
+        "CERTIFICATES_PDF_ROOT": samples["str"],
     }
     # CERTIFICATES_SITE_URL and COURSES_SITE_URL come from SITE_URL, the public address.
     from_site_url = {"CERTIFICATES_SITE_URL", "COURSES_SITE_URL"}
@@ -364,3 +366,59 @@ def test_the_readme_lists_every_environment_variable_with_its_default():
     missing = sorted(variables - documented)
 
     assert not missing, f"README.md, Configuration: document {missing}"
+
+
+def test_s3_settings_put_every_kind_of_file_in_the_bucket(tmp_path, s3_endpoint):
+    """S3_* from the environment, in a fresh production process, against a real S3 server:
+    each storage writes under its own prefix, and pages may show the bucket's images."""
+    import boto3
+
+    from tests.s3 import CREDENTIALS, REGION
+
+    bucket = "lup-production-settings"
+    client = boto3.client("s3", endpoint_url=s3_endpoint, region_name=REGION, **CREDENTIALS)
+    client.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": REGION})
+    env = production_env(
+        tmp_path,
+        S3_BUCKET=bucket,
+        S3_ENDPOINT_URL=s3_endpoint,
+        S3_REGION=REGION,
+        S3_ACCESS_KEY_ID=CREDENTIALS["aws_access_key_id"],
+        S3_SECRET_ACCESS_KEY=CREDENTIALS["aws_secret_access_key"],
+    )
+    aliases = [
+        "default",
+        "courses_h5p",
+        "courses_private",
+        "certificates_pdf",
+        "lup_private",
+        "lup_exports",
+    ]
+    program = (
+        "import json, django; django.setup(); from django.conf import settings; "
+        "from django.core.files.base import ContentFile; "
+        "from django.core.files.storage import storages; "
+        f"[storages[a].save('probe.txt', ContentFile(a.encode())) for a in {aliases!r}]; "
+        "print(json.dumps(settings.CONTENT_SECURITY_POLICY['DIRECTIVES']['img-src']))"
+    )
+
+    completed = subprocess.run(
+        [sys.executable, "-c", program],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+
+    listed = client.list_objects_v2(Bucket=bucket)["Contents"]
+    assert sorted(item["Key"] for item in listed) == [
+        "certificates/probe.txt",
+        "exports/probe.txt",
+        "h5p/probe.txt",
+        "lup-private/probe.txt",
+        "media/probe.txt",
+        "private/probe.txt",
+    ]
+    assert s3_endpoint in json.loads(completed.stdout.splitlines()[-1])

@@ -251,6 +251,11 @@ class _Borrowed:
     def seekable(self) -> bool:
         return True
 
+    @property
+    def closed(self) -> bool:
+        # Object storage (boto3's upload) asks before reading: open while the upload is.
+        return bool(getattr(self.fileobj, "closed", False))
+
     def close(self) -> None:
         """The caller's file stays open."""
 

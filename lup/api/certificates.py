@@ -148,7 +148,7 @@ class CertificateViewSet(ScopedViewSet):
     def scope(self) -> QuerySet[Any]:
         certificates = (
             Certificate.objects.select_related(*CREDENTIAL_RELATED)
-            .defer("pdf", "body", "details", "credential__signed")
+            .defer("body", "details", "credential__signed")
             .order_by("-pk")
         )
         if not self.request.user.is_authenticated:

@@ -198,7 +198,7 @@ def decide_review(
         )
     certificate = (
         Certificate.objects.select_related("recipient")
-        .defer("pdf", "body", "details")
+        .defer("body", "details")
         .get(pk=locked.certificate_id)
     )
     locked.decision = decision

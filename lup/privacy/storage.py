@@ -1,7 +1,8 @@
 """Where lup keeps files only their owner may download: people's archives of their own data.
 
-A local folder outside MEDIA_ROOT (`LUP_PRIVATE_ROOT`, read each time it is used so tests
-and hosts can move it), with no URL: files leave it only through a view that checks who
+The `lup_private` storage from STORAGES when configured (object storage), else a local
+folder outside MEDIA_ROOT (`LUP_PRIVATE_ROOT`, read each time it is used so tests and hosts
+can move it); either way with no URL: files leave it only through a view that checks who
 is asking. Retention deletes expired archives through the same storage.
 """
 
@@ -9,7 +10,7 @@ from __future__ import annotations
 
 import os
 
-from django.core.files.storage import FileSystemStorage
+from django.core.files.storage import FileSystemStorage, InvalidStorageError, Storage, storages
 
 from .. import app_settings
 
@@ -32,6 +33,13 @@ class PrivateArchiveStorage(FileSystemStorage):
         raise ValueError("Private archives have no URL; serve them through a view.")
 
 
-def archive_storage() -> PrivateArchiveStorage:
-    """The storage of personal-data archives (never served by URL)."""
-    return PrivateArchiveStorage()
+STORAGE_ALIAS = "lup_private"
+
+
+def archive_storage() -> Storage:
+    """The storage of personal-data archives (never served by URL): STORAGES["lup_private"]
+    (a private prefix of the S3 bucket, say) when configured, else LUP_PRIVATE_ROOT."""
+    try:
+        return storages[STORAGE_ALIAS]
+    except InvalidStorageError:
+        return PrivateArchiveStorage()

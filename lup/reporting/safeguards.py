@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.core.files.storage import InvalidStorageError, Storage, storages
 from django.core.validators import validate_email
 from django.utils.translation import gettext as _
 
@@ -120,6 +121,18 @@ def refused_domains(organisation: Organisation, addresses: list[str]) -> list[st
 # Folders ---------------------------------------------------------------------------------
 
 
+EXPORT_STORAGE_ALIAS = "lup_exports"
+
+
+def configured_export_storage() -> Storage | None:
+    """STORAGES["lup_exports"] (object storage shared by every app server) when the host
+    configures one; None means the local folder LUP_EXPORT_ROOT."""
+    try:
+        return storages[EXPORT_STORAGE_ALIAS]
+    except InvalidStorageError:
+        return None
+
+
 def export_root() -> Path:
     """LUP_EXPORT_ROOT as an absolute path with its symlinks resolved."""
     return Path(app_settings.EXPORT_ROOT()).resolve()
@@ -133,7 +146,10 @@ def resolve_export_folder(folder: str, *, create: bool = False) -> Path:
     """The absolute folder for `folder` under the export root, symlinks followed; refuses
     a name that is not a plain relative folder (`..`, absolute) and any folder that
     resolves outside the root (a symlink out). `create` makes it, then checks again, so a
-    symlink swapped in meanwhile is refused too."""
+    symlink swapped in meanwhile is refused too. With an export storage configured there are
+    no symlinks or folders to make: the clean relative name is the key prefix."""
+    if configured_export_storage() is not None:
+        return Path(clean_folder_name(folder))
     root = export_root()
     target = (root / clean_folder_name(folder)).resolve()
     if not _inside(target, root):

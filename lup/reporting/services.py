@@ -26,6 +26,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.core.files import File
 from django.core.mail import EmailMessage
 from django.db import transaction
 from django.db.models import Q
@@ -51,6 +52,7 @@ from .models import ExportFormat, ExportPreset, ReportKind, ScheduledExport
 from .safeguards import (
     StopReason,
     check_recipients,
+    configured_export_storage,
     owner_problem,
     refused_domains,
     resolve_export_folder,
@@ -344,7 +346,7 @@ def run_scheduled_export(
             _mail(schedule, filename, target.read(), extension, owner)
         else:
             try:
-                _write_file(export_folder(schedule.folder) / filename, target)
+                _deliver_to_folder(schedule.folder, filename, target)
             except ValidationError as error:
                 # A symlink swapped in since the check above: refused, and stopped.
                 return stop_schedule(
@@ -372,6 +374,17 @@ def run_scheduled_export(
     schedule.next_run_on = next_run
     schedule.save(update_fields=["last_run_at", "last_row_count", "next_run_on"])
     return schedule
+
+
+def _deliver_to_folder(folder: str, filename: str, source: Any) -> None:
+    """Put the file in the schedule's folder: a key under the export storage's prefix when
+    object storage is configured (every app server and worker sees it), else a file under
+    LUP_EXPORT_ROOT, written so that no symlink can redirect it."""
+    storage = configured_export_storage()
+    if storage is not None:
+        storage.save(f"{clean_folder_name(folder)}/{filename}", File(source, name=filename))
+    else:
+        _write_file(export_folder(folder) / filename, source)
 
 
 def _write_file(destination: Path, source: Any) -> None:

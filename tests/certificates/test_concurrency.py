@@ -12,6 +12,7 @@ from django.db import connections
 from certificates import services
 from certificates.adapter import DefaultCertificatesAdapter
 from certificates.models import Certificate
+from certificates.storage import pdf_storage
 from tests.concurrency import on_postgresql, race
 
 pytestmark = on_postgresql
@@ -64,6 +65,15 @@ def test_two_threads_issuing_the_same_achievement_make_one_certificate(settings,
     assert Certificate.objects.filter(source_key="race:1").count() == 1
     assert len({pk for pk, _ in results}) == 1  # both callers got the same certificate
     assert sorted(created for _, created in results) == [False, True]
+    # The loser rendered and stored its PDF too; it removed it, leaving only the winner's.
+    winner = Certificate.objects.get(source_key="race:1")
+    storage = pdf_storage()
+    stored = [
+        f"{folder}/{name}"
+        for folder in storage.listdir("")[0]
+        for name in storage.listdir(folder)[1]
+    ]
+    assert stored == [winner.pdf.name]
 
 
 @pytest.mark.django_db(transaction=True)

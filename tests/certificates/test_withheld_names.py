@@ -9,6 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from certificates import services
 from certificates.models import Certificate
 from certificates.selectors import valid_codes_by_source
+from certificates.storage import pdf_storage
 from tests.certificates.test_rendering import needs_poppler, pdf_text
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
@@ -17,7 +18,7 @@ WITHHELD = "(name withheld)"
 
 
 def stored(certificate: Certificate) -> Certificate:
-    return Certificate.objects.defer(None).get(pk=certificate.pk)
+    return Certificate.objects.get(pk=certificate.pk)
 
 
 def upload(client, certificate, data):
@@ -27,21 +28,27 @@ def upload(client, certificate, data):
     )
 
 
-def test_withholding_replaces_every_copy_of_the_name_and_deletes_the_pdf(certificate):
+def test_withholding_replaces_every_copy_of_the_name_and_deletes_the_pdf(
+    certificate, django_capture_on_commit_callbacks
+):
     issued = stored(certificate)
+    assert pdf_storage().exists(issued.pdf.name)
 
-    withheld = services.withhold_recipient_name(
-        certificate=certificate, replacement=WITHHELD, names=["ase@example.no"]
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        withheld = services.withhold_recipient_name(
+            certificate=certificate, replacement=WITHHELD, names=["ase@example.no"]
+        )
 
     after = stored(withheld)
+    assert after.pdf.name == ""
+    assert not pdf_storage().exists(issued.pdf.name)  # the file itself is gone, not just unlinked
     assert after.name_withheld_at is not None
     assert after.recipient_name == WITHHELD
     assert "Åse" not in after.body
     assert "Ødegård" not in after.title + after.body
     assert after.details["values"]["recipient_name"] == WITHHELD
     assert "Ødegård" not in str(after.details)
-    assert bytes(after.pdf) == b""
+    assert after.pdf_bytes() == b""
     assert after.sha256 == issued.sha256  # the holder's copy still checks
     assert after.code == issued.code
     assert not after.is_revoked  # revoking is the caller's decision
@@ -56,7 +63,7 @@ def test_withholding_twice_changes_nothing_more(certificate):
 
 
 def test_the_public_page_json_and_badge_show_no_name(client, certificate, recipient):
-    issued_pdf = bytes(stored(certificate).pdf)
+    issued_pdf = stored(certificate).pdf_bytes()
     services.withhold_recipient_name(certificate=certificate, replacement=WITHHELD)
     services.revoke_certificate(certificate=certificate, reason="anonymised", revoked_by=None)
 
@@ -127,24 +134,29 @@ def team_certificate(issue):
 
 
 def test_replacing_a_name_draws_the_pdf_again_and_earlier_copies_still_verify(
-    client, team_certificate
+    client, team_certificate, django_capture_on_commit_callbacks
 ):
     before = stored(team_certificate)
+    before_pdf = before.pdf_bytes()
 
-    changed = services.replace_names(
-        certificate=team_certificate, names=["Åse Ødegård"], replacement=WITHHELD
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        changed = services.replace_names(
+            certificate=team_certificate, names=["Åse Ødegård"], replacement=WITHHELD
+        )
 
     after = stored(team_certificate)
     assert changed is True
     assert after.details["values"]["team"] == f"{WITHHELD}, Ola Nordmann"
     assert after.recipient_name == "Solbakken skole"
     assert after.sha256 != before.sha256
-    assert after.sha256 == services.sha256_of(bytes(after.pdf))
+    assert after.sha256 == services.sha256_of(after.pdf_bytes())
     assert after.details["earlier_sha256"] == [before.sha256]
     assert after.name_withheld_at is None
-    earlier = upload(client, after, bytes(before.pdf)).content.decode()
-    current = upload(client, after, bytes(after.pdf)).content.decode()
+    # Only the new drawing is kept; the holder's earlier copy still verifies by its SHA-256.
+    assert not pdf_storage().exists(before.pdf.name)
+    assert pdf_storage().exists(after.pdf.name)
+    earlier = upload(client, after, before_pdf).content.decode()
+    current = upload(client, after, after.pdf_bytes()).content.decode()
     assert "matches an earlier version" in earlier
     assert "The file matches: it is the certificate issued" in current
     assert (
@@ -178,6 +190,6 @@ def test_the_pdf_drawn_again_shows_the_replacement_not_the_name(team_certificate
         certificate=team_certificate, names=["Åse Ødegård"], replacement=WITHHELD
     )
 
-    text = " ".join(pdf_text(bytes(stored(team_certificate).pdf), tmp_path).split())
+    text = " ".join(pdf_text(stored(team_certificate).pdf_bytes(), tmp_path).split())
     assert "Ødegård" not in text
     assert f"Teamet: {WITHHELD}, Ola Nordmann." in text

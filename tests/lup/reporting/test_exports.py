@@ -203,7 +203,7 @@ def test_certificate_codes_come_in_one_query_per_batch_and_revoked_ones_are_left
             achievement="a",
             issuer="i",
             issued_on=dt.date(2025, 11, 3),
-            pdf=b"",
+            pdf="",
             sha256="0" * 64,
             revoked_at=dt.datetime(2025, 12, 1, tzinfo=dt.UTC) if revoked else None,
             revocation_reason="wrong" if revoked else "",
