@@ -62,8 +62,11 @@ demo: migrate
 run: demo
 	$(RUN_ENV) $(PY) manage.py runserver 127.0.0.1:8000
 
+# In parallel, one worker per core (pytest-xdist; a file's tests stay on one worker, which
+# has its own test database). TEST_WORKERS=0 runs everything in this one process.
+TEST_WORKERS ?= auto
 test: setup
-	$(PY) -m pytest
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile
 
 test-fast: setup
 	$(PY) -m pytest -m "not e2e and not slow"
