@@ -148,12 +148,26 @@ def sign_in_recipients() -> list[Recipient]:
     return sorted(found.values(), key=lambda recipient: (recipient.name, recipient.host))
 
 
-# The storages that may hold files about people (courses' submissions and the site's
-# uploads, signatures on certificates among them), with what they hold. H5P content is
-# course material, and the archives of people's own data stay on the platform's disk
-# (LUP_PRIVATE_ROOT).
+# The storages that may hold files about people (courses' submissions, certificates, the
+# archives of people's own data, scheduled reports and the site's uploads, signatures on
+# certificates among them), with what they hold. H5P content is course material.
 def _storage_contents() -> dict[str, tuple[str, tuple[Category, ...]]]:
     return {
+        "certificates_pdf": (
+            _("Your certificates as PDF files, with your name on them."),
+            (Category.CERTIFICATES,),
+        ),
+        "lup_private": (
+            _("The archive of your own data, when you ask for one, until it expires."),
+            (Category.DATA_EXPORTS,),
+        ),
+        "lup_exports": (
+            _(
+                "Completion reports HR has scheduled to a folder: names, units and whether "
+                "you completed."
+            ),
+            (Category.PARTICIPATION,),
+        ),
         "courses_private": (
             _("What you and your team hand in, with its files."),
             (Category.UPLOADED_FILES,),

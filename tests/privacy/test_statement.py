@@ -797,3 +797,21 @@ def test_the_demo_organisations_name_a_data_protection_officer(db):
     assert hole.data_protection_officer == "Personvernombudet"
     assert hole.data_protection_email == "personvernombud@hole.example.no"
     assert privacy_statement(hole).officer.given
+
+
+def test_with_s3_every_storage_holding_personal_data_is_named(
+    client, english_site, baerum, no_services, settings
+):
+    """S3_BUCKET as production configures it (config.storages): the statement names the
+    bucket's host for submissions, certificates, own-data archives, reports and uploads."""
+    from config.storages import s3_storages
+
+    settings.STORAGES = s3_storages(bucket="lup", endpoint_url="https://s3.example.no")
+
+    named = recipients(page(client, baerum))["storage"]
+
+    assert len(named) == 5
+    assert all(text.startswith("File storage (s3.example.no):") for text in named)
+    said = " ".join(named)
+    for held in ("hand in", "certificates as PDF", "archive of your own data", "Completion"):
+        assert held in said
