@@ -9,10 +9,11 @@ NPM_STAMP := node_modules/.installed
 # host name of the same server, sharing no cookie with the site: README, "H5P").
 RUN_ENV := DJANGO_DEBUG=1 SITE_URL=http://127.0.0.1:8000 COURSES_H5P_PLAYER_ORIGIN=http://localhost:8000
 
-.PHONY: help setup run test test-fast test-e2e lint format migrate demo messages bench clean lock relock bootstrap-requirements check-lock wheel
+.PHONY: help setup run run-cluster test test-fast test-e2e lint format migrate demo messages bench clean lock relock bootstrap-requirements check-lock wheel
 
 help:
 	@echo "make run    set up, migrate, seed demo data and serve on http://127.0.0.1:8000"
+	@echo "make run-cluster  nginx, two app servers, Celery worker and beat, PostgreSQL, Redis, S3 on :8080"
 	@echo "make test   set up and run the whole test suite"
 	@echo "make lint   ruff, mypy and import-linter"
 	@echo "make lock   upgrade the locked dependencies (uv.lock) within pyproject.toml's ranges"
@@ -61,6 +62,11 @@ demo: migrate
 
 run: demo
 	$(RUN_ENV) $(PY) manage.py runserver 127.0.0.1:8000
+
+# nginx on :8080 in front of two gunicorn app servers, a Celery worker and beat, on the
+# machine's PostgreSQL and Redis, with files in a local S3 server (benchmarks/cluster.py).
+run-cluster: setup
+	$(PY) benchmarks/cluster.py --port 8080
 
 # In parallel, one worker per core (pytest-xdist; a file's tests stay on one worker, which
 # has its own test database). TEST_WORKERS=0 runs everything in this one process.

@@ -1,0 +1,175 @@
+"""The site behind nginx with two app servers, a Celery worker and beat, PostgreSQL, Redis
+and an S3 store (benchmarks/cluster.py): a journey whose requests alternate servers.
+
+Each request goes to whichever app server nginx picks (round robin, named in the
+`X-Upstream` header), so everything a person relies on between two requests must live
+outside the app server: the session (database), rate limits (Redis), files (the bucket),
+and work handed to the worker (an own-data archive built by Celery, downloaded from
+either server). Runs in CI's PostgreSQL pass, which has every part; `.ci/run` installs
+nginx.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import re
+import sys
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.db import connection
+from playwright.sync_api import expect
+
+from tests.e2e.conftest import BrowserPage
+from tests.e2e.journeys import sign_in
+
+MANAGER = "leder@baerum.kommune.no"
+CLUSTER_SCRIPT = Path(__file__).resolve().parents[2] / "benchmarks" / "cluster.py"
+
+
+def _cluster_module() -> Any:
+    spec = importlib.util.spec_from_file_location("cluster_benchmark", CLUSTER_SCRIPT)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # its dataclasses look themselves up there
+    spec.loader.exec_module(module)
+    return module
+
+
+def _answered_by(header: str | None) -> str:
+    """The app server that answered: the last one nginx tried (it names each it tried)."""
+    return (header or "").split(",")[-1].strip()
+
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(
+        connection.vendor != "postgresql",
+        reason="the cluster runs on PostgreSQL and Redis: CI's PostgreSQL pass runs it",
+    ),
+]
+
+
+@pytest.fixture(scope="module")
+def cluster() -> Iterator[Any]:
+    cluster_script = _cluster_module()
+    if cluster_script.nginx_binary() is None:
+        message = "nginx is not installed (apt-get install nginx)"
+        if os.environ.get("LUP_REQUIRE_BROWSER") == "1":  # CI: every part must be there
+            pytest.fail(message, pytrace=False)
+        pytest.skip(message)
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw")
+    running = cluster_script.free_cluster(
+        database=f"lup_cluster_test_{worker}",
+        redis_db=12 - int(worker or 0),
+        drop_database_on_stop=True,
+        # A daily allowance, so the limit is reached in a few requests and no minute ends
+        # in the middle of the test.
+        extra_env={"CERTIFICATES_VERIFY_RATE": "5/day"},
+    )
+    with running:
+        yield running
+
+
+def _cluster_database(cluster: Any, sql: str) -> list[tuple[Any, ...]]:
+    import psycopg
+
+    with psycopg.connect(cluster.database_url) as database:
+        return list(database.execute(sql).fetchall())
+
+
+def test_a_learner_journey_alternates_app_servers(cluster, chromium):
+    context = chromium.new_context(locale="nb-NO", timezone_id="Europe/Oslo")
+    pages: list[tuple[str, str | None]] = []
+    try:
+        page = BrowserPage(context.new_page(), cluster.url)
+        page.page.on(
+            "response",
+            lambda response: (
+                pages.append((response.url, response.headers.get("x-upstream")))
+                if response.request.resource_type == "document"
+                else None
+            ),
+        )
+        page.goto("/accounts/login/")
+        page.check_accessibility()
+        sign_in(page, MANAGER)
+        expect(page.page).to_have_url(re.compile(r"/$"))
+        page.check_accessibility()
+
+        # Still signed in whichever server answers: the session is in the database.
+        for path in ("/me/programme/", "/", "/me/data/", "/me/programme/"):
+            page.goto(path)
+            expect(page.page).to_have_url(re.compile(re.escape(path) + "$"))
+            page.check_accessibility()
+
+        # H5P content from the bucket, played through either server.
+        [(activity,)] = _cluster_database(
+            cluster,
+            "SELECT public_id FROM courses_activity WHERE h5p_package_id IS NOT NULL "
+            "ORDER BY id LIMIT 1",
+        )
+        page.goto(f"/courses/activities/{activity}/")
+        player = page.frame_locator("iframe[data-h5p-player]").frame_locator("iframe.h5p-iframe")
+        expect(player.locator(".h5p-content")).to_be_visible(timeout=30_000)
+        page.check_accessibility()
+
+        # Work for the worker: the archive is built by Celery into the bucket, then
+        # downloaded through whichever server answers.
+        page.goto("/me/data/")
+        page.locator('form[action="/me/data/archives/"] button[type="submit"]').click()
+        page.check_accessibility()
+        link = page.locator('a[href^="/me/data/archives/"]').first
+        for _attempt in range(30):
+            if link.count():
+                break
+            page.wait_for_timeout(1000)
+            page.reload()
+        page.check_accessibility()
+        href = link.get_attribute("href")
+        assert href
+        archive = context.request.get(cluster.url + href)
+        assert archive.status == 200
+        assert archive.body()[:2] == b"PK"
+    finally:
+        context.close()
+
+    answered_by = {_answered_by(upstream) for url, upstream in pages if upstream}
+    assert len(answered_by) == 2, pages  # both app servers served this person
+    assert not any("/accounts/login/" in url for url, _ in pages[2:]), pages
+
+
+def test_the_rate_limit_holds_across_app_servers(cluster):
+    """Five verifications a day from one address, counted in Redis by both servers."""
+    answers = []
+    for _attempt in range(7):
+        request = urllib.request.Request(f"{cluster.url}/verify/AAAAAAAA/")  # noqa: S310
+        try:
+            with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
+                answers.append((response.status, response.headers["X-Upstream"]))
+        except urllib.error.HTTPError as error:
+            answers.append((error.code, error.headers["X-Upstream"]))
+
+    assert all(status != 429 for status, _ in answers[:5]), answers
+    assert [status for status, _ in answers[5:]] == [429, 429], answers
+    assert len({_answered_by(upstream) for _, upstream in answers}) == 2, answers
+
+
+def test_a_stopped_app_server_costs_no_request(cluster):
+    """nginx passes a request that cannot reach one server to the other."""
+    cluster.stop_app("app2")
+    statuses = []
+    for _attempt in range(6):
+        with urllib.request.urlopen(f"{cluster.url}/livez", timeout=30) as response:  # noqa: S310
+            statuses.append((response.status, response.headers["X-Upstream"]))
+
+    assert [status for status, _ in statuses] == [200] * 6
+    assert {_answered_by(upstream) for _, upstream in statuses} == {
+        f"127.0.0.1:{cluster.app_ports[0]}"
+    }
