@@ -17,8 +17,9 @@ ROOT = Path(__file__).resolve().parent.parent
     sorted(
         p
         for p in (ROOT / "benchmarks").glob("*.py")
-        # Those two need PostgreSQL: below.
-        if not p.name.startswith("_") and p.name not in {"load.py", "completion_races.py"}
+        # These need PostgreSQL (and the cluster nginx): below.
+        if not p.name.startswith("_")
+        and p.name not in {"load.py", "completion_races.py", "cluster.py", "cluster_load.py"}
     ),
     ids=lambda p: p.name,
 )
@@ -89,3 +90,42 @@ def test_the_race_benchmark_runs_briefly_on_postgresql():
 
     assert completed.returncode == 0, completed.stdout + completed.stderr
     assert "median" in completed.stdout
+
+
+@pytest.mark.slow
+def test_the_cluster_load_benchmark_runs_briefly_through_the_proxy():
+    """benchmarks/cluster_load.py starts the cluster (nginx, two app servers, worker, beat,
+    PostgreSQL, Redis, S3) and puts a few users on it: it must still work and lose no
+    accepted write. (benchmarks/cluster.py itself is started by the cluster journey.)"""
+    import os
+    import shutil
+
+    if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
+        pytest.skip("needs PostgreSQL: runs in CI's PostgreSQL suite (DATABASE_URL=postgres://...)")
+    if not (shutil.which("nginx") or Path("/usr/sbin/nginx").is_file()):
+        pytest.skip("nginx is not installed (apt-get install nginx; CI installs it)")
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw")
+    completed = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "benchmarks" / "cluster_load.py"),
+            "--users",
+            "5",
+            "--warmup",
+            "1",
+            "--duration",
+            "3",
+            "--app-workers",
+            "1",
+            "--database",
+            f"lup_bench_cluster_ci_{worker}",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
+    )
+
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    assert "lost 0" in completed.stdout
