@@ -6,8 +6,8 @@ and keeps it in `storage.archive_storage()`. The reads here (`archives_of`,
 `downloadable_archive`, `expires_at`) are what the page and the API show of them.
 
 Memory stays low whatever the history: files are copied into the ZIP in chunks from their
-storage, and a file kept in a database column (a certificate's PDF) is read one row at a
-time.
+storage (certificate PDFs and submissions alike), and a file kept in a database column, if
+a model has one, is read one row at a time.
 """
 
 from __future__ import annotations

@@ -80,8 +80,13 @@ def test_a_learner_reads_their_data_and_downloads_the_archive(browser_page, hist
                 if row["id"] == pk
             ]
             assert archive.read(row["file"]) == content
+        certificates = data["categories"]["certificates"]["models"]["certificates.Certificate"]
         for certificate in history.certificates:
-            pdf = archive.read(f"files/certificates.Certificate/{certificate.pk}/pdf.pdf")
+            [row] = [row for row in certificates["rows"] if row["id"] == certificate.pk]
+            assert row["pdf"] == (
+                f"files/certificates.Certificate/{certificate.pk}/pdf/{certificate.sha256}.pdf"
+            )
+            pdf = archive.read(row["pdf"])
             assert hashlib.sha256(pdf).hexdigest() == certificate.sha256
     assert AuditEvent.objects.filter(
         action=AuditEvent.Action.PERSONAL_DATA_EXPORTED, subject=person, details={"format": "zip"}
