@@ -212,6 +212,7 @@ class Cluster:
         try:
             self._start_object_store()
             self._prepare_database()
+            self._empty_cache()
             self._manage("collectstatic", "--noinput", "-v0")
             for number, port in enumerate(self.app_ports, start=1):
                 self._spawn(
@@ -354,6 +355,12 @@ class Cluster:
         _psql("postgres", f"CREATE DATABASE {self.database}")
         self._manage("migrate", "-v0")
         self._manage("seed_demo", "--scale", str(self.seed_scale))
+
+    def _empty_cache(self) -> None:
+        # Rate-limit counters and cached pages of an earlier run belong to its database.
+        import redis
+
+        redis.Redis.from_url(self.env()["REDIS_URL"]).flushdb()
 
     def _write_nginx_conf(self) -> None:
         (self.workdir / "nginx.conf").write_text(

@@ -29,6 +29,7 @@ from tests.e2e.conftest import BrowserPage
 from tests.e2e.journeys import sign_in
 
 MANAGER = "leder@baerum.kommune.no"
+UPLOADED = b"%PDF-1.7\n% brukerreise\n%%EOF\n"
 CLUSTER_SCRIPT = Path(__file__).resolve().parents[2] / "benchmarks" / "cluster.py"
 
 
@@ -119,6 +120,34 @@ def test_a_learner_journey_alternates_app_servers(cluster, chromium):
         player = page.frame_locator("iframe[data-h5p-player]").frame_locator("iframe.h5p-iframe")
         expect(player.locator(".h5p-content")).to_be_visible(timeout=30_000)
         page.check_accessibility()
+
+        # An upload: the answer's file goes to the bucket through one server and comes
+        # back through both.
+        assignments = _cluster_database(
+            cluster,
+            "SELECT public_id FROM courses_activity WHERE kind = 'assignment' ORDER BY id",
+        )
+        form = page.locator('form[enctype="multipart/form-data"]')
+        for (assignment,) in assignments:
+            page.goto(f"/courses/activities/{assignment}/")
+            if form.count() and form.locator("#id_file").count():
+                break
+        else:
+            pytest.fail("no assignment of the demo manager takes a file now")
+        page.check_accessibility()
+        form.locator("#id_text").fill("Brukerreisen vår, som PDF.")
+        form.locator("#id_file").set_input_files(
+            {"name": "brukerreise.pdf", "mimeType": "application/pdf", "buffer": UPLOADED}
+        )
+        form.locator('button[type="submit"]').click()
+        download = page.locator('article.attempt a[href*="/submissions/"]').first
+        expect(download).to_be_visible()
+        page.check_accessibility()
+        file_url = cluster.url + str(download.get_attribute("href"))
+        fetched = [context.request.get(file_url) for _ in range(4)]
+        assert [response.status for response in fetched] == [200] * 4
+        assert all(response.body() == UPLOADED for response in fetched)
+        assert len({_answered_by(r.headers.get("x-upstream")) for r in fetched}) == 2
 
         # Work for the worker: the archive is built by Celery into the bucket, then
         # downloaded through whichever server answers.
