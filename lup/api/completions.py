@@ -9,7 +9,7 @@ from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema_view
 from rest_framework import mixins, viewsets
 
-from ..reporting.selectors import completion_rows
+from ..reporting.selectors import completion_rows, completion_values
 from . import filters, serializers
 from .base import ApiDefaults, extend_schema
 from .pagination import FeedCursorPagination
@@ -36,5 +36,5 @@ class CompletionViewSet(ApiDefaults, mixins.ListModelMixin, viewsets.GenericView
     pagination_class = FeedCursorPagination
 
     def get_queryset(self) -> QuerySet[Any]:
-        # HR's report rows (the scope, with what a row shows), in the feed's order.
-        return completion_rows(self.request.user)
+        # HR's report rows (the scope), as the values a row shows; the paginator orders.
+        return completion_values(completion_rows(self.request.user))

@@ -17,7 +17,7 @@ from rest_framework.response import Response
 from ..reporting.columns import Preset
 from ..reporting.forms import CompletionFilterForm
 from ..reporting.models import ReportKind
-from ..reporting.selectors import report_rows
+from ..reporting.selectors import completion_values, report_rows
 from ..reporting.services import ExportChannel, record_export
 from .base import ApiDefaults, extend_schema
 from .permissions import REPORTS_AREA, TokenScope
@@ -118,6 +118,9 @@ class _ReportViewSet(ApiDefaults, mixins.ListModelMixin, viewsets.GenericViewSet
 class ParticipantReportViewSet(_ReportViewSet):
     serializer_class = CompletionSerializer
     report = ReportKind.PARTICIPANTS
+
+    def get_queryset(self) -> QuerySet[Any]:
+        return completion_values(super().get_queryset())
 
 
 @extend_schema(

@@ -9,6 +9,8 @@ exports and the REST API all use it):
 - `completion_rows(user, filters)`: participants, one row each (a `Participant` queryset);
 - `unit_rows(user, filters)`: unit enrolments, one row each (a `UnitEnrolment` queryset);
 - `report_rows(report, user, filters)`: either of the two, by `ReportKind`;
+- `completion_values(rows)`: participant rows as dicts of `COMPLETION_VALUES` only (the
+  API's feed and report pages, up to 500 rows);
 - `value_batches(queryset, fields, ...)`: the rows as tuples, read with a server-side
   chunked iterator, in batches enriched with certificate codes (one query per batch);
   `raw_value_batches` gives them column by column as the database returns them (for the
@@ -187,6 +189,39 @@ def unit_rows(user: Any, filters: CompletionFilters | None = None) -> QuerySet[U
     if filters.status:
         rows = rows.filter(status=filters.status)
     return rows.order_by("unit__name", "cohort__starts_on", "pk")
+
+
+# What the API shows of a participant row (lup.api.serializers.CompletionSerializer).
+COMPLETION_VALUES = (
+    "id",
+    "public_id",
+    "updated_at",
+    "status",
+    "role",
+    "completed_at",
+    "user__email",
+    "user__first_name",
+    "user__last_name",
+    "enrolment__unit__public_id",
+    "enrolment__unit__code",
+    "enrolment__unit__name",
+    "enrolment__cohort__public_id",
+    "enrolment__cohort__name",
+    "enrolment__cohort__programme__public_id",
+    "enrolment__cohort__programme__learning_hours",
+    "enrolment__status",
+    "enrolment__completed_at",
+)
+
+
+def completion_values(rows: QuerySet[Participant]) -> QuerySet[Any]:
+    """Participant rows (from `completion_rows`) as dicts of `COMPLETION_VALUES` only.
+
+    A 500-row page of model instances built eight models per row (the user with its
+    password hash and dates, the unit, sector, organisation, cohort and programme) and
+    spent two thirds of its time there; the dicts hold the 18 values the API shows.
+    """
+    return rows.values(*COMPLETION_VALUES)
 
 
 def report_rows(report: str, user: Any, filters: CompletionFilters | None = None) -> QuerySet[Any]:
