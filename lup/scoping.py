@@ -75,7 +75,10 @@ class InSet(Func):
     output_field = BooleanField()
 
     def __init__(self, column: str, subquery: QuerySet[Any, Any]) -> None:
-        super().__init__(F(column), Subquery(subquery))
+        # Without its ordering, as Django's own `__in` does: a model's default ordering
+        # would join the tables it sorts by (a participant's by programme, cohort, unit and
+        # name: five joins) into a subquery whose order nobody reads.
+        super().__init__(F(column), Subquery(subquery.order_by()))
 
     def as_sql(
         self, compiler: Any, connection: Any, *args: Any, **kwargs: Any
