@@ -17,16 +17,19 @@ import re
 import sys
 import urllib.error
 import urllib.request
+from collections import deque
 from collections.abc import Iterator
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
+from urllib.parse import urldefrag, urljoin, urlsplit
 
 import pytest
 from django.db import connection
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import BrowserPage
-from tests.e2e.journeys import sign_in
+from tests.e2e.journeys import sign_in, sign_in_with_two_factor
 
 MANAGER = "leder@baerum.kommune.no"
 UPLOADED = b"%PDF-1.7\n% brukerreise\n%%EOF\n"
@@ -190,6 +193,103 @@ def test_the_rate_limit_holds_across_app_servers(cluster):
     assert len({_answered_by(upstream) for _, upstream in answers}) == 2, answers
 
 
+class _Links(HTMLParser):
+    """The `href`s of a page's links."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.hrefs: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        href = dict(attrs).get("href")
+        if tag == "a" and href:
+            self.hrefs.append(href)
+
+
+# Links a crawl does not follow: signing out ends the session it crawls with; the
+# player's library and content files and the static files are not pages.
+_NOT_CRAWLED = re.compile(r"^/(accounts/logout/|static/|courses/h5p/|media/|i18n/)")
+PAGES_PER_ROLE = 90
+_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|\d+")
+
+
+def _kind(path: str) -> str:
+    """A page's kind: its path without ids or query (two of each kind are enough)."""
+    return _ID.sub("<id>", path.split("?")[0])
+
+
+def _crawl(context: Any, base_url: str) -> list[tuple[str, int, str, str]]:
+    """(path, status, server, redirect target) of every page reachable from the start
+    page by links and redirects, as the signed-in person of `context` (breadth first, GET
+    only, this site only)."""
+    host = urlsplit(base_url).netloc
+    queue, seen, visited = deque(["/"]), {"/"}, []
+    kinds: dict[str, int] = {}
+    while queue and len(visited) < PAGES_PER_ROLE:
+        path = queue.popleft()
+        response = context.request.get(base_url + path, max_redirects=0)
+        server = _answered_by(response.headers.get("x-upstream"))
+        location = response.headers.get("location", "")
+        visited.append((path, response.status, server, location))
+        if location:
+            hrefs = [location]
+        elif "text/html" in response.headers.get("content-type", ""):
+            parser = _Links()
+            parser.feed(response.text())
+            hrefs = parser.hrefs
+        else:
+            continue
+        for href in hrefs:
+            url = urlsplit(urldefrag(urljoin(base_url + path, href)).url)
+            if url.scheme not in ("http", "https") or url.netloc != host:
+                continue
+            target = url.path + (f"?{url.query}" if url.query else "")
+            if target in seen or _NOT_CRAWLED.match(url.path):
+                continue
+            seen.add(target)
+            kinds[_kind(target)] = kinds.get(_kind(target), 0) + 1
+            if kinds[_kind(target)] <= 2:
+                queue.append(target)
+    return visited
+
+
+@pytest.mark.parametrize(
+    ("email", "two_factor"),
+    [
+        ("admin@baerum.kommune.no", True),
+        ("hr@baerum.kommune.no", True),
+        ("fasilitator@baerum.kommune.no", False),
+        (MANAGER, False),
+        ("ildsjel@baerum.kommune.no", False),
+    ],
+)
+def test_every_role_reaches_its_pages_through_either_server(cluster, chromium, email, two_factor):
+    """Each demo role signs in through the proxy (two-factor where the role needs it) and
+    follows the links it is shown (two pages of each kind, up to PAGES_PER_ROLE): each
+    answers (a page, a file or a redirect; never an error, never the sign-in page)
+    whichever server nginx picks."""
+    context = chromium.new_context(locale="nb-NO", timezone_id="Europe/Oslo")
+    try:
+        page = BrowserPage(context.new_page(), cluster.url)
+        page.goto("/accounts/login/")
+        if two_factor:
+            sign_in_with_two_factor(page, email)
+        else:
+            sign_in(page, email)
+        expect(page.page).to_have_url(re.compile(r"/$"))
+        visited = _crawl(context, cluster.url)
+    finally:
+        context.close()
+
+    failed = [(path, status) for path, status, _, _ in visited if status >= 400]
+    assert not failed, failed
+    signed_out = [path for path, _, _, location in visited if "/accounts/login/" in location]
+    assert not signed_out, signed_out  # the session holds on both servers
+    assert len(visited) >= 5, visited  # the start page links to the role's pages
+    assert len({server for _, _, server, _ in visited}) == 2, visited
+
+
+# Last in the file: it stops a server of the module's cluster.
 def test_a_stopped_app_server_costs_no_request(cluster):
     """nginx passes a request that cannot reach one server to the other."""
     cluster.stop_app("app2")
