@@ -95,22 +95,27 @@ class CompletionFilterForm(forms.Form):
         if organisation is not None:
             enrolments = enrolments.filter(cohort__programme__organisation=organisation)
         # Only what the user's rows can contain: choosing anything else is an unknown id.
+        # InSet: the scope's ids gathered once and looked up by primary key; a plain
+        # `pk__in` was a hash join reading every unit and sector in the country.
         programme_field.queryset = Programme.objects.filter(
-            pk__in=enrolments.values("cohort__programme_id")
+            scoping.InSet("pk", enrolments.values("cohort__programme_id"))
         ).order_by("name")
         cohort_field.queryset = (
-            Cohort.objects.filter(pk__in=enrolments.values("cohort_id"))
+            Cohort.objects.filter(scoping.InSet("pk", enrolments.values("cohort_id")))
             .select_related("programme")
             .order_by("programme__name", "starts_on", "name")
         )
+        # The units first, then their sectors: a join from enrolment to unit inside one
+        # subquery was planned as a hash join over every unit in the country.
+        units_in_scope = ServiceUnit.objects.filter(
+            scoping.InSet("pk", enrolments.values("unit_id"))
+        )
         sector_field.queryset = (
-            Sector.objects.filter(pk__in=enrolments.values("unit__sector_id"))
+            Sector.objects.filter(scoping.InSet("pk", units_in_scope.values("sector_id")))
             .select_related("organisation")
             .order_by("organisation__name", "name")
         )
-        unit_field.queryset = ServiceUnit.objects.filter(
-            pk__in=enrolments.values("unit_id")
-        ).order_by("name", "code")
+        unit_field.queryset = units_in_scope.order_by("name", "code")
         if self.id_field != "pk":
             for name in ("programme", "cohort", "unit"):
                 field: Any = self.fields[name]
