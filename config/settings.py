@@ -159,6 +159,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "lup.innovation.tasks.send_benefit_reminders",
         "schedule": crontab(hour=7, minute=0),
     },
+    # Certificate PDFs no certificate points to (an issue that rolled back) deleted once a
+    # day old, missing ones logged as errors (certificates.tasks): weekly, Sunday night.
+    "certificates-sweep-certificate-files": {
+        "task": "certificates.tasks.sweep_certificate_files",
+        "schedule": crontab(hour=4, minute=0, day_of_week=0),
+    },
     # xAPI statements waiting in the outbox for the external LRS (courses.xapi), when
     # COURSES_LRS_ENDPOINT is set: every minute, each run lasting under a minute; a run no
     # worker took within the minute is dropped, the next one does the same work.

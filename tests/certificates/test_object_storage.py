@@ -10,19 +10,22 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
+from unittest.mock import patch
 
 import pytest
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.urls import reverse
+from django.utils import timezone
 from PIL import Image
 
-from certificates import services
+from certificates import services, tasks
 from certificates.models import Certificate
-from certificates.storage import pdf_storage
+from certificates.storage import configured_pdf_storage, pdf_storage
 
 pytestmark = pytest.mark.django_db
 
@@ -109,6 +112,37 @@ def test_the_audit_deletes_only_old_orphans(object_storage, issue, capsys):
     audit = services.audit_pdf_files(delete_orphans_older_than=dt.timedelta(0))
     assert audit.deleted == 1
     assert object_storage.object_keys() == [f"certificates/{certificate.pdf.name}"]
+
+
+def test_the_weekly_sweep_deletes_day_old_orphans_and_reports_missing_files(
+    object_storage, issue, caplog
+):
+    kept, _created = issue()
+    lost, _created = issue(source_key="test:2")
+    pdf_storage().delete(lost.pdf.name)
+    young = pdf_storage().save("0000/young.pdf", SimpleUploadedFile("x", b"%PDF"))
+    old = pdf_storage().save("0000/old.pdf", SimpleUploadedFile("x", b"%PDF"))
+
+    # The bucket's own clock cannot be turned back: the old file's age is told instead.
+    real_storage = type(configured_pdf_storage())
+    with (
+        patch.object(
+            real_storage,
+            "get_modified_time",
+            lambda storage, name: timezone.now() - dt.timedelta(hours=25 if name == old else 1),
+        ),
+        caplog.at_level("ERROR", logger="certificates.tasks"),
+    ):
+        counts = tasks.sweep_certificate_files.delay().get()
+        again = tasks.sweep_certificate_files.delay().get()  # a second run changes nothing
+
+    assert counts == {"orphaned": 2, "deleted": 1, "missing": 1}
+    assert again == {"orphaned": 1, "deleted": 0, "missing": 1}
+    assert sorted(object_storage.object_keys()) == sorted(
+        [f"certificates/{kept.pdf.name}", f"certificates/{young}"]
+    )
+    assert f"missing from storage: {lost.pdf.name}" in caplog.text
+    assert "certificates-sweep-certificate-files" in settings.CELERY_BEAT_SCHEDULE
 
 
 @pytest.mark.django_db(transaction=True)
