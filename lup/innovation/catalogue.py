@@ -129,11 +129,13 @@ def phase_choices() -> list[tuple[str, str]]:
 
 
 def latest_winners(limit: int = WINNERS_SHOWN) -> list[Nomination]:
-    """The newest prize winners among published projects."""
+    """The newest prize winners among published projects: the latest year's first, the
+    most recently nominated first within a year (in the order of `lup_nomination_winners_idx`,
+    so the page reads a few rows however many municipalities hold a prize)."""
     return list(
         Nomination.objects.filter(is_winner=True, project__published_at__isnull=False)
         .select_related("category", "project__organisation")
-        .order_by("-year", "category__position", "pk")[:limit]
+        .order_by("-year", "-pk")[:limit]
     )
 
 

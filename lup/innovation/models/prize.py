@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from .project import InnovationProject
@@ -90,6 +90,16 @@ class Nomination(models.Model):
                 fields=["category", "year"],
                 condition=Q(is_winner=True),
                 name="lup_nomination_one_winner",
+            ),
+        ]
+        indexes = [
+            # The catalogue's newest winners, read from the top of this index and stopped
+            # after a few: flat however many municipalities have held a prize.
+            models.Index(
+                F("year").desc(),
+                F("id").desc(),
+                condition=Q(is_winner=True),
+                name="lup_nomination_winners_idx",
             ),
         ]
 
