@@ -223,7 +223,8 @@ def _crawl(context: Any, base_url: str) -> list[tuple[str, int, str, str]]:
     page by links and redirects, as the signed-in person of `context` (breadth first, GET
     only, this site only)."""
     host = urlsplit(base_url).netloc
-    queue, seen, visited = deque(["/"]), {"/"}, []
+    queue, seen = deque(["/"]), {"/"}
+    visited: list[tuple[str, int, str, str]] = []
     kinds: dict[str, int] = {}
     while queue and len(visited) < PAGES_PER_ROLE:
         path = queue.popleft()
