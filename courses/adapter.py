@@ -5,12 +5,25 @@ Set COURSES_ADAPTER to a subclass of DefaultCoursesAdapter (as with allauth's ad
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
 from django.utils.module_loading import import_string
 
 from . import app_settings
+
+
+@dataclass(frozen=True)
+class ReviewQueue:
+    """Where a reviewer works through answers: the queue's page and its waiting answers.
+
+    `waiting` are submissions in the order the reviewer takes them (oldest first); the
+    review page offers the next one after the current and a way back to `url`."""
+
+    url: str
+    waiting: Sequence[Any]
 
 
 class DefaultCoursesAdapter:
@@ -23,6 +36,16 @@ class DefaultCoursesAdapter:
     def can_review(self, reviewer: Any, submission: Any) -> bool:
         """Whether `reviewer` may review `submission` (default: staff with the permission)."""
         return bool(reviewer.has_perm("courses.change_submission"))
+
+    def submitted_for(self, submission: Any) -> str:
+        """Who an answer is from as the host names them (a unit, a team) for its reviewer;
+        "" when the learner's name says it all (default)."""
+        return ""
+
+    def review_queue(self, reviewer: Any, submission: Any) -> ReviewQueue | None:
+        """The queue `reviewer` reviews `submission` from, or None (default: no queue; the
+        review page then offers no "next answer")."""
+        return None
 
     def visible_courses(self, user: Any) -> Any:
         """The courses `user` may see in the admin, as a queryset, or None for all."""

@@ -11,7 +11,7 @@ Everything here is defined in the app's own modules and re-exported unchanged:
   what a finished module is (`module_finished`) and a module's due day
   (`ModuleOutline.due_on`);
 - the adapter a host project subclasses (`DefaultCoursesAdapter`, chosen by
-  COURSES_ADAPTER);
+  COURSES_ADAPTER) and what its review hooks return (`ReviewQueue`);
 - the signals it sends upward that other apps receive: `activity_completed`,
   `activity_completion_withdrawn`;
 - the models, as types and for queries: `Course`, `Module`, `Activity`, `Assignment`,
@@ -24,7 +24,7 @@ Everything here is defined in the app's own modules and re-exported unchanged:
 
 from __future__ import annotations
 
-from .adapter import DefaultCoursesAdapter
+from .adapter import DefaultCoursesAdapter, ReviewQueue
 from .checks import name_clashes
 from .h5p.services import install_package
 from .h5p_library import reflection_package
@@ -58,6 +58,7 @@ __all__ = [
     "H5PAttempt",
     "Module",
     "ModuleOutline",
+    "ReviewQueue",
     "Submission",
     "activity_completed",
     "activity_completion_withdrawn",

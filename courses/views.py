@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from . import app_settings, selectors, services
-from .adapter import get_adapter
+from .adapter import ReviewQueue, get_adapter
 from .forms import ReviewForm, SubmissionForm
 from .h5p_player import frame_url
 from .models import Activity, Submission
@@ -140,16 +140,31 @@ def _next_url(request: HttpRequest) -> str | None:
     return None
 
 
+def _next_waiting(queue: ReviewQueue | None, current: Submission) -> Submission | None:
+    """The answer to review after `current`: the next waiting one in the queue's order,
+    else the first waiting one before it (or the queue's first, if `current` left it)."""
+    if queue is None:
+        return None
+    waiting = list(queue.waiting)
+    position = next((i for i, item in enumerate(waiting) if item.pk == current.pk), -1)
+    others = waiting[position + 1 :] + waiting[: max(position, 0)]
+    return others[0] if others else None
+
+
 @require_http_methods(["GET", "POST"])
 @login_required
 def submission_review(request: HttpRequest, submission_id: Any) -> HttpResponse:
     """Approve a waiting answer (completing the activity for everyone it covers) or return
-    it with feedback. Only reviewers the adapter allows find it."""
+    it with feedback, then go on to the next answer in the reviewer's queue (the adapter's
+    `review_queue`). Only reviewers the adapter allows find it."""
     submission = _submission(submission_id)
-    if not get_adapter().can_review(request.user, submission):
+    adapter = get_adapter()
+    if not adapter.can_review(request.user, submission):
         raise Http404
     state = selectors.review_state(submission=submission)
     form = ReviewForm(request.POST or None, criteria=state.criteria)
+    queue = adapter.review_queue(request.user, submission)
+    following = _next_waiting(queue, submission)
     if request.method == "POST":
         if not state.waiting:
             messages.error(request, _("This answer has already been reviewed."))
@@ -175,8 +190,11 @@ def submission_review(request: HttpRequest, submission_id: Any) -> HttpResponse:
                     )
                 else:
                     messages.success(request, _("Returned for revision with your feedback."))
+                if following is not None:
+                    return redirect("courses:submission-review", submission_id=following.public_id)
                 return redirect(
                     _next_url(request)
+                    or (queue.url if queue is not None else None)
                     or reverse("courses:submission-review", args=[submission.public_id])
                 )
     return render(
@@ -188,5 +206,9 @@ def submission_review(request: HttpRequest, submission_id: Any) -> HttpResponse:
             "state": state,
             "form": form,
             "next": _next_url(request) or "",
+            "submitted_for": adapter.submitted_for(submission),
+            "queue": queue,
+            "following": following,
+            "waiting_count": len(queue.waiting) if queue is not None else 0,
         },
     )

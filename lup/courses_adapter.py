@@ -9,8 +9,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Exists, OuterRef, Q
+from django.urls import reverse
 
-from courses.api import Course, DefaultCoursesAdapter
+from courses.api import Course, DefaultCoursesAdapter, ReviewQueue, Submission
 
 from . import permissions, scoping
 from .models import CourseOwnership, Organisation, Participant, Programme, UnitEnrolment
@@ -24,7 +25,7 @@ def enrolment_of(user: Any, course_id: int) -> UnitEnrolment | None:
         Participant.objects.current()
         .filter(user=user, enrolment__cohort__programme__course_id=course_id)
         .exclude(enrolment__status=UnitEnrolment.Status.WITHDRAWN)
-        .select_related("enrolment")
+        .select_related("enrolment__unit", "enrolment__cohort")
         .order_by("-enrolment__cohort__starts_on")
         .first()
     )
@@ -34,7 +35,8 @@ def enrolment_of(user: Any, course_id: int) -> UnitEnrolment | None:
 def enrolment_of_submission(submission: Any) -> UnitEnrolment | None:
     if submission.group_key.startswith(TEAM_PREFIX):
         pk = submission.group_key.removeprefix(TEAM_PREFIX)
-        return UnitEnrolment.objects.filter(pk=pk).first() if pk.isdigit() else None
+        enrolments = UnitEnrolment.objects.select_related("unit", "cohort")
+        return enrolments.filter(pk=pk).first() if pk.isdigit() else None
     return enrolment_of(submission.submitted_by, submission.assignment.activity.module.course_id)
 
 
@@ -58,6 +60,33 @@ class LupCoursesAdapter(DefaultCoursesAdapter):
         return permissions.can_review_team_work(
             reviewer, enrolment_of_submission(submission), scoping.enrolments_for(reviewer)
         )
+
+    def submitted_for(self, submission: Any) -> str:
+        """The unit and cohort the answer is from: "Bekkestua barnehage, LUP høst 2026"."""
+        enrolment = enrolment_of_submission(submission)
+        if enrolment is None:
+            return ""
+        return f"{enrolment.unit.name}, {enrolment.cohort.name}"
+
+    def review_queue(self, reviewer: Any, submission: Any) -> ReviewQueue | None:
+        """The cohort's queue on its progress grid (`lup.progress.grid`): answers waiting
+        in the course from anyone enrolled with a unit of that cohort, oldest first."""
+        enrolment = enrolment_of_submission(submission)
+        if enrolment is None:
+            return None
+        course_id = submission.assignment.activity.module.course_id
+        waiting = list(
+            Submission.objects.filter(
+                status=Submission.Status.SUBMITTED,
+                assignment__activity__module__course_id=course_id,
+                submitted_by_id__in=Participant.objects.filter(
+                    enrolment__cohort_id=enrolment.cohort_id,
+                    enrolment__in=scoping.enrolments_for(reviewer).values("pk"),
+                ).values("user_id"),
+            ).order_by("submitted_at", "pk")
+        )
+        url = reverse("lup:cohort-grid", args=[enrolment.cohort_id]) + "#review-heading"
+        return ReviewQueue(url=url, waiting=waiting)
 
     def visible_learners(self, user: Any) -> Any:
         """The people in the staff member's scope (lup.scoping)."""

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -18,6 +19,7 @@ from .audit import describe_all
 from .charts import burn_up_chart
 from .excel_csv import write_excel_csv
 from .forms import AnonymiseForm
+from .innovation import selectors as innovation_selectors
 from .models import AuditEvent
 from .privacy import anonymise
 
@@ -25,15 +27,20 @@ from .privacy import anonymise
 @require_GET
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    """Administrators land on the target dashboard; participants on their own participation."""
+    """Administrators land on the target dashboard; facilitators see their cohorts with
+    what waits for them; participants their own participation."""
     programmes = list(scoping.programmes_for(request.user))
     if len(programmes) == 1:
         return redirect("lup:dashboard", slug=programmes[0].slug)
+    facilitated = innovation_selectors.with_projects_waiting(
+        progress.facilitated_cohorts(request.user, timezone.now())
+    )
     return render(
         request,
         "lup/home.html",
         {
             "programmes": programmes,
+            "facilitated": list(facilitated),
             "participations": selectors.participations_of(request.user),  # type: ignore[arg-type]
         },
     )

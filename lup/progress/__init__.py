@@ -2,8 +2,10 @@
 
 `cohort_grid` gives the facilitators' grid (units × modules) and the review queue
 (`grid`); `team_progress` gives a unit's page its members × modules and who is behind
-(`team`); `attendance_sheet` gives a gathering's sheet (`attendance`). Each runs a fixed
-number of queries whatever the number of units, people and modules.
+(`team`); `attendance_sheet` gives a gathering's sheet (`attendance`);
+`facilitated_cohorts` gives a facilitator's open cohorts with what waits for them
+(`desk`). Each runs a fixed number of queries whatever the number of units, people and
+modules.
 
 A member has *finished* a module when they have completed every required activity of
 it, and a module's due day counts from the cohort's start (course enrolments start then
@@ -13,7 +15,13 @@ is *done* when every current member has finished it, *in progress* when someone 
 started it, and *behind* when its due date has passed and it is not done.
 """
 
-from .attendance import AttendanceEntry, AttendanceGroup, AttendanceSheet, attendance_sheet
+from .attendance import (
+    AttendanceEntry,
+    AttendanceGroup,
+    AttendanceSheet,
+    attendance_sheet,
+    shown_groups,
+)
 from .curriculum import (
     DONE,
     IN_PROGRESS,
@@ -24,6 +32,7 @@ from .curriculum import (
     member_status,
     module_columns,
 )
+from .desk import facilitated_cohorts
 from .grid import Cell, CohortGrid, Filters, ReviewItem, UnitRow, cohort_grid, parse_filters
 from .team import MemberCell, MemberRow, TeamProgress, team_progress
 
@@ -47,8 +56,10 @@ __all__ = [
     "UnitRow",
     "attendance_sheet",
     "cohort_grid",
+    "facilitated_cohorts",
     "member_status",
     "module_columns",
     "parse_filters",
+    "shown_groups",
     "team_progress",
 ]

@@ -156,3 +156,90 @@ def test_participant_checks_in_with_the_qr_code_on_a_phone(browser_page, running
     attendance = Attendance.objects.get(gathering=gathering)
     assert attendance.participant.user.email == MANAGER
     assert attendance.method == Attendance.Method.CHECK_IN
+
+
+DESKTOP = {"width": 1366, "height": 900}
+
+
+def test_a_facilitators_day_starts_on_the_home_page(browser_page, running_cohort):
+    """Home shows what waits; the review page names the unit and goes on to the next
+    answer; the attendance list narrows to a name on a phone. axe on every page, at both
+    widths where the page is new."""
+    browser_page.set_viewport_size(DESKTOP)
+    browser_page.goto("/")
+    browser_page.check_accessibility()
+    sign_in(browser_page, FACILITATOR)
+    expect(browser_page.page).to_have_url(browser_page.url_for("/"))
+    card = browser_page.locator("#facilitated .ds-card").first
+    expect(card).to_contain_text(running_cohort.name)
+    browser_page.check_accessibility()
+    browser_page.set_viewport_size(PHONE)
+    browser_page.check_accessibility()
+    assert fits_the_screen(browser_page, PHONE["width"])
+    browser_page.set_viewport_size(DESKTOP)
+
+    # "N answers waiting for review" leads to the queue, and the queue to the first answer.
+    card.locator('a[href$="#review-heading"]').click()
+    expect(browser_page.page).to_have_url(re.compile(rf"/cohorts/{running_cohort.pk}/progress/"))
+    browser_page.check_accessibility()
+    waiting = browser_page.locator("#review-queue tbody tr").count()
+    assert waiting >= 2  # the demo leaves answers waiting
+    browser_page.locator('#review-queue a[href*="/review/"]').first.click()
+    expect(browser_page.page).to_have_url(re.compile(r"/courses/submissions/.+/review/$"))
+    browser_page.check_accessibility()
+    first_review = browser_page.page.url
+    facts = browser_page.locator("dl.facts").first
+    expect(facts).to_contain_text(running_cohort.name)  # "Fra: <unit>, <cohort>"
+    browser_page.set_viewport_size(PHONE)
+    browser_page.check_accessibility()
+    assert fits_the_screen(browser_page, PHONE["width"])
+    browser_page.set_viewport_size(DESKTOP)
+
+    # Approve: the next answer opens at once.
+    browser_page.locator('input[name="decision"][value="approve"]').check()
+    browser_page.locator("form.answer-form button[type=submit]").click()
+    expect(browser_page.page).not_to_have_url(first_review)
+    expect(browser_page.page).to_have_url(re.compile(r"/courses/submissions/.+/review/$"))
+    expect(browser_page.locator(".site-messages .ds-alert")).to_be_visible()
+    browser_page.check_accessibility()
+    browser_page.locator('nav.button-row a[href$="#review-heading"]').click()
+    expect(browser_page.page).to_have_url(re.compile(rf"/cohorts/{running_cohort.pk}/progress/"))
+    expect(browser_page.locator("#review-queue tbody tr")).to_have_count(waiting - 1)
+    browser_page.check_accessibility()
+
+    # On a phone, the attendance list of a gathering under way, narrowed to one person.
+    under_way = Gathering.objects.create(
+        cohort=running_cohort,
+        kind=Gathering.Kind.SESSION,
+        title="Ekstra samling: gevinster",
+        starts_at=timezone.now() - dt.timedelta(hours=1),
+        ends_at=timezone.now() + dt.timedelta(hours=3),
+    )
+    person = (
+        Participant.objects.current()
+        .filter(enrolment__cohort=running_cohort)
+        .select_related("user")
+        .order_by("enrolment__unit__name", "-role")
+        .last()
+    )
+    browser_page.set_viewport_size(PHONE)
+    browser_page.goto("/")
+    browser_page.check_accessibility()
+    browser_page.locator(f'#facilitated a[href="/gatherings/{under_way.pk}/attendance/"]').click()
+    expect(browser_page.page).to_have_url(re.compile(rf"/gatherings/{under_way.pk}/attendance/$"))
+    browser_page.check_accessibility()
+    browser_page.locator("#attendance-search").fill(person.user.last_name)
+    browser_page.locator("#attendance-filter button[type=submit]").click()
+    expect(browser_page.locator(f"#present-{person.pk}")).to_be_visible()
+    browser_page.check_accessibility()
+    assert fits_the_screen(browser_page, PHONE["width"])
+    shown = browser_page.locator('#attendance-form input[name="present"]').count()
+    assert (
+        1 <= shown < Participant.objects.current().filter(enrolment__cohort=running_cohort).count()
+    )
+    browser_page.locator(f'label[for="present-{person.pk}"]').click()
+    browser_page.locator("#attendance-form button[type=submit]").click()
+    expect(browser_page.locator(".site-messages .ds-alert")).to_be_visible()
+    expect(browser_page.locator("#attendance-search")).to_have_value(person.user.last_name)
+    browser_page.check_accessibility()
+    assert Attendance.objects.filter(gathering=under_way).count() == 1

@@ -5,7 +5,8 @@
   size: members, timeline, phases, canvas, benefits, measurements, pilot start, reviews);
 - `benefits`: one benefit's view, and a programme's benefits summed by type and unit of
   measure (`benefit_rollup`, two queries);
-- `canvas`: the latest canvas, its history and word-by-word comparison of two versions.
+- `canvas`: the latest canvas, its history and word-by-word comparison of two versions;
+- `reviews`: projects waiting for review per cohort (`with_projects_waiting`).
 """
 
 from .access import (
@@ -33,6 +34,7 @@ from .canvas import (
     word_diff,
 )
 from .project_page import ProjectPage, TimelineEntry, project_page, reviews_of
+from .reviews import with_projects_waiting
 
 __all__ = [
     "BenefitRollup",
@@ -56,5 +58,6 @@ __all__ = [
     "reviews_of",
     "startable_enrolments_for",
     "team_of",
+    "with_projects_waiting",
     "word_diff",
 ]
