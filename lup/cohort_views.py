@@ -210,9 +210,24 @@ def gathering_attendance(request: HttpRequest, pk: int) -> HttpResponse:
             )
             % {"count": present},
         )
-        return redirect("lup:gathering-attendance", pk=gathering.pk)
+        # Back to the same narrowed-down list (the form posts to the URL with its filters).
+        query = request.GET.urlencode()
+        target = reverse("lup:gathering-attendance", args=[gathering.pk])
+        return redirect(f"{target}?{query}" if query else target)
+    text = request.GET.get("q", "")[:100]
+    unit = request.GET.get("unit", "")
+    enrolment_id = int(unit) if unit.isdigit() else None
     return render(
-        request, "lup/gathering_attendance.html", {"gathering": gathering, "sheet": sheet}
+        request,
+        "lup/gathering_attendance.html",
+        {
+            "gathering": gathering,
+            "sheet": sheet,
+            "groups": progress.shown_groups(sheet, text=text, enrolment_id=enrolment_id),
+            "search": text,
+            "unit": enrolment_id,
+            "narrowed": bool(text.strip()) or enrolment_id is not None,
+        },
     )
 
 

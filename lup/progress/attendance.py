@@ -62,3 +62,25 @@ def attendance_sheet(gathering: Gathering) -> AttendanceSheet:
     return AttendanceSheet(
         gathering=gathering, groups=groups, participants=participants, present=present
     )
+
+
+def shown_groups(
+    sheet: AttendanceSheet, *, text: str = "", enrolment_id: int | None = None
+) -> list[AttendanceGroup]:
+    """The sheet's groups a facilitator narrowed down on a phone: one unit (`enrolment_id`)
+    and people whose name or e-mail contains `text` (case-insensitive). Only what is shown
+    is on the form, so saving never touches the marks of people filtered out."""
+    needle = text.strip().casefold()
+
+    def matches(entry: AttendanceEntry) -> bool:
+        user = entry.participant.user
+        return not needle or needle in f"{user.get_full_name()} {user.email}".casefold()
+
+    groups = []
+    for group in sheet.groups:
+        if enrolment_id is not None and group.enrolment.pk != enrolment_id:
+            continue
+        entries = [entry for entry in group.entries if matches(entry)]
+        if entries:
+            groups.append(AttendanceGroup(enrolment=group.enrolment, entries=entries))
+    return groups

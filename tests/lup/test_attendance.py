@@ -375,3 +375,76 @@ def test_unticking_at_a_gathering_without_an_activity_checks_the_rule_again(
     withdrawn = AuditEvent.objects.filter(action=AuditEvent.Action.COMPLETION_WITHDRAWN)
     assert withdrawn.filter(subject=setup.manager, details__reason="attendance removed").exists()
     assert withdrawn.filter(details__unit=setup.enrolment.unit.name).exists()
+
+
+# Finding people on a phone ------------------------------------------------------------------
+
+
+@pytest.fixture
+def second_unit(setup):
+    """Another unit in the cohort, with Åse Ødegård on its team."""
+    from tests.factories import ParticipantFactory, ServiceUnitFactory, UnitEnrolmentFactory
+
+    enrolment = UnitEnrolmentFactory(
+        cohort=setup.cohort,
+        unit=ServiceUnitFactory(organisation=setup.cohort.programme.organisation, name="Ø-huset"),
+    )
+    person = UserFactory(email="ase@example.no", first_name="Åse", last_name="Ødegård")
+    return ParticipantFactory(enrolment=enrolment, user=person)
+
+
+def test_the_list_narrows_to_a_name_or_a_unit(client, setup, facilitator, second_unit):
+    client.force_login(facilitator)
+    url = attendance_url(setup.gathering)
+
+    by_name = client.get(url, {"q": "ødegå"})  # any case, Norwegian letters
+    by_unit = client.get(url, {"unit": second_unit.enrolment_id})
+    by_email = client.get(url, {"q": setup.manager.email.upper()})
+
+    assert [
+        entry.participant for group in by_name.context["groups"] for entry in group.entries
+    ] == [second_unit]
+    assert [group.enrolment for group in by_unit.context["groups"]] == [second_unit.enrolment]
+    assert [
+        entry.participant.user for group in by_email.context["groups"] for entry in group.entries
+    ] == [setup.manager]
+    html = by_name.content.decode()
+    assert f'id="present-{second_unit.pk}"' in html
+    assert f'id="present-{participant(setup, setup.manager).pk}"' not in html
+    assert "Show everyone" in html
+    assert "Nobody matches" in client.get(url, {"q": "ingen slik"}).content.decode()
+
+
+@pytest.mark.parametrize("unit", ["abc", "-1", "99999999", "1" * 40])
+def test_a_nonsense_unit_filter_shows_nothing_and_fails_nothing(client, setup, facilitator, unit):
+    client.force_login(facilitator)
+
+    response = client.get(attendance_url(setup.gathering), {"unit": unit, "q": "x" * 500})
+
+    assert response.status_code == 200
+
+
+def test_saving_a_narrowed_list_keeps_the_marks_of_everyone_else(
+    client, setup, facilitator, second_unit
+):
+    """Only the people shown are on the form: ticking Åse leaves the manager's mark."""
+    manager = participant(setup, setup.manager)
+    services.record_attendance(
+        gathering=setup.gathering,
+        participant=manager,
+        recorded_by=facilitator,
+        method="facilitator",
+    )
+    client.force_login(facilitator)
+    narrowed = f"{attendance_url(setup.gathering)}?q=%C3%85se"
+
+    response = client.post(narrowed, {"present": [second_unit.pk]})
+
+    assert response.status_code == 302
+    assert response["Location"] == narrowed  # back to the same narrowed list
+    present = set(
+        Attendance.objects.filter(gathering=setup.gathering).values_list(
+            "participant_id", flat=True
+        )
+    )
+    assert present == {manager.pk, second_unit.pk}
