@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -62,8 +63,24 @@ def _not_in_future(day: Any) -> Any:
     return day
 
 
+# Spaces people and spreadsheets put between digit groups: "1 200", "1\u00a0200" (Norwegian
+# formatting's no-break space) and "1\u202f200" (narrow no-break space).
+_DIGIT_GROUP_SPACES = re.compile(r"(?<=\d)[ \u00a0\u202f\u2009](?=\d{3}(?!\d))")
+
+
+class AmountField(forms.DecimalField):
+    """A decimal typed the Norwegian way: "1 200,50" is 1200.50 (a decimal comma, as the
+    language's format says, and digit groups separated by spaces, which Django's own
+    parsing keeps only when it prints numbers with separators itself)."""
+
+    def to_python(self, value: Any) -> Any:
+        if isinstance(value, str):
+            value = _DIGIT_GROUP_SPACES.sub("", value.strip())
+        return super().to_python(value)
+
+
 def _amount(label: Any, *, required: bool = True, help_text: Any = "") -> forms.DecimalField:
-    return forms.DecimalField(
+    return AmountField(
         label=label,
         required=required,
         help_text=help_text,
@@ -130,7 +147,7 @@ class PhaseForm(DesignsystemetForm):
     note = forms.CharField(label=_("Note (optional)"), max_length=300, required=False)
 
     def __init__(self, *args: Any, phases: QuerySet[ProjectPhase], **kwargs: Any) -> None:
-        kwargs.setdefault("initial", {}).setdefault("entered_on", timezone.localdate())
+        kwargs["initial"] = {"entered_on": timezone.localdate(), **(kwargs.get("initial") or {})}
         super().__init__(*args, **kwargs)
         self.fields["phase"].queryset = phases  # type: ignore[attr-defined]
 

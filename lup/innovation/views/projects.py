@@ -60,6 +60,8 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
     page = selectors.project_page(project)
     can_edit = selectors.may_edit_project(request.user, project)
     can_review = permissions.in_scope(scoping.reviewable_projects_for(request.user), project)
+    # Sharing needs the unit manager's consent: only they see publish and withdraw.
+    can_publish = permissions.in_scope(scoping.publishable_projects_for(request.user), project)
     return render(
         request,
         "lup/innovation/project_detail.html",
@@ -68,6 +70,7 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "page": page,
             "can_edit": can_edit,
             "can_review": can_review,
+            "can_publish": can_publish,
             "today": timezone.localdate(),
         },
     )
@@ -107,13 +110,22 @@ def project_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @login_required
 def project_phase(request: HttpRequest, pk: int) -> HttpResponse:
-    """Move the project to another phase from a chosen day (default today)."""
+    """Move the project to another phase from a chosen day (default: the next phase,
+    today)."""
     project = get_object_or_404(selectors.editable_own_projects_for(request.user), pk=pk)
     assert project.enrolment is not None
     phases = ProjectPhase.objects.filter(programme=project.enrolment.cohort.programme)
-    if project.phase_id is not None:
-        phases = phases.exclude(pk=project.phase_id)
-    form = PhaseForm(request.POST or None, phases=phases, auto_id="phase_%s")
+    # Suggest the phase after the current one: a careless "save" moves forward, not back.
+    following = phases.order_by("position", "pk")
+    if project.phase is not None:
+        following = following.filter(position__gt=project.phase.position)
+        phases = phases.exclude(pk=project.phase.pk)
+    form = PhaseForm(
+        request.POST or None,
+        phases=phases,
+        initial={"phase": following.first()},
+        auto_id="phase_%s",
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.change_phase(

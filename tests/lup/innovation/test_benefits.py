@@ -86,6 +86,41 @@ def test_the_team_adds_a_benefit_with_a_norwegian_decimal_baseline(client, world
 
 
 @pytest.mark.parametrize(
+    ("typed", "stored"),
+    [
+        ("1 200", Decimal("1200")),
+        ("1\u00a0200,50", Decimal("1200.50")),  # as Norwegian formatting writes it
+        ("12 000 000", Decimal("12000000")),
+        (" 1,5 ", Decimal("1.5")),
+    ],
+)
+def test_numbers_typed_the_norwegian_way_are_understood(client, world, typed, stored):
+    login(client, world, "enthusiast")
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "nb"
+
+    client.post(
+        reverse("lup:benefit-create", kwargs={"pk": world.project.pk}),
+        benefit_data(baseline_value=typed, target_value="1"),
+    )
+
+    assert Benefit.objects.get(project=world.project).baseline_value == stored
+
+
+@pytest.mark.parametrize("typed", ["1 20", "12 3456", "1 200 0"])
+def test_spaces_that_are_not_digit_groups_are_refused(client, world, typed):
+    login(client, world, "enthusiast")
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "nb"
+
+    response = client.post(
+        reverse("lup:benefit-create", kwargs={"pk": world.project.pk}),
+        benefit_data(baseline_value=typed),
+    )
+
+    assert response.status_code == 200
+    assert not Benefit.objects.filter(project=world.project).exists()
+
+
+@pytest.mark.parametrize(
     ("changes", "message"),
     [
         ({"target_value": "1200.5"}, "The target must differ from the baseline."),

@@ -57,6 +57,20 @@ def test_only_the_units_manager_may_open_the_publish_page(client, world, project
     assert client.get(publish_url(project)).status_code == 200
 
 
+def test_the_project_page_offers_sharing_to_the_units_manager_only(client, world, project):
+    detail = reverse("lup:project-detail", kwargs={"pk": project.pk})
+    withdraw = reverse("lup:project-withdraw", kwargs={"pk": project.pk})
+    client.force_login(world.people["enthusiast"])
+    assert publish_url(project) not in client.get(detail).content.decode()
+
+    client.force_login(world.people["manager"])
+    assert f'href="{publish_url(project)}"' in client.get(detail).content.decode()
+    client.post(publish_url(project), {"licence": "NLOD-2.0", "consent": "on"})
+    html = client.get(detail).content.decode()
+    assert f'action="{withdraw}"' in html
+    assert f'href="{page_url(project)}"' in html  # see it in the catalogue
+
+
 def test_publishing_without_consent_is_refused_with_a_clear_error(client, world, project):
     client.force_login(world.people["manager"])
 

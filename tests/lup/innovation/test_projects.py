@@ -199,6 +199,28 @@ def test_a_phase_change_is_dated_and_drawn_on_the_timeline(client, world):
     assert "Intervjuer" in timeline
 
 
+def test_the_phase_form_suggests_the_next_phase_not_the_first(client, world):
+    """A careless "save" moves the project forward: the form starts at the phase after the
+    current one (here Forankring, the first; then Innsikt)."""
+    login(client, world, "manager")
+    url = reverse("lup:project-phase", kwargs={"pk": world.project.pk})
+
+    form = client.get(url).context["form"]
+    assert form["phase"].value() == phase(world, "innsikt").pk
+
+    client.post(url, {"phase": phase(world, "innsikt").pk, "entered_on": dt.date.today()})
+    after = client.get(url).context["form"]
+    following = (
+        ProjectPhase.objects.filter(
+            programme=world.programme, position__gt=phase(world, "innsikt").position
+        )
+        .order_by("position")
+        .first()
+    )
+    assert after["phase"].value() == following.pk
+    assert phase(world, "innsikt").pk not in [pk for pk, _ in after.fields["phase"].choices]
+
+
 @pytest.mark.parametrize(
     ("entered_on", "message"),
     [
