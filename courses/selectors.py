@@ -135,6 +135,16 @@ class CourseProgress:
     def is_done(self) -> bool:
         return bool(self.required_count) and self.done_count == self.required_count
 
+    @property
+    def awaiting_review(self) -> list[ActivityProgress]:
+        """Required activities whose answer waits for a reviewer (never a next step)."""
+        return [
+            item
+            for module in self.modules
+            for item in module.required
+            if not item.done and item.waiting_for_review
+        ]
+
 
 def _latest_submissions(user: Any, course: Course) -> dict[int, Submission]:
     """The newest answer per assignment that covers the learner (alone or with a team)."""
@@ -216,7 +226,15 @@ def course_progress(
     for module_progress in progress.modules:
         if not module_progress.prerequisites_done:
             continue
-        step = next((item for item in module_progress.required if not item.done), None)
+        # An answer waiting for review is the reviewer's turn, not the learner's next step.
+        step = next(
+            (
+                item
+                for item in module_progress.required
+                if not item.done and not item.waiting_for_review
+            ),
+            None,
+        )
         if step is not None:
             progress.next_step, progress.next_step_module = step, module_progress
             break

@@ -133,3 +133,15 @@ def test_the_page_takes_the_same_queries_for_a_larger_curriculum(client, setup):
         client.get(URL)
 
     assert len(large) == len(small)
+
+
+def test_the_next_step_moves_past_an_answer_waiting_for_review(client, setup):
+    services.mark_done(user=setup.manager, activity=setup.page)
+    services.submit_assignment(user=setup.manager, assignment=setup.assignment, text="Reisen")
+    client.force_login(setup.manager)
+
+    response = client.get(URL)
+
+    progress = response.context["progress"]
+    assert progress.next_step.activity == setup.attendance  # not "Brukerreise", now waiting
+    assert [item.activity for item in progress.awaiting_review] == [setup.assignment.activity]

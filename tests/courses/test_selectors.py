@@ -89,6 +89,25 @@ def test_a_module_waits_for_its_prerequisites(course, learner):
     assert progress.next_step.activity.title == "Observasjon"
 
 
+def test_an_answer_waiting_for_review_is_never_the_next_step(course, learner):
+    """The learner has sent "Reise"; the reviewer's turn. Nothing else left: no next step;
+    returned for revision: it is the next step again."""
+    for title in ("Intervju", "Observasjon", "Idémyldring"):
+        done(learner, title)
+    assignment = Activity.objects.get(title="Reise").assignment
+    assert course_progress(user=learner, course=course).next_step.activity.title == "Reise"
+    sent = services.submit_assignment(user=learner, assignment=assignment, text="v1")
+
+    waiting = course_progress(user=learner, course=course)
+    assert waiting.next_step is None
+    assert titles(waiting.awaiting_review) == ["Reise"]
+
+    services.review_submission(
+        submission=sent, reviewer=UserFactory(is_superuser=True), approve=False, feedback="Mer"
+    )
+    assert course_progress(user=learner, course=course).next_step.activity.title == "Reise"
+
+
 def test_when_everything_is_done_there_is_no_next_step(course, learner):
     for activity in Activity.objects.filter(kind="page"):
         services.mark_done(user=learner, activity=activity)
