@@ -211,6 +211,8 @@ COURSES_LRS_PASSWORD = env_str("COURSES_LRS_PASSWORD")
 CERTIFICATES_ADAPTER = "lup.certification.LupCertificatesAdapter"
 # The public address printed on certificates (QR code) and in their e-mails.
 CERTIFICATES_SITE_URL = env_str("SITE_URL", "http://localhost:8000")
+# The public address in lup's own e-mails (a person put on a team is told where to sign in).
+LUP_SITE_URL = env_str("SITE_URL", "http://localhost:8000")
 # Public verification requests per IP address, against guessing codes.
 CERTIFICATES_VERIFY_RATE = env_str("CERTIFICATES_VERIFY_RATE", "60/minute")
 

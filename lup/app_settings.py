@@ -9,6 +9,11 @@ def _get(name: str, default: Any) -> Any:
     return getattr(settings, f"LUP_{name}", default)
 
 
+def SITE_URL() -> str:
+    """The site's public address, for links in e-mails sent outside a request."""
+    return str(_get("SITE_URL", "http://localhost:8000")).rstrip("/")
+
+
 def IMPORT_MAX_BYTES() -> int:
     """Largest CSV file accepted by the imports, in bytes."""
     return int(_get("IMPORT_MAX_BYTES", 5_000_000))

@@ -1,4 +1,6 @@
-"""Forms of the HTML interface (the admin's CSV imports, closing a cohort)."""
+"""Forms of the HTML interface (the admin's CSV imports, closing a cohort, changing a team)."""
+
+from __future__ import annotations
 
 from collections.abc import Iterable
 from typing import Any
@@ -7,7 +9,7 @@ from django import forms
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from .models import Organisation, Programme
+from .models import Organisation, Participant, Programme
 
 
 class CsvFileField(forms.FileField):
@@ -104,3 +106,31 @@ class CloseCohortForm(forms.Form):
             for enrolment, value in chosen.items()
             if value != self.NOT_COMPLETED
         }
+
+
+class TeamInviteForm(forms.Form):
+    """Who to put on a unit's team: their work e-mail, and their name for a new account."""
+
+    email = forms.EmailField(
+        label=_("Work e-mail"),
+        max_length=254,
+        help_text=_("An account is created if they have none; they are told by e-mail."),
+    )
+    first_name = forms.CharField(label=_("First name"), max_length=150, required=False)
+    last_name = forms.CharField(label=_("Last name"), max_length=150, required=False)
+
+
+class HandOverForm(forms.Form):
+    """The enthusiast on the team who takes over as its manager."""
+
+    successor: forms.ModelChoiceField[Participant] = forms.ModelChoiceField(
+        label=_("New manager"), queryset=Participant.objects.none(), empty_label=None
+    )
+
+    def __init__(self, *args: Any, enthusiasts: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field: Any = self.fields["successor"]
+        field.queryset = enthusiasts
+        field.label_from_instance = lambda participant: (
+            participant.user.get_full_name() or participant.user.email
+        )

@@ -206,6 +206,26 @@ def can_close_cohort(user: Any, cohort: Cohort) -> bool:
     return oversees(user, cohort.programme.organisation_id, CLOSE_COHORT_PERMISSION)
 
 
+# Teams: the unit's manager runs their team (invite, remove, replace, hand over); the
+# administrators of the organisation that runs the programme may do the same for them.
+MANAGE_TEAMS_PERMISSION = "lup.change_participant"
+
+
+def can_manage_team(user: Any, enrolment: UnitEnrolment) -> bool:
+    """Who may change a unit's team in a cohort: its current manager, and the programme
+    administrators of the organisation running the programme; not the enthusiasts, the
+    facilitators, HR or another organisation's administrators."""
+    if not user.is_authenticated:
+        return False
+    if oversees(user, enrolment.cohort.programme.organisation_id, MANAGE_TEAMS_PERMISSION):
+        return True
+    return (
+        Participant.objects.current()
+        .filter(enrolment=enrolment, user_id=user.pk, role=Participant.Role.MANAGER)
+        .exists()
+    )
+
+
 # Completion checks: administrators of the programme's organisation start them and read
 # them (HR reads nothing here: the check is the administrators' tool).
 CHECK_COMPLETIONS_PERMISSION = "lup.add_completioncheck"

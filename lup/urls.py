@@ -12,6 +12,19 @@ urlpatterns = [
     path("cohorts/", views.cohort_list, name="cohort-list"),
     path("cohorts/<int:pk>/", views.cohort_detail, name="cohort-detail"),
     path("teams/<int:pk>/", views.team_detail, name="team-detail"),
+    # The unit's manager runs the team (lup.services.team_members).
+    path("teams/<int:pk>/members/", views.team_invite, name="team-invite"),
+    path(
+        "teams/<int:pk>/members/<int:participant_pk>/remove/",
+        views.team_member_remove,
+        name="team-member-remove",
+    ),
+    path(
+        "teams/<int:pk>/members/<int:participant_pk>/replace/",
+        views.team_member_replace,
+        name="team-member-replace",
+    ),
+    path("teams/<int:pk>/manager/", views.team_handover, name="team-handover"),
     path("people/<int:pk>/anonymise/", views.anonymise_person, name="anonymise-person"),
     path("audit/", views.audit_log, name="audit-log"),
     path("me/programme/", learning_views.my_programme, name="my-programme"),

@@ -6,21 +6,21 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from . import certification, permissions, progress, scoping, selectors, services
 from .audit import describe_all
 from .charts import burn_up_chart
 from .excel_csv import write_excel_csv
-from .forms import AnonymiseForm
+from .forms import AnonymiseForm, HandOverForm, TeamInviteForm
 from .innovation import selectors as innovation_selectors
-from .models import AuditEvent
+from .models import AuditEvent, Participant, UnitEnrolment
 from .privacy import anonymise
 
 
@@ -211,12 +211,31 @@ def cohort_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 @login_required
 def team_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    """A unit's team in a cohort: its manager and enthusiasts and how far they are."""
+    """A unit's team in a cohort: its manager and enthusiasts and how far they are; for its
+    manager (and the programme's administrators) the forms that change the team."""
     enrolment = get_object_or_404(scoping.enrolments_for(request.user), pk=pk)
+    return _team_page(request, enrolment)
+
+
+def _team_page(
+    request: HttpRequest,
+    enrolment: Any,
+    *,
+    invite_form: TeamInviteForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
     members = list(
         scoping.participants_for(request.user)
         .filter(enrolment=enrolment)
         .order_by("role", "user__last_name", "user__first_name")
+    )
+    can_manage = (
+        permissions.can_manage_team(request.user, enrolment)
+        and enrolment.status == UnitEnrolment.Status.ENROLLED
+        and not enrolment.cohort.is_closed
+    )
+    enthusiasts = Participant.objects.current().filter(
+        enrolment=enrolment, role=Participant.Role.ENTHUSIAST
     )
     return render(
         request,
@@ -227,8 +246,139 @@ def team_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "progress": progress.team_progress(enrolment, members),
             "can_anonymise": request.user.has_perm("lup.anonymise_person"),
             "unit_certificate": certification.unit_certificate(enrolment),
+            "can_manage": can_manage,
+            "size": services.team_size(enrolment) if can_manage else None,
+            "invite_form": invite_form or TeamInviteForm(),
+            "handover_form": HandOverForm(
+                enthusiasts=enthusiasts.select_related("user"), auto_id="handover_%s"
+            ),
         },
+        status=status,
     )
+
+
+def _managed_team(request: HttpRequest, pk: int) -> Any:
+    """A team in the user's scope (else 404) that they may change (else 403)."""
+    enrolment = get_object_or_404(
+        scoping.enrolments_for(request.user).select_related("cohort__programme", "unit"), pk=pk
+    )
+    if not permissions.can_manage_team(request.user, enrolment):
+        raise PermissionDenied
+    return enrolment
+
+
+def _member_of(enrolment: Any, participant_pk: int) -> Participant:
+    return get_object_or_404(
+        Participant.objects.current().select_related("user"),
+        pk=participant_pk,
+        enrolment=enrolment,
+    )
+
+
+def _name(participant: Participant) -> str:
+    return participant.user.get_full_name() or participant.user.email
+
+
+@require_POST
+@login_required
+def team_invite(request: HttpRequest, pk: int) -> HttpResponse:
+    """The manager puts an enthusiast on the team by their work e-mail."""
+    enrolment = _managed_team(request, pk)
+    form = TeamInviteForm(request.POST)
+    if form.is_valid():
+        try:
+            participant = services.invite_to_team(
+                enrolment=enrolment,
+                invited_by=request.user,  # type: ignore[arg-type]
+                **form.cleaned_data,
+            )
+        except ValidationError as error:
+            for message in error.messages:
+                form.add_error(None, message)
+        else:
+            messages.success(
+                request,
+                _("%(name)s is on the team and has been told by e-mail.")
+                % {"name": _name(participant)},
+            )
+            return redirect("lup:team-detail", pk=enrolment.pk)
+    return _team_page(request, enrolment, invite_form=form, status=400)
+
+
+@require_POST
+@login_required
+def team_member_remove(request: HttpRequest, pk: int, participant_pk: int) -> HttpResponse:
+    """The manager takes an enthusiast off the team (refused below the rule's minimum)."""
+    enrolment = _managed_team(request, pk)
+    member = _member_of(enrolment, participant_pk)
+    try:
+        services.remove_from_team(participant=member, removed_by=request.user)  # type: ignore[arg-type]
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("%(name)s is no longer on the team.") % {"name": _name(member)})
+    return redirect("lup:team-detail", pk=enrolment.pk)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def team_member_replace(request: HttpRequest, pk: int, participant_pk: int) -> HttpResponse:
+    """The manager puts someone new on the team in place of an enthusiast who leaves."""
+    enrolment = _managed_team(request, pk)
+    member = _member_of(enrolment, participant_pk)
+    form = TeamInviteForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            newcomer = services.replace_in_team(
+                participant=member,
+                replaced_by=request.user,  # type: ignore[arg-type]
+                **form.cleaned_data,
+            )
+        except ValidationError as error:
+            for message in error.messages:
+                form.add_error(None, message)
+        else:
+            messages.success(
+                request,
+                _("%(new)s has taken the place of %(old)s on the team.")
+                % {"new": _name(newcomer), "old": _name(member)},
+            )
+            return redirect("lup:team-detail", pk=enrolment.pk)
+    return render(
+        request,
+        "lup/team_replace.html",
+        {"enrolment": enrolment, "member": member, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@require_POST
+@login_required
+def team_handover(request: HttpRequest, pk: int) -> HttpResponse:
+    """The manager hands the manager role to an enthusiast on the team."""
+    enrolment = _managed_team(request, pk)
+    form = HandOverForm(
+        request.POST,
+        enthusiasts=Participant.objects.current()
+        .filter(enrolment=enrolment, role=Participant.Role.ENTHUSIAST)
+        .select_related("user"),
+    )
+    if not form.is_valid():
+        messages.error(request, _("Choose an enthusiast on the team."))
+        return redirect("lup:team-detail", pk=enrolment.pk)
+    successor = form.cleaned_data["successor"]
+    try:
+        services.hand_over_manager(enrolment=enrolment, successor=successor, by=request.user)  # type: ignore[arg-type]
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request, _("%(name)s is now the manager of the team.") % {"name": _name(successor)}
+        )
+    # A manager who handed over is an enthusiast now, who does not see the team page.
+    if permissions.in_scope(scoping.enrolments_for(request.user), enrolment):
+        return redirect("lup:team-detail", pk=enrolment.pk)
+    return redirect("lup:my-programme")
 
 
 @require_http_methods(["GET", "POST"])

@@ -72,6 +72,14 @@ RULES: dict[str, dict[str, str]] = {
     "lup:cohort-list": SIGNED_IN,
     "lup:cohort-detail": row("login", "ok", "ok", "ok", "ok", "ok", "not_found", "ok"),
     "lup:team-detail": row("login", "not_found", "ok", "ok", "ok", "ok", "not_found", "ok"),
+    # The team's manager and the organisation's administrators change it (POST only, but the
+    # replacement's form page); the enthusiast does not see the team at all.
+    "lup:team-invite": every("method"),
+    "lup:team-handover": every("method"),
+    "lup:team-member-remove": every("method"),
+    "lup:team-member-replace": row(
+        "login", "not_found", "ok", "forbidden", "forbidden", "ok", "not_found", "ok"
+    ),
     "lup:my-data": SIGNED_IN,
     "lup:my-data-json": SIGNED_IN,
     # Own-data archives: asked for by POST; an archive is only its owner's (nobody owns the
@@ -607,6 +615,34 @@ POST_RULES: dict[str, dict[str, str]] = {
     "lup:sso-link-code": every("login"),
     "lup:check-in": row("login", *["not_found"] * 7),  # a made-up code
     # lup: the empty form comes back with its errors ("ok"), or the write is refused
+    # An empty invitation or replacement is a form error (400); an empty hand-over and a
+    # removal of the team's only enthusiast are refused with a message on the team page.
+    "lup:team-invite": row(
+        "login", "not_found", "400", "forbidden", "forbidden", "400", "not_found", "400"
+    ),
+    "lup:team-member-replace": row(
+        "login", "not_found", "400", "forbidden", "forbidden", "400", "not_found", "400"
+    ),
+    "lup:team-member-remove": row(
+        "login",
+        "not_found",
+        "redirect",
+        "forbidden",
+        "forbidden",
+        "redirect",
+        "not_found",
+        "redirect",
+    ),
+    "lup:team-handover": row(
+        "login",
+        "not_found",
+        "redirect",
+        "forbidden",
+        "forbidden",
+        "redirect",
+        "not_found",
+        "redirect",
+    ),
     "lup:anonymise-person": row(
         "login", "forbidden", "forbidden", "forbidden", "forbidden", "ok", "not_found", "ok"
     ),

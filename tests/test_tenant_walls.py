@@ -1162,6 +1162,13 @@ RULES: dict[str, Rule] = {
     "lup:home": nothing_more,
     "lup:anonymise-person": form_with(confirm_email=lambda ctx: ctx.person("enthusiast").email),
     "lup:check-in": form,  # checks in the signed-in person only
+    # The manager's team changes: a newcomer, a replacement, a hand-over to Bærum's enthusiast.
+    "lup:team-invite": posts(lambda ctx: {"email": "nykommer@example.no", "first_name": "Ny"}),
+    # The world's enthusiast has completed, so Bærum's own manager may neither replace nor
+    # remove them either (tests/lup/test_team_members.py tries both on a removable one).
+    "lup:team-member-replace": posts(lambda ctx: {"email": "erstatter@example.no"}),
+    "lup:team-member-remove": nothing_more,
+    "lup:team-handover": posts(lambda ctx: {"successor": ctx.participant("enthusiast").pk}),
     # Privacy: one's own archive only; Bærum's retention periods and Bærum's person.
     "lup:my-data-archive-request": nothing_more,
     "lup-api:personal-data-archives": nothing_more,
@@ -1466,6 +1473,8 @@ WOULD_WRITE: dict[str, str] = {
     "lup:project-edit": "superuser",
     "lup:project-phase": "superuser",
     "lup:project-publish": "manager",
+    "lup:team-invite": "manager",
+    "lup:team-handover": "manager",
     "lup:project-review": "superuser",
     "lup:project-start": "superuser",
     "lup:report-preset-create": "superuser",

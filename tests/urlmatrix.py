@@ -95,6 +95,10 @@ def arguments_for(route: Route, world: World) -> dict[str, Any]:
         "pk": {
             "lup:cohort-detail": world.cohort_a.pk,
             "lup:team-detail": world.team_u1.pk,
+            "lup:team-invite": world.team_u1.pk,
+            "lup:team-handover": world.team_u1.pk,
+            "lup:team-member-remove": world.team_u1.pk,
+            "lup:team-member-replace": world.team_u1.pk,
             "lup:anonymise-person": people["enthusiast"].pk,
             "lup:cohort-grid": world.cohort_a.pk,
             "lup:gathering-attendance": world.opening.pk,
@@ -115,6 +119,8 @@ def arguments_for(route: Route, world: World) -> dict[str, Any]:
             "lup:report-schedule-delete": world.scheduled_export.pk,
         }.get(route.name),
     }
+    if route.name in {"lup:team-member-remove", "lup:team-member-replace"}:
+        values["participant_pk"] = world.team_u1.participants.get(user=people["enthusiast"]).pk
     if route.name.startswith(("lup:project-", "lup:canvas-", "lup:benefit-")):
         values["pk"] = world.project.pk
         values["number"] = 1

@@ -39,6 +39,8 @@ class AuditEvent(models.Model):
         CERTIFICATE_KEPT = "certificate_kept", _("Certificate kept after a withdrawal")
         PERSONAL_DATA_PURGED = "personal_data_purged", _("Personal data past its retention deleted")
         RETENTION_CHANGED = "retention_changed", _("Retention period changed")
+        TEAM_MEMBER_ADDED = "team_member_added", _("Put on a team")
+        TEAM_MEMBER_REMOVED = "team_member_removed", _("Taken off a team")
 
     at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
     action = models.CharField(_("event"), max_length=24, choices=Action.choices)

@@ -2,6 +2,7 @@
 
 One module per concern: `teams` (enrolling units, putting people on teams),
 `completion_writes` (every stamp and withdrawal of a completion, under a row lock),
+`team_members` (the manager's team changes: invite, remove, replace, hand over),
 `attendance` (attendance at gatherings and check-in), `cohorts` (closing a cohort),
 `reconcile` (re-checking a programme's completions) and `people` (the wall around another
 tenant's account, the anonymised pseudonym, e-mail verification and a person's language;
@@ -37,6 +38,14 @@ from .reconcile import (
     reconcile_programme,
     request_completion_check,
 )
+from .team_members import (
+    TeamSize,
+    hand_over_manager,
+    invite_to_team,
+    remove_from_team,
+    replace_in_team,
+    team_size,
+)
 from .teams import (
     add_participant,
     another_tenants_account,
@@ -52,6 +61,7 @@ __all__ = [
     "ANONYMISED_NAME",
     "CohortClosing",
     "Reevaluation",
+    "TeamSize",
     "add_participant",
     "another_tenants_account",
     "another_tenants_account_refusal",
@@ -65,6 +75,8 @@ __all__ = [
     "enrolment_conflict",
     "enrolments_to_check",
     "guest_unit_refusal",
+    "hand_over_manager",
+    "invite_to_team",
     "later_cohorts",
     "latest_completion_check",
     "reconcile_programme",
@@ -75,8 +87,11 @@ __all__ = [
     "refuse_another_tenants_account",
     "remember_language",
     "remove_attendance",
+    "remove_from_team",
+    "replace_in_team",
     "request_completion_check",
     "team_organisations",
+    "team_size",
     "touch_team",
     "verify_email_after_password_reset",
     "withdraw_after_activity",
