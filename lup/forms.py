@@ -119,6 +119,13 @@ class TeamInviteForm(forms.Form):
     first_name = forms.CharField(label=_("First name"), max_length=150, required=False)
     last_name = forms.CharField(label=_("Last name"), max_length=150, required=False)
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            field.widget.attrs.update({"class": "ds-input"})
+            if name == "email":
+                field.widget.attrs["autocomplete"] = "off"  # another person's address
+
 
 class HandOverForm(forms.Form):
     """The enthusiast on the team who takes over as its manager."""
@@ -131,6 +138,7 @@ class HandOverForm(forms.Form):
         super().__init__(*args, **kwargs)
         field: Any = self.fields["successor"]
         field.queryset = enthusiasts
+        field.widget.attrs["class"] = "ds-input"
         field.label_from_instance = lambda participant: (
             participant.user.get_full_name() or participant.user.email
         )

@@ -324,8 +324,8 @@ def test_every_app_setting_a_deployment_needs_comes_from_the_environment(tmp_pat
         "COURSES_H5P_ROOT": samples["str"],
         "CERTIFICATES_PDF_ROOT": samples["str"],
     }
-    # CERTIFICATES_SITE_URL and COURSES_SITE_URL come from SITE_URL, the public address.
-    from_site_url = {"CERTIFICATES_SITE_URL", "COURSES_SITE_URL"}
+    # CERTIFICATES_SITE_URL, COURSES_SITE_URL and LUP_SITE_URL come from SITE_URL.
+    from_site_url = {"CERTIFICATES_SITE_URL", "COURSES_SITE_URL", "LUP_SITE_URL"}
     names = sorted(app_setting_names() - PYTHON_ONLY - from_site_url)
     env = production_env(tmp_path, SITE_URL="https://lup.example.no")
     expected = {}
@@ -360,7 +360,9 @@ def test_the_readme_lists_every_environment_variable_with_its_default():
         re.findall(r"`([A-Z][A-Z0-9_]+)`", readme)
     )
     variables = environment_variables_read_by_the_site() | (
-        app_setting_names() - PYTHON_ONLY - {"CERTIFICATES_SITE_URL", "COURSES_SITE_URL"}
+        app_setting_names()
+        - PYTHON_ONLY
+        - {"CERTIFICATES_SITE_URL", "COURSES_SITE_URL", "LUP_SITE_URL"}
     )
 
     missing = sorted(variables - documented)
