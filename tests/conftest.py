@@ -2,6 +2,7 @@ import time
 
 import pytest
 from allauth.account.authentication import AUTHENTICATION_METHODS_SESSION_KEY
+from celery.result import allow_join_result
 from django.contrib.auth.models import Permission
 from django.core.cache import cache
 from django.test.client import ClientMixin
@@ -52,6 +53,20 @@ def english_site(settings):
 def fresh_cache():
     """Rate limits and used two-factor codes live in the cache: every test starts clean."""
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def joining_task_results_allowed():
+    """Each test may wait on a task's result, whatever an earlier test's threads left.
+
+    With CELERY_TASK_ALWAYS_EAGER, Celery marks the process "inside a task" while an eager
+    task runs (`result.get()` then refuses), saving and restoring one process-wide flag
+    around each. Two eager tasks at once in the live server's threads (a browser test's
+    parallel requests) can restore it in the wrong order and leave it set for the rest of
+    the process: four xAPI tests that read their task's result then failed in CI. No code
+    of the apps waits on a result, so this concerns tests only."""
+    with allow_join_result():
+        yield
 
 
 @pytest.fixture(autouse=True)
