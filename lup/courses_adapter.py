@@ -11,9 +11,9 @@ from typing import Any
 from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 
-from courses.api import Course, DefaultCoursesAdapter, ReviewQueue, Submission
+from courses.api import Course, DefaultCoursesAdapter, ReviewQueue
 
-from . import permissions, scoping
+from . import permissions, progress, scoping
 from .models import CourseOwnership, Organisation, Participant, Programme, UnitEnrolment
 
 TEAM_PREFIX = "enrolment-"
@@ -75,16 +75,11 @@ class LupCoursesAdapter(DefaultCoursesAdapter):
         if enrolment is None:
             return None
         course_id = submission.assignment.activity.module.course_id
-        waiting = list(
-            Submission.objects.filter(
-                status=Submission.Status.SUBMITTED,
-                assignment__activity__module__course_id=course_id,
-                submitted_by_id__in=Participant.objects.filter(
-                    enrolment__cohort_id=enrolment.cohort_id,
-                    enrolment__in=scoping.enrolments_for(reviewer).values("pk"),
-                ).values("user_id"),
-            ).order_by("submitted_at", "pk")
+        people = Participant.objects.filter(
+            enrolment__cohort_id=enrolment.cohort_id,
+            enrolment__in=scoping.enrolments_for(reviewer).values("pk"),
         )
+        waiting = list(progress.answers_waiting(course_id, people))
         url = reverse("lup:cohort-grid", args=[enrolment.cohort_id]) + "#review-heading"
         return ReviewQueue(url=url, waiting=waiting)
 

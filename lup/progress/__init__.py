@@ -33,7 +33,16 @@ from .curriculum import (
     module_columns,
 )
 from .desk import facilitated_cohorts
-from .grid import Cell, CohortGrid, Filters, ReviewItem, UnitRow, cohort_grid, parse_filters
+from .grid import (
+    Cell,
+    CohortGrid,
+    Filters,
+    ReviewItem,
+    UnitRow,
+    answers_waiting,
+    cohort_grid,
+    parse_filters,
+)
 from .team import MemberCell, MemberRow, TeamProgress, team_progress
 
 __all__ = [
@@ -54,6 +63,7 @@ __all__ = [
     "ReviewItem",
     "TeamProgress",
     "UnitRow",
+    "answers_waiting",
     "attendance_sheet",
     "cohort_grid",
     "facilitated_cohorts",

@@ -9,9 +9,8 @@ from typing import Any
 from django.db.models import Count, Exists, IntegerField, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
-from courses.api import Submission
-
 from ..models import Attendance, Cohort, Gathering, Participant
+from .grid import answers_waiting
 
 
 def _counted(queryset: QuerySet[Any], group: str) -> Coalesce:
@@ -30,11 +29,7 @@ def facilitated_cohorts(user: Any, now: dt.datetime) -> QuerySet[Cohort]:
     if not user.is_authenticated:
         return Cohort.objects.none()
     enrolled = Participant.objects.filter(enrolment__cohort_id=OuterRef(OuterRef("pk")))
-    waiting = Submission.objects.filter(
-        status=Submission.Status.SUBMITTED,
-        assignment__activity__module__course_id=OuterRef("programme__course_id"),
-        submitted_by_id__in=enrolled.values("user_id"),
-    )
+    waiting = answers_waiting(OuterRef("programme__course_id"), enrolled)
     unrecorded = Gathering.objects.filter(cohort_id=OuterRef("pk"), starts_at__lte=now).exclude(
         Exists(Attendance.objects.filter(gathering_id=OuterRef("pk")))
     )

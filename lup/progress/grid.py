@@ -142,19 +142,24 @@ def _team_cell(
     )
 
 
+def answers_waiting(course_id: Any, people: QuerySet[Participant]) -> QuerySet[Submission]:
+    """A cohort's review queue: answers in the course (an id or an expression) waiting for
+    review, sent by any of `people`, oldest first. The grid, the facilitator's home page and
+    the review page's "next answer" all read this one rule."""
+    return Submission.objects.filter(
+        status=Submission.Status.SUBMITTED,
+        assignment__activity__module__course_id=course_id,
+        submitted_by_id__in=people.values("user_id"),
+    ).order_by("submitted_at", "pk")
+
+
 def _review_queue(
     course_id: int, people: QuerySet[Participant], unit_of: dict[int, UnitEnrolment]
 ) -> list[ReviewItem]:
     """One query: submissions waiting for review in the course by `people`, oldest first,
     with the unit of the person who submitted (`unit_of`: user id -> enrolment)."""
-    waiting = (
-        Submission.objects.filter(
-            status=Submission.Status.SUBMITTED,
-            assignment__activity__module__course_id=course_id,
-            submitted_by_id__in=people.values("user_id"),
-        )
-        .select_related("assignment__activity__module", "submitted_by")
-        .order_by("submitted_at", "pk")
+    waiting = answers_waiting(course_id, people).select_related(
+        "assignment__activity__module", "submitted_by"
     )
     return [
         ReviewItem(submission=submission, enrolment=unit_of.get(submission.submitted_by_id))
