@@ -14,6 +14,9 @@ from django.utils.module_loading import import_string
 
 from . import app_settings
 
+# Who may open the authoring pages at all; which courses, the adapter's `can_edit_course`.
+EDIT_COURSE_PERMISSION = "courses.change_course"
+
 
 @dataclass(frozen=True)
 class ReviewQueue:
@@ -58,6 +61,22 @@ class DefaultCoursesAdapter:
         A host that shares courses between organisations narrows this to the courses the
         person's organisation owns; the others see the course read-only and still use it."""
         return self.visible_courses(user)
+
+    def can_edit_course(self, user: Any, course: Any) -> bool:
+        """Whether `user` may edit the curriculum of `course` on the authoring pages
+        (`courses.authoring_views`): its modules, activities, assignments and rubrics.
+
+        Default: signed in, with the permission to change courses, and the course among
+        `editable_courses`. A host narrows it (LUP: the owner organisation's programme
+        administrators)."""
+        if not user.is_authenticated or not user.has_perm(EDIT_COURSE_PERMISSION):
+            return False
+        return may_edit_course(user, course.pk)
+
+    def h5p_packages_for(self, user: Any, course: Any) -> Any:
+        """The uploaded H5P packages `user` may show in an activity of `course`, as a
+        queryset, or None for every package (default)."""
+        return None
 
     def course_created(self, user: Any, course: Any) -> None:
         """Called after `user` created `course` (in the admin); a host may record an owner."""

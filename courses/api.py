@@ -13,9 +13,12 @@ Everything here is defined in the app's own modules and re-exported unchanged:
 - the adapter a host project subclasses (`DefaultCoursesAdapter`, chosen by
   COURSES_ADAPTER) and what its review hooks return (`ReviewQueue`);
 - the signals it sends upward that other apps receive: `activity_completed`,
-  `activity_completion_withdrawn`;
+  `activity_completion_withdrawn`, and `curriculum_changed` (an editor changed a course on
+  the authoring pages; its `change` is a `CurriculumChange` value);
+- for a host's adapter: `EDIT_COURSE_PERMISSION`, the permission the authoring pages ask
+  for before the adapter's `can_edit_course`;
 - the models, as types and for queries: `Course`, `Module`, `Activity`, `Assignment`,
-  `ActivityCompletion`, `Enrolment`, `Submission`, `H5PAttempt`;
+  `ActivityCompletion`, `Enrolment`, `Submission`, `H5PAttempt`, `H5PPackage`;
 - for an app's own system checks: `name_clashes` (its URL namespaces or template folder
   also used by another installed app);
 - H5P content for demos and set-up: `install_package` (a validated `.h5p` file) and
@@ -24,7 +27,8 @@ Everything here is defined in the app's own modules and re-exported unchanged:
 
 from __future__ import annotations
 
-from .adapter import DefaultCoursesAdapter, ReviewQueue
+from .adapter import EDIT_COURSE_PERMISSION, DefaultCoursesAdapter, ReviewQueue
+from .authoring_services import CurriculumChange
 from .checks import name_clashes
 from .h5p.services import install_package
 from .h5p_library import reflection_package
@@ -35,6 +39,7 @@ from .models import (
     Course,
     Enrolment,
     H5PAttempt,
+    H5PPackage,
     Module,
     Submission,
 )
@@ -46,16 +51,19 @@ from .selectors import (
     required_done_counts,
 )
 from .services import enrol, record_completion, remove_submission_files, withdraw_completion
-from .signals import activity_completed, activity_completion_withdrawn
+from .signals import activity_completed, activity_completion_withdrawn, curriculum_changed
 
 __all__ = [
+    "EDIT_COURSE_PERMISSION",
     "Activity",
     "ActivityCompletion",
     "Assignment",
     "Course",
+    "CurriculumChange",
     "DefaultCoursesAdapter",
     "Enrolment",
     "H5PAttempt",
+    "H5PPackage",
     "Module",
     "ModuleOutline",
     "ReviewQueue",
@@ -63,6 +71,7 @@ __all__ = [
     "activity_completed",
     "activity_completion_withdrawn",
     "course_progress",
+    "curriculum_changed",
     "enrol",
     "install_package",
     "module_finished",

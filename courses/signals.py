@@ -10,3 +10,8 @@ activity_completion_withdrawn = Signal()
 
 # Sent after a submission is reviewed: kwargs `submission`, `reviewer`.
 submission_reviewed = Signal()
+
+# Sent when an editor changes a course's curriculum on the authoring pages, inside the
+# transaction that changes it: kwargs `course`, `user`, `change` (a `CurriculumChange`
+# value, e.g. "module_added"), `title` (the module's or activity's title).
+curriculum_changed = Signal()

@@ -2,12 +2,50 @@
 
 from django.urls import path
 
-from . import h5p_player, h5p_views, views
+from . import authoring_views, h5p_player, h5p_views, views
 
 app_name = "courses"
 
 urlpatterns = [
     path("<slug:slug>/", views.course_detail, name="course-detail"),
+    # The curriculum editor (courses/authoring_views.py), for those the adapter lets edit.
+    path("<slug:slug>/edit/", authoring_views.course_edit, name="course-edit"),
+    path("<slug:slug>/edit/modules/new/", authoring_views.module_create, name="module-create"),
+    path(
+        "<slug:slug>/edit/modules/<int:module_id>/",
+        authoring_views.module_edit,
+        name="module-edit",
+    ),
+    path(
+        "<slug:slug>/edit/modules/<int:module_id>/delete/",
+        authoring_views.module_delete,
+        name="module-delete",
+    ),
+    path(
+        "<slug:slug>/edit/modules/<int:module_id>/move/",
+        authoring_views.module_move,
+        name="module-move",
+    ),
+    path(
+        "<slug:slug>/edit/modules/<int:module_id>/new/<str:kind>/",
+        authoring_views.activity_create,
+        name="activity-create",
+    ),
+    path(
+        "<slug:slug>/edit/activities/<uuid:activity_id>/",
+        authoring_views.activity_edit,
+        name="activity-edit",
+    ),
+    path(
+        "<slug:slug>/edit/activities/<uuid:activity_id>/delete/",
+        authoring_views.activity_delete,
+        name="activity-delete",
+    ),
+    path(
+        "<slug:slug>/edit/activities/<uuid:activity_id>/move/",
+        authoring_views.activity_move,
+        name="activity-move",
+    ),
     path("activities/<uuid:activity_id>/", views.activity_detail, name="activity-detail"),
     path("activities/<uuid:activity_id>/done/", views.mark_done, name="activity-done"),
     path("submissions/<uuid:submission_id>/file/", views.submission_file, name="submission-file"),

@@ -20,7 +20,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from . import app_settings, selectors, services
+from . import app_settings, authoring_services, selectors, services
 from .adapter import ReviewQueue, get_adapter
 from .forms import ReviewForm, SubmissionForm
 from .h5p_player import frame_url
@@ -42,7 +42,15 @@ def course_detail(request: HttpRequest, slug: str) -> HttpResponse:
     """A course's modules in order, with the learner's progress and next step."""
     course = get_object_or_404(selectors.enrolled_courses(request.user), slug=slug)
     progress = selectors.course_progress(user=request.user, course=course)
-    return render(request, "courses/course_detail.html", {"course": course, "progress": progress})
+    return render(
+        request,
+        "courses/course_detail.html",
+        {
+            "course": course,
+            "progress": progress,
+            "may_edit": authoring_services.may_edit(request.user, course),
+        },
+    )
 
 
 @require_http_methods(["GET", "POST"])

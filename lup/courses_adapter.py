@@ -11,10 +11,17 @@ from typing import Any
 from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 
-from courses.api import Course, DefaultCoursesAdapter, ReviewQueue
+from courses.api import Course, DefaultCoursesAdapter, H5PPackage, ReviewQueue
 
 from . import permissions, progress, scoping
-from .models import CourseOwnership, Organisation, Participant, Programme, UnitEnrolment
+from .models import (
+    CourseOwnership,
+    Organisation,
+    OrganisationMembership,
+    Participant,
+    Programme,
+    UnitEnrolment,
+)
 
 TEAM_PREFIX = "enrolment-"
 
@@ -119,6 +126,30 @@ class LupCoursesAdapter(DefaultCoursesAdapter):
         return Course.objects.filter(
             Q(lup_ownership__organisation__in=organisations)
             | Q(lup_ownership__isnull=True) & ~Exists(used_elsewhere)
+        )
+
+    def can_edit_course(self, user: Any, course: Any) -> bool:
+        """The curriculum editor: see `lup.permissions.can_edit_course` (the owner
+        organisation's programme administrators)."""
+        return permissions.can_edit_course(user, course)
+
+    def h5p_packages_for(self, user: Any, course: Any) -> Any:
+        """The packages an editor may show in the course: those uploaded by someone who
+        works for the organisation owning it, those installed by the site itself (no
+        uploader: the demo, the command line), and those the course shows already; not
+        another organisation's uploads."""
+        if user.is_superuser:
+            return None
+        owner = CourseOwnership.objects.filter(course_id=course.pk).values("organisation_id")
+        colleagues = OrganisationMembership.objects.filter(organisation_id__in=owner)
+        return H5PPackage.objects.filter(
+            Q(uploaded_by__isnull=True)
+            | Q(uploaded_by__in=colleagues.values("user_id"))
+            | Q(
+                pk__in=Course.objects.filter(pk=course.pk).values(
+                    "modules__activities__h5p_package"
+                )
+            )
         )
 
     def course_created(self, user: Any, course: Any) -> None:

@@ -160,3 +160,15 @@ RETENTION_CATEGORY_LABELS = {
 PURGE_LABELS = {
     "courses.Submission.file": _lazy("Files removed from submissions (the submissions stay)"),
 }
+
+# What the curriculum editor did (courses.api.CurriculumChange values), as sentences.
+CURRICULUM_SENTENCES = {
+    "module_added": _lazy("Module added: %(item)s"),
+    "module_changed": _lazy("Module changed: %(item)s"),
+    "module_removed": _lazy("Module deleted: %(item)s"),
+    "module_moved": _lazy("Module moved: %(item)s"),
+    "activity_added": _lazy("Activity added: %(item)s"),
+    "activity_changed": _lazy("Activity changed: %(item)s"),
+    "activity_removed": _lazy("Activity deleted: %(item)s"),
+    "activity_moved": _lazy("Activity moved: %(item)s"),
+}

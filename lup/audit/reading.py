@@ -23,6 +23,7 @@ from ..models import (
 )
 from .labels import (
     CHANNEL_SENTENCES,
+    CURRICULUM_SENTENCES,
     DATE_FILTERS,
     EMPTY_VALUES,
     FILTER_LABELS,
@@ -233,6 +234,13 @@ def _unit_moved(details: Details, names: Names) -> list[str]:
             "to": details.pop("to_cohort", "–"),
         }
     ]
+
+
+def _curriculum_changed(details: Details, names: Names) -> list[str]:
+    change = str(details.pop("change"))
+    item = details.pop("item", "–")
+    details.pop("course", None)  # the course is the event's "concerning"
+    return [str(CURRICULUM_SENTENCES[change]) % {"item": item}]
 
 
 def _data_exported(details: Details, names: Names) -> list[str]:
@@ -478,6 +486,7 @@ _DESCRIBERS: dict[str, Callable[[Details, Names], list[str]]] = {
     AuditEvent.Action.PROGRAMME_CHANGED: _programme_changed,
     AuditEvent.Action.PERSONAL_DATA_PURGED: _personal_data_purged,
     AuditEvent.Action.RETENTION_CHANGED: _retention_changed,
+    AuditEvent.Action.CURRICULUM_CHANGED: _curriculum_changed,
 }
 
 

@@ -3,6 +3,7 @@
 They listen to Django's auth signals (and allauth's, for a person's language at sign-in), to
 changes of role data (group memberships, cohort facilitators, organisation memberships), to
 changes of programmes' targets, populations and completion rules, to changes on units' teams,
+to changes of a course's curriculum on its authoring pages (audited),
 to the signals of `courses` and `certificates`, and to the core's own completion signals
 (`lup.signals`), which they hand up to the features: this module sits above every layer of
 `lup` (see pyproject.toml).
@@ -11,7 +12,15 @@ to the signals of `courses` and `certificates`, and to the core's own completion
 from __future__ import annotations
 
 # Importing the modules registers their @receiver functions.
-from . import accounts, completions, languages, programme_changes, roles, team_changes
+from . import (
+    accounts,
+    completions,
+    curriculum,
+    languages,
+    programme_changes,
+    roles,
+    team_changes,
+)
 from .accounts import connect_account_receivers
 from .languages import connect_language_receivers
 from .roles import ROLE_FLAGS, connect_role_change_receivers
@@ -23,6 +32,7 @@ __all__ = [
     "connect_account_receivers",
     "connect_language_receivers",
     "connect_role_change_receivers",
+    "curriculum",
     "languages",
     "programme_changes",
     "roles",
