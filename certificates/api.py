@@ -4,9 +4,10 @@ An app that issues or shows certificates (LUP, say) imports from here and nowher
 `certificates`; an import-linter contract in pyproject.toml holds it to that. Everything
 here is defined in the app's own modules and re-exported unchanged:
 
-- services (writes): `ensure_template`, `template_assets`, `issue_certificate`,
-  `revoke_certificate`, `withhold_recipient_name` (a recipient anonymised) and
-  `replace_names` (another name on a certificate, drawn again);
+- services (writes): `ensure_template`, `save_template` (a change raises its version),
+  `template_assets`, `preview_pdf` (a template, possibly unsaved, with made-up values),
+  `issue_certificate`, `revoke_certificate`, `withhold_recipient_name` (a recipient
+  anonymised) and `replace_names` (another name on a certificate, drawn again);
 - selectors (reads, a fixed number of queries): `certificates_of`, `certificate_by_code`,
   `valid_codes_by_source`, `credential_addresses` (where a certificate's Open Badges
   credential is; no query with `CREDENTIAL_RELATED` loaded);
@@ -16,7 +17,8 @@ here is defined in the app's own modules and re-exported unchanged:
 - the adapter a host project subclasses (`DefaultCertificatesAdapter`, chosen by
   CERTIFICATES_ADAPTER) and the one configured (`get_adapter`);
 - the signal it sends upward that other apps receive: `certificate_revoked`;
-- the models, as types and for queries: `Certificate`, `CertificateTemplate`.
+- the models, as types and for queries: `Certificate`, `CertificateTemplate`, and the
+  placeholders a template may use (`PLACEHOLDERS`).
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from __future__ import annotations
 from .adapter import DefaultCertificatesAdapter, get_adapter
 from .credentials.details import AchievementDetails, IssuerDetails
 from .credentials.verification import Verification, verify_file
-from .models import Certificate, CertificateTemplate
+from .models import PLACEHOLDERS, Certificate, CertificateTemplate
 from .selectors import (
     CREDENTIAL_RELATED,
     certificate_by_code,
@@ -35,8 +37,10 @@ from .selectors import (
 from .services import (
     ensure_template,
     issue_certificate,
+    preview_pdf,
     replace_names,
     revoke_certificate,
+    save_template,
     template_assets,
     withhold_recipient_name,
 )
@@ -44,6 +48,7 @@ from .signals import certificate_revoked
 
 __all__ = [
     "CREDENTIAL_RELATED",
+    "PLACEHOLDERS",
     "AchievementDetails",
     "Certificate",
     "CertificateTemplate",
@@ -57,8 +62,10 @@ __all__ = [
     "ensure_template",
     "get_adapter",
     "issue_certificate",
+    "preview_pdf",
     "replace_names",
     "revoke_certificate",
+    "save_template",
     "template_assets",
     "valid_codes_by_source",
     "verify_file",
