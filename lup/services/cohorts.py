@@ -11,6 +11,12 @@ Lock order, as for every completion write: the cohort, the team members (partici
 then the enrolments, then the target cohorts. A completion being written at the same
 moment is therefore either committed before the closing reads the unit (the unit stays
 completed) or decided after it (the unit is no longer enrolled, so it is not stamped).
+
+A unit may also move while both cohorts run (`move_enrolled_unit`, the programme office's
+"Move"): the same move, with its refusals, under the same order. Its two cohorts are locked
+first, the earlier-starting one before the other (closing locks its cohort before the later
+ones it moves units to, so the two never wait for each other in a circle), then the unit's
+team, its enrolment.
 """
 
 from __future__ import annotations
@@ -195,43 +201,105 @@ def _move_refusals(
                 _("A unit to move is not a unit of %(cohort)s.") % {"cohort": cohort.name}
             )
             continue
-        unit = enrolment.unit.name
-        if enrolment.status != UnitEnrolment.Status.ENROLLED:
-            errors.append(
-                _(
-                    "%(unit)s is no longer enrolled (%(status)s): only units still enrolled "
-                    "can be moved."
-                )
-                % {"unit": unit, "status": enrolment.get_status_display().lower()}
-            )
-            continue
         target = targets.get(given.pk) if isinstance(given, Cohort) else None
-        if target is None:
-            errors.append(_("No cohort to move %(unit)s to.") % {"unit": unit})
-        elif target.programme_id != cohort.programme_id:
-            errors.append(
-                _("%(target)s is not a cohort of %(programme)s: %(unit)s cannot move there.")
-                % {"target": target.name, "programme": cohort.programme.name, "unit": unit}
-            )
-        elif target.starts_on <= cohort.starts_on:
-            errors.append(
-                _(
-                    "%(target)s does not start after %(cohort)s: %(unit)s can only move to a "
-                    "later cohort."
-                )
-                % {"target": target.name, "cohort": cohort.name, "unit": unit}
-            )
-        elif target.is_closed:
-            errors.append(
-                _("%(target)s is closed: %(unit)s cannot move there.")
-                % {"target": target.name, "unit": unit}
-            )
-        elif (target.pk, enrolment.unit_id) in placed:
-            errors.append(
-                _("%(unit)s already has a place in %(target)s.")
-                % {"unit": unit, "target": target.name}
-            )
+        refusal = _move_refusal(cohort, enrolment, target, placed, later_only=True)
+        if refusal:
+            errors.append(refusal)
     return errors
+
+
+def _move_refusal(
+    cohort: Cohort,
+    enrolment: UnitEnrolment,
+    target: Cohort | None,
+    placed: set[tuple[int, int]],
+    *,
+    later_only: bool,
+) -> str | None:
+    """Why one unit of `cohort` cannot move to `target` (locked), or None. `placed` holds
+    the (cohort, unit) pairs already taken; `later_only`: closing moves units only to a
+    cohort that starts later."""
+    unit = enrolment.unit.name
+    if enrolment.status != UnitEnrolment.Status.ENROLLED:
+        return _(
+            "%(unit)s is no longer enrolled (%(status)s): only units still enrolled can be moved."
+        ) % {"unit": unit, "status": enrolment.get_status_display().lower()}
+    if target is None:
+        return _("No cohort to move %(unit)s to.") % {"unit": unit}
+    if target.programme_id != cohort.programme_id:
+        return _("%(target)s is not a cohort of %(programme)s: %(unit)s cannot move there.") % {
+            "target": target.name,
+            "programme": cohort.programme.name,
+            "unit": unit,
+        }
+    if later_only and target.starts_on <= cohort.starts_on:
+        return _(
+            "%(target)s does not start after %(cohort)s: %(unit)s can only move to a later cohort."
+        ) % {"target": target.name, "cohort": cohort.name, "unit": unit}
+    if target.pk == cohort.pk:
+        return _("%(unit)s is already in %(target)s.") % {"unit": unit, "target": target.name}
+    if target.is_closed:
+        return _("%(target)s is closed: %(unit)s cannot move there.") % {
+            "target": target.name,
+            "unit": unit,
+        }
+    if (target.pk, enrolment.unit_id) in placed:
+        return _("%(unit)s already has a place in %(target)s.") % {
+            "unit": unit,
+            "target": target.name,
+        }
+    return None
+
+
+@transaction.atomic
+def move_enrolled_unit(
+    *, enrolment: UnitEnrolment, to_cohort: Cohort, moved_by: User | None
+) -> UnitEnrolment:
+    """Move a unit still enrolled in an open cohort to another open cohort of the same
+    programme now, with its work: the enrolment becomes `MOVED` (`moved_to` the new one),
+    which takes over its team with their attendance and its innovation project, and is
+    checked against the rule at once. Returns the new enrolment.
+
+    Refuses (ValidationError, nothing changed) a closed cohort, a unit no longer enrolled,
+    and a target that is the same cohort, another programme's, closed, or already has the
+    unit. Locks both cohorts (the earlier-starting first), the team, then the enrolment
+    (see the module's docstring). Audited: `UNIT_MOVED`.
+    """
+    cohorts = {
+        cohort.pk: cohort
+        for cohort in Cohort.objects.select_for_update(of=("self",))
+        .select_related("programme")
+        .filter(pk__in={enrolment.cohort_id, to_cohort.pk})
+        .order_by("starts_on", "pk")
+    }
+    cohort = cohorts[enrolment.cohort_id]
+    list(
+        Participant.objects.select_for_update(of=("self",))
+        .filter(enrolment_id=enrolment.pk)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    locked = (
+        UnitEnrolment.objects.select_for_update(of=("self",))
+        .select_related("unit__organisation")
+        .get(pk=enrolment.pk)
+    )
+    if cohort.is_closed:
+        raise ValidationError(
+            _("%(cohort)s is closed: its units can no longer move.") % {"cohort": cohort.name}
+        )
+    placed = set(
+        UnitEnrolment.objects.filter(cohort_id=to_cohort.pk, unit_id=locked.unit_id).values_list(
+            "cohort_id", "unit_id"
+        )
+    )
+    refusal = _move_refusal(cohort, locked, cohorts.get(to_cohort.pk), placed, later_only=False)
+    if refusal:
+        raise ValidationError(refusal)
+    locked.cohort = cohort
+    new = _move(locked, cohorts[to_cohort.pk], moved_by)
+    enrolment.status, enrolment.moved_to = locked.status, new
+    return new
 
 
 def _settle(enrolment: UnitEnrolment, status: str, moved_to: UnitEnrolment | None = None) -> None:
