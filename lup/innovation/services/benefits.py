@@ -10,7 +10,7 @@ from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Min
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from ..models import Benefit, BenefitMeasurement, InnovationProject
@@ -96,7 +96,7 @@ def record_measurement(
         raise ValidationError(
             {
                 "measured_on": _("A follow-up cannot be before the baseline (%(date)s).")
-                % {"date": benefit.baseline_on.strftime("%d.%m.%Y")}
+                % {"date": formats.date_format(benefit.baseline_on, "SHORT_DATE_FORMAT")}
             }
         )
     if BenefitMeasurement.objects.filter(benefit=benefit, measured_on=measured_on).exists():

@@ -14,7 +14,7 @@ from django.conf import settings
 from django.core.mail import send_mass_mail
 from django.db import transaction
 from django.db.models import Min
-from django.utils import timezone, translation
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from ... import app_settings
@@ -142,7 +142,10 @@ def _reminder(
     lines = [
         _("It is time to measure the benefits of “%(title)s”:") % {"title": title},
         "",
-        *[f"– {benefit.description} ({due_on.strftime('%d.%m.%Y')})" for benefit, due_on in due],
+        *[
+            f"– {benefit.description} ({formats.date_format(due_on, 'SHORT_DATE_FORMAT')})"
+            for benefit, due_on in due
+        ],
         "",
         _("Record the measurements on the project page."),
     ]

@@ -10,7 +10,7 @@ from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from ...models import Participant, Programme, UnitEnrolment
@@ -138,7 +138,7 @@ def change_phase(
         raise ValidationError(
             {
                 "entered_on": _("The date cannot be before the latest phase change (%(date)s).")
-                % {"date": latest.strftime("%d.%m.%Y")}
+                % {"date": formats.date_format(latest, "SHORT_DATE_FORMAT")}
             }
         )
     change = PhaseChange(
