@@ -15,6 +15,7 @@ class LupConfig(AppConfig):
         Imported here, not at the top, because models load while the registry populates."""
         super().import_models()
         from .innovation import models as innovation_models  # noqa: F401
+        from .intake import models as intake_models  # noqa: F401
         from .privacy import models as privacy_models  # noqa: F401
         from .reporting import models as reporting_models  # noqa: F401
 

@@ -19,8 +19,17 @@ from typing import Any
 
 from django.db.models import Model, Q, QuerySet
 
+from courses.api import Course
+
 from . import app_settings
-from .models import Cohort, Organisation, OrganisationMembership, Participant, UnitEnrolment
+from .models import (
+    Cohort,
+    Organisation,
+    OrganisationMembership,
+    Participant,
+    Programme,
+    UnitEnrolment,
+)
 
 # Administrators and HR see every enrolment of their organisations.
 ORGANISATION_WIDE_PERMISSION = "lup.view_unitenrolment"
@@ -206,6 +215,21 @@ def can_close_cohort(user: Any, cohort: Cohort) -> bool:
     return oversees(user, cohort.programme.organisation_id, CLOSE_COHORT_PERMISSION)
 
 
+# The programme office (lup.office): creating and editing cohorts and their gatherings,
+# assigning facilitators, moving a unit between running cohorts. The same people as closing.
+PLAN_COHORTS_PERMISSION = CLOSE_COHORT_PERMISSION
+
+
+def can_plan_cohorts(user: Any, programme: Any) -> bool:
+    """Who runs a programme's cohorts in the office's pages (new and changed cohorts and
+    gatherings, facilitators, moving units): the programme administrators of the
+    organisation that runs it (superusers too); not facilitators (who see their cohorts),
+    not HR, not another organisation's administrators."""
+    if not user.is_authenticated:
+        return False
+    return oversees(user, programme.organisation_id, PLAN_COHORTS_PERMISSION)
+
+
 # Teams: the unit's manager runs their team (invite, remove, replace, hand over); the
 # administrators of the organisation that runs the programme may do the same for them.
 MANAGE_TEAMS_PERMISSION = "lup.change_participant"
@@ -226,6 +250,48 @@ def can_manage_team(user: Any, enrolment: UnitEnrolment) -> bool:
     )
 
 
+# Intake: the programme office (those who may change its cohorts) opens calls and decides
+# applications; anyone who works for the organisation may apply for a unit (the office checks
+# that the sender leads it), and a sector's leaders may nominate its units.
+RUN_INTAKE_PERMISSION = "lup.change_cohort"
+
+
+def can_run_intake(user: Any, programme: Any) -> bool:
+    """Who opens calls, sees applications and candidates, and decides: the programme
+    administrators of the organisation that runs the programme; not facilitators, HR, the
+    units or another organisation's administrators."""
+    if not user.is_authenticated:
+        return False
+    return oversees(user, programme.organisation_id, RUN_INTAKE_PERMISSION)
+
+
+def is_of_organisation(user: Any, organisation_id: int) -> bool:
+    """Whether the person works for the organisation: a membership, or a place on a team of
+    one of its units (a unit's manager or enthusiast, who has no role of their own)."""
+    return works_for(user, organisation_id) or (
+        Participant.objects.current()
+        .filter(user_id=user.pk, enrolment__unit__organisation_id=organisation_id)
+        .exists()
+    )
+
+
+def may_apply(user: Any, programme: Any) -> bool:
+    """Who may apply to (or nominate for) the programme's calls: people of the organisation
+    that runs it."""
+    if not user.is_authenticated:
+        return False
+    return bool(user.is_superuser or is_of_organisation(user, programme.organisation_id))
+
+
+def sent_or_named_in(user: Any, application: Any) -> bool:
+    """The application's sender, or the manager it names (they may follow and withdraw it)."""
+    if not user.is_authenticated:
+        return False
+    if application.applied_by_id == user.pk:
+        return True
+    return bool(user.email) and application.manager_email.lower() == user.email.lower()
+
+
 # Completion checks: administrators of the programme's organisation start them and read
 # them (HR reads nothing here: the check is the administrators' tool).
 CHECK_COMPLETIONS_PERMISSION = "lup.add_completioncheck"
@@ -238,6 +304,86 @@ def can_check_completions(user: Any, programme: Any) -> bool:
     if not user.is_authenticated:
         return False
     return oversees(user, programme.organisation_id, CHECK_COMPLETIONS_PERMISSION)
+
+
+# The programme's settings (target, deadline, population, completion rule), its
+# organisation's API tokens and the certificate templates: the programme administrators of
+# the organisation that runs it, on their own pages (lup.setup); not HR, not facilitators,
+# not another organisation's administrators.
+CHANGE_PROGRAMME_PERMISSION = "lup.change_programme"
+API_TOKEN_PERMISSION = "lup.add_apitoken"  # noqa: S105 (a permission, not a secret)
+REVOKE_API_TOKEN_PERMISSION = "lup.change_apitoken"  # noqa: S105 (a permission)
+CERTIFICATE_TEMPLATE_PERMISSION = "certificates.change_certificatetemplate"
+
+
+def can_change_programme(user: Any, programme: Any) -> bool:
+    """Who may change a programme's target, deadline, population and completion rule."""
+    if not user.is_authenticated:
+        return False
+    return oversees(user, programme.organisation_id, CHANGE_PROGRAMME_PERMISSION)
+
+
+def can_manage_api_tokens(user: Any, organisation_id: int) -> bool:
+    """Who may list, create and revoke an organisation's API tokens: its administrators."""
+    if not user.is_authenticated:
+        return False
+    if user.is_superuser:
+        return True
+    return (
+        user.has_perm(API_TOKEN_PERMISSION)
+        and user.has_perm(REVOKE_API_TOKEN_PERMISSION)
+        and works_for(user, organisation_id)
+    )
+
+
+def can_preview_certificate_templates(user: Any, programme: Any) -> bool:
+    """Who may read and preview the templates a programme's certificates are issued from:
+    the administrators of the organisation that runs it who may edit templates."""
+    if not user.is_authenticated:
+        return False
+    return oversees(user, programme.organisation_id, CERTIFICATE_TEMPLATE_PERMISSION)
+
+
+def can_edit_certificate_templates(user: Any, programme: Any) -> bool:
+    """Who may change them. The templates are the installation's (every programme issues
+    from the same keys), so an organisation's administrators change them only while no
+    other organisation runs a programme here; otherwise only a superuser does."""
+    if not can_preview_certificate_templates(user, programme):
+        return False
+    if user.is_superuser:
+        return True
+    return not Programme.objects.exclude(organisation_id=programme.organisation_id).exists()
+
+
+# The curriculum: a course is edited on its authoring pages (courses.authoring_views) by the
+# programme administrators of the organisation that owns it (`CourseOwnership`); the other
+# organisations whose programmes share it use it as it is.
+EDIT_CURRICULUM_PERMISSION = "courses.change_course"
+
+
+def can_edit_course(user: Any, course: Any) -> bool:
+    """Who may edit a course's modules, activities, assignments and rubrics: superusers,
+    and those with the permission to change courses (programme administrators) who work
+    for the organisation that owns it; not facilitators, HR, learners, nor another
+    organisation's administrators, even when their programme uses the course. A course
+    without an owner is edited by superusers only, until one is set."""
+    if not user.is_authenticated:
+        return False
+    return user.is_superuser or editable_course_slug(user, course.pk) is not None
+
+
+def editable_course_slug(user: Any, course_id: int | None) -> str | None:
+    """The slug of the course with this id when `user` may edit it (`can_edit_course`),
+    else None: one query at most, for a link to the editor."""
+    if course_id is None or not user.is_authenticated:
+        return None
+    if not user.has_perm(EDIT_CURRICULUM_PERMISSION):
+        return None  # superusers have every permission
+    courses = Course.objects.filter(pk=course_id)
+    if not user.is_superuser:
+        # Owned by an organisation the person works for (a course without an owner: none).
+        courses = courses.filter(lup_ownership__organisation__memberships__user_id=user.pk)
+    return courses.values_list("slug", flat=True).first()
 
 
 # Objects in a scope ------------------------------------------------------------------------

@@ -84,6 +84,13 @@ urlpatterns += [
 # The innovation project workspace: project, canvas, benefits, reviews (lup.innovation).
 urlpatterns += [path("", include("lup.innovation.urls"))]  # type: ignore[list-item]
 
+# The programme office: cohorts, facilitators, gatherings, moving a unit (lup.office).
+urlpatterns += [path("", include("lup.office.urls"))]  # type: ignore[list-item]
+
+# Intake: calls for applications, applications and nominations, the office's decisions
+# (lup.intake).
+urlpatterns += [path("", include("lup.intake.urls"))]  # type: ignore[list-item]
+
 # HR's completion reports: tables, CSV/XLSX exports, presets and schedules (lup.reporting).
 from .reporting import urls as reporting_urls  # noqa: E402
 
@@ -137,6 +144,12 @@ urlpatterns += statement_urlpatterns
 from .privacy.retention_views import retention_urlpatterns  # noqa: E402
 
 urlpatterns += retention_urlpatterns
+
+# The programme's settings and completion rule, the organisation's API tokens and the
+# certificate templates, for their administrators (lup.setup).
+from .setup.urls import setup_urlpatterns  # noqa: E402
+
+urlpatterns += setup_urlpatterns
 
 # A person's own data: the page, its JSON download and archives with their files
 # (lup.privacy.export_views).

@@ -20,6 +20,7 @@ from .charts import burn_up_chart
 from .excel_csv import write_excel_csv
 from .forms import AnonymiseForm, HandOverForm, TeamInviteForm
 from .innovation import selectors as innovation_selectors
+from .intake import selectors as intake_selectors
 from .models import AuditEvent, Participant, UnitEnrolment
 from .privacy import anonymise
 
@@ -42,6 +43,8 @@ def home(request: HttpRequest) -> HttpResponse:
             "programmes": programmes,
             "facilitated": list(facilitated),
             "participations": selectors.participations_of(request.user),  # type: ignore[arg-type]
+            # Calls open to the person's organisation: a manager applies for their unit.
+            "open_calls": list(intake_selectors.open_calls_for(request.user)),
         },
     )
 
@@ -66,6 +69,18 @@ def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
             # The latest completion check, for the administrators who may start one.
             "completion_check": services.latest_completion_check(programme) if can_check else None,
             "can_check_completions": can_check,
+            # Both the completion checks and intake are for the organisation's own
+            # administrators: its membership, already asked above, and the permission.
+            "can_run_intake": can_check
+            and request.user.has_perm(permissions.RUN_INTAKE_PERMISSION),
+            # The settings pages (lup.setup), for the organisation's administrators: those
+            # who check completions work for it (no query more), and may change the programme.
+            "can_change_settings": can_check
+            and request.user.has_perm(permissions.CHANGE_PROGRAMME_PERMISSION),
+            # The curriculum editor, for those who may edit the programme's course.
+            "editable_course_slug": permissions.editable_course_slug(
+                request.user, programme.course_id
+            ),
         },
     )
 
@@ -178,7 +193,15 @@ def dashboard_csv(request: HttpRequest, slug: str) -> HttpResponse:
 def cohort_list(request: HttpRequest) -> HttpResponse:
     """The cohorts the user runs, oversees or takes part in."""
     cohorts = selectors.cohort_overview(scoping.cohorts_for(request.user))
-    return render(request, "lup/cohort_list.html", {"cohorts": cohorts})
+    # The programme office starts new cohorts here (lup.office).
+    plannable = [
+        programme
+        for programme in scoping.programmes_for(request.user)
+        if permissions.can_plan_cohorts(request.user, programme)
+    ]
+    return render(
+        request, "lup/cohort_list.html", {"cohorts": cohorts, "plannable_programmes": plannable}
+    )
 
 
 @require_GET
@@ -204,6 +227,10 @@ def cohort_detail(request: HttpRequest, pk: int) -> HttpResponse:
             # and is open, for the administrators of the organisation that runs it.
             "can_close": permissions.can_close_cohort(request.user, cohort)
             and services.closing_refusal(cohort) is None,
+            # The programme office edits the cohort, plans its gatherings and moves units
+            # (lup.office), while the cohort is open.
+            "can_plan": permissions.can_plan_cohorts(request.user, cohort.programme)
+            and not cohort.is_closed,
         },
     )
 

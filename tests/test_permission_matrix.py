@@ -51,6 +51,24 @@ API_SIGNED_IN = row("forbidden", "ok", "ok", "ok", "ok", "ok", "ok", "ok")
 STAFF_PAGE = row("login", "login", "login", "login", "login", "ok", "ok", "ok")
 REPORTS = row("login", "forbidden", "forbidden", "forbidden", "ok", "ok", "ok", "ok")
 REPORT_OBJECTS = row("login", "forbidden", "forbidden", "forbidden", "ok", "ok", "not_found", "ok")
+SETUP = row("login", "forbidden", "forbidden", "forbidden", "forbidden", "ok", "not_found", "ok")
+OFFICE = row("login", "forbidden", "forbidden", "forbidden", "forbidden", "ok", "not_found", "ok")
+OFFICE_400 = row(
+    "login", "forbidden", "forbidden", "forbidden", "forbidden", "400", "not_found", "400"
+)
+CURRICULUM_EDITOR = row(
+    "login", "forbidden", "forbidden", "forbidden", "forbidden", "ok", "not_found", "ok"
+)
+CURRICULUM_EDITOR_REDIRECT = row(
+    "login", "forbidden", "forbidden", "forbidden", "forbidden", "redirect", "not_found", "redirect"
+)
+
+# Intake's calls are the organisation's people's: its members and the people on its units'
+# teams (the enthusiast and the manager) find them; the facilitator works for no organisation
+# (no membership, no team) and finds none, nor any programme to run intake for.
+NF3 = ("not_found",) * 3
+# The enthusiast, manager, facilitator and HR: Bærum's people who may not run intake.
+OWN_PEOPLE_FORBIDDEN = ("forbidden", "forbidden", "not_found", "forbidden")
 
 # Rules for named URLs. row(...) takes the roles in the order of tests.roles.ROLES:
 # anonymous, enthusiast, manager, facilitator, hr, administrator, other administrator, superuser.
@@ -133,6 +151,16 @@ RULES: dict[str, dict[str, str]] = {
         "login", "not_found", "not_found", "ok", "not_found", "ok", "not_found", "ok"
     ),
     "lup:my-programme": SIGNED_IN,
+    # Intake: the office (Bærum's administrators) runs it; the organisation's people see its
+    # calls and apply; another organisation's people see nothing of them.
+    "lup:intake": row("login", *NF3, "forbidden", "ok", "not_found", "ok"),
+    "lup:call-open": row("login", *NF3, "forbidden", "ok", "not_found", "ok"),
+    "lup:call-detail": row("login", "ok", "ok", "not_found", "ok", "ok", "not_found", "ok"),
+    "lup:call-edit": row("login", *OWN_PEOPLE_FORBIDDEN, "ok", "not_found", "ok"),
+    "lup:call-apply": row("login", "ok", "ok", "not_found", "ok", "ok", "not_found", "ok"),
+    "lup:application-decide": every("method"),
+    "lup:application-withdraw": every("method"),
+    "lup:my-applications": SIGNED_IN,
     # H5P: the player, its package's files and saved state open with the attempt's play token
     # only, never with a session, whoever is signed in (the matrix sends no valid token);
     # results are POSTed only. Installed libraries are public code, the same for everyone.
@@ -149,6 +177,17 @@ RULES: dict[str, dict[str, str]] = {
     "courses:h5p-package-detail": row(
         "login", "forbidden", "forbidden", "ok", "forbidden", "ok", "ok", "ok"
     ),
+    # The curriculum editor: the programme administrators of the organisation that owns the
+    # course (Bærum's); another municipality's do not find it; moving is POST only.
+    "courses:course-edit": CURRICULUM_EDITOR,
+    "courses:module-create": CURRICULUM_EDITOR,
+    "courses:module-edit": CURRICULUM_EDITOR,
+    "courses:module-delete": CURRICULUM_EDITOR,  # asks first (here: refuses, learners' records)
+    "courses:module-move": every("method"),
+    "courses:activity-create": CURRICULUM_EDITOR,
+    "courses:activity-edit": CURRICULUM_EDITOR,
+    "courses:activity-delete": CURRICULUM_EDITOR,
+    "courses:activity-move": every("method"),
     "lup:cohort-grid": row("login", "forbidden", "forbidden", "ok", "ok", "ok", "not_found", "ok"),
     "lup:gathering-attendance": row(
         "login", "forbidden", "forbidden", "ok", "forbidden", "ok", "not_found", "ok"
@@ -292,11 +331,33 @@ RULES: dict[str, dict[str, str]] = {
     "lup:cohort-close": row(
         "login", "forbidden", "forbidden", "forbidden", "forbidden", "ok", "not_found", "ok"
     ),
+    # The programme office (lup.office): the administrators of the organisation that runs
+    # the programme; those without the dashboard do not find the programme, those who see
+    # the cohort (its team, its facilitator, HR) may not change it; the enthusiast does not
+    # see a team.
+    "lup:office-cohort-create": row(
+        "login", "not_found", "not_found", "not_found", "forbidden", "ok", "not_found", "ok"
+    ),
+    "lup:office-cohort-edit": OFFICE,
+    "lup:office-gathering-create": OFFICE,
+    "lup:office-gathering-edit": OFFICE,
+    "lup:office-gathering-cancel": OFFICE,  # asks first (here: refuses, attendance recorded)
+    "lup:office-unit-move": row(
+        "login", "not_found", "forbidden", "forbidden", "forbidden", "ok", "not_found", "ok"
+    ),
     "lup:certificate-reviews": row(
         "login", "forbidden", "forbidden", "forbidden", "forbidden", "ok", "not_found", "ok"
     ),
     "lup:certificate-review-decide": every("method"),  # POST only
     "lup:check-completions": every("method"),  # POST only
+    # The settings pages (lup.setup): the organisation's administrators; the others are
+    # refused before anything is looked up, another municipality's do not find Bærum's.
+    "lup:programme-settings": SETUP,
+    "lup:api-tokens": SETUP,
+    "lup:api-token-revoke": every("method"),  # POST only
+    "lup:certificate-templates": SETUP,
+    "lup:certificate-template-edit": SETUP,
+    "lup:certificate-template-preview": every("method"),  # POST only
     "lup-api:cohort-close": row("forbidden", *["method"] * 7),  # POST only
     "lup-api:certificate-review-list": API_SIGNED_IN,
     "lup-api:certificate-review-decide": row("forbidden", *["method"] * 7),  # POST only
@@ -725,6 +786,17 @@ POST_RULES: dict[str, dict[str, str]] = {
     "courses:submission-review": row(
         "login", "not_found", "not_found", "ok", "not_found", "ok", "not_found", "ok"
     ),
+    # the curriculum editor: an empty form is shown again with its errors; deleting what
+    # learners have done (the world's page, done by the manager) and moving nowhere go back
+    # to the outline with nothing changed
+    "courses:module-create": CURRICULUM_EDITOR,
+    "courses:module-edit": CURRICULUM_EDITOR,
+    "courses:module-delete": CURRICULUM_EDITOR_REDIRECT,
+    "courses:module-move": CURRICULUM_EDITOR_REDIRECT,
+    "courses:activity-create": CURRICULUM_EDITOR,
+    "courses:activity-edit": CURRICULUM_EDITOR,
+    "courses:activity-delete": CURRICULUM_EDITOR_REDIRECT,
+    "courses:activity-move": CURRICULUM_EDITOR_REDIRECT,
     # the REST API: an empty body is invalid (400) where the caller may write, else refused
     "lup-api:participant-list": row("forbidden", *["400"] * 7),
     "lup-api:project-list": row("forbidden", *["400"] * 7),
@@ -738,6 +810,18 @@ POST_RULES: dict[str, dict[str, str]] = {
     "lup:cohort-close": row(
         "login", "forbidden", "forbidden", "forbidden", "forbidden", "ok", "not_found", "ok"
     ),
+    # the programme office: an empty form comes back with its errors (400); the world's
+    # opening has attendance, so cancelling it is refused (400)
+    "lup:office-cohort-create": row(
+        "login", "not_found", "not_found", "not_found", "forbidden", "400", "not_found", "400"
+    ),
+    "lup:office-cohort-edit": OFFICE_400,
+    "lup:office-gathering-create": OFFICE_400,
+    "lup:office-gathering-edit": OFFICE_400,
+    "lup:office-gathering-cancel": OFFICE_400,
+    "lup:office-unit-move": row(
+        "login", "not_found", "forbidden", "forbidden", "forbidden", "400", "not_found", "400"
+    ),
     "lup:certificate-review-decide": row(
         "login",
         "forbidden",
@@ -749,6 +833,25 @@ POST_RULES: dict[str, dict[str, str]] = {
         "not_found",
     ),
     "lup:check-completions": row("login", *["forbidden"] * 4, "redirect", "not_found", "redirect"),
+    # the settings pages: an empty form comes back with its errors (200, or 400 for the PDF
+    # preview); revoking Bærum's token goes back to the list. Asker runs a programme too, so
+    # only a superuser saves the shared certificate templates.
+    "lup:programme-settings": SETUP,
+    "lup:api-tokens": SETUP,
+    "lup:api-token-revoke": row("login", *["forbidden"] * 4, "redirect", "not_found", "redirect"),
+    "lup:certificate-template-edit": row(
+        "login", *["forbidden"] * 4, "forbidden", "not_found", "ok"
+    ),
+    "lup:certificate-template-preview": row("login", *["forbidden"] * 4, "400", "not_found", "400"),
+    # Intake: an empty form is a 400 for those who may send it (tests/lup/test_intake.py).
+    "lup:call-open": row("login", *NF3, "forbidden", "400", "not_found", "400"),
+    "lup:call-edit": row("login", *OWN_PEOPLE_FORBIDDEN, "400", "not_found", "400"),
+    "lup:call-apply": row("login", "400", "400", "not_found", "400", "400", "not_found", "400"),
+    "lup:application-decide": row(
+        "login", *OWN_PEOPLE_FORBIDDEN, "redirect", "not_found", "redirect"
+    ),
+    # Only its sender (U1's manager) or the manager it names may withdraw an application.
+    "lup:application-withdraw": row("login", "not_found", "redirect", *["not_found"] * 5),
     "lup-api:cohort-close": row(
         "forbidden", "forbidden", "forbidden", "forbidden", "forbidden", "400", "not_found", "400"
     ),

@@ -825,6 +825,73 @@ def cohort_closing(ctx: Context) -> Attempt:
     return Attempt("post", {"moves": []}, json=True)
 
 
+# The programme office's pages (lup.office) ---------------------------------------------------
+
+NEW_COHORT = {"name": "LUP 9", "starts_on": "2026-08-20", "ends_on": "2027-02-01"}
+NEW_GATHERING = {
+    "title": "Samling",
+    "kind": "session",
+    "starts_at": "2025-09-01T09:00",
+    "ends_at": "2025-09-01T15:00",
+    "place": "Rådhuset",
+}
+
+
+def office_new_cohort(ctx: Context) -> list[Attempt]:
+    """A new cohort in Bærum's programme with Bærum's facilitator; and a new cohort of
+    Asker's own programme with Bærum's facilitator (refused for everyone: another
+    organisation's person never facilitates)."""
+    facilitator = pk_of(ctx, "facilitator")
+    return [
+        Attempt("post", {**NEW_COHORT, "facilitators": [facilitator]}, note="a new cohort"),
+        Attempt(
+            "post",
+            {**NEW_COHORT, "facilitators": [facilitator]},
+            url=f"/programmes/{ctx.world.other_programme.slug}/cohorts/new/",
+            note="Bærum's facilitator on a new cohort of Asker's",
+            refused_for_everyone=True,
+        ),
+    ]
+
+
+def office_cohort_edit(ctx: Context) -> list[Attempt]:
+    """Bærum's cohort A as its page fills it in, renamed (its name ends in a digit, which
+    the page's form keeps); and Asker's own cohort given Bærum's facilitator (refused for
+    everyone)."""
+    other = ctx.world.other_cohort
+    return [
+        *ctx.form(name="LUP 1 vår"),
+        Attempt(
+            "post",
+            {
+                "name": other.name,
+                "starts_on": other.starts_on.isoformat(),
+                "ends_on": other.ends_on.isoformat(),
+                "facilitators": [pk_of(ctx, "facilitator")],
+            },
+            url=f"/cohorts/{other.pk}/edit/",
+            note="Bærum's facilitator made Asker's cohort's",
+            refused_for_everyone=True,
+        ),
+    ]
+
+
+def office_unit_move(ctx: Context) -> list[Attempt]:
+    """U1 moved to Bærum's cohort B; and Asker's own team moved into Bærum's cohort B
+    (refused for everyone: another programme's cohort)."""
+    target = {"to_cohort": str(ctx.world.cohort_b.pk)}
+    return [
+        Attempt("post", target, note="U1 to cohort B"),
+        Attempt(
+            "post",
+            target,
+            url=f"/teams/{ctx.world.team_other.pk}/move/",
+            note="Asker's team moved into Bærum's cohort",
+            refused_for_everyone=True,
+        ),
+    ]
+
+
 def review_decision(ctx: Context) -> Attempt:
     return Attempt("post", {"decision": "revoked", "reason": "Overtatt"}, json=True)
 
@@ -1254,6 +1321,17 @@ RULES: dict[str, Rule] = {
     "courses:h5p-xapi": nothing_more,
     "courses:h5p-upload": form,
     "courses:h5p-package-detail": form,
+    # The curriculum editor: Bærum's course, its module and page, changed, moved, deleted.
+    "courses:module-create": form,
+    "courses:module-edit": form,
+    "courses:module-delete": nothing_more,
+    "courses:module-move": posts(
+        lambda ctx: {"direction": "down"}, lambda ctx: {"direction": "up"}
+    ),
+    "courses:activity-create": form,
+    "courses:activity-edit": form,
+    "courses:activity-delete": nothing_more,
+    "courses:activity-move": posts(lambda ctx: {"direction": "down"}),
     "certificates-verify:form": form,
     "certificates-verify:credential-json": nothing_more,  # checks a credential, keeps nothing
     "lup-api:credential-verify": nothing_more,  # the same, in the API
@@ -1312,7 +1390,68 @@ RULES: dict[str, Rule] = {
     # around real reviews is tests/lup/test_certificate_reviews.py's.
     "lup:cohort-close": form,
     "lup-api:cohort-close": api(cohort_closing),
+    # The programme office: a new cohort, cohort A changed, a gathering planned and changed,
+    # the world's opening (with attendance) cancelled, U1 moved to cohort B.
+    "lup:office-cohort-create": office_new_cohort,
+    "lup:office-cohort-edit": office_cohort_edit,
+    "lup:office-gathering-create": posts(lambda ctx: NEW_GATHERING),
+    "lup:office-gathering-edit": form,
+    "lup:office-gathering-cancel": nothing_more,  # the button: no fields
+    "lup:office-unit-move": office_unit_move,
+    # Intake: a call opened for Bærum's cohort B, Bærum's call changed, an application for
+    # Bærum's unit, Bærum's application accepted or declined, and withdrawn.
+    "lup:call-open": posts(
+        lambda ctx: {
+            "cohort": str(ctx.world.cohort_b.pk),
+            "capacity": "5",
+            "deadline": "2099-01-01",
+        }
+    ),
+    "lup:call-edit": form,
+    "lup:call-apply": posts(
+        lambda ctx: {
+            "unit": str(ctx.world.application.unit_id),
+            "manager_email": "leder@example.no",
+            "motivation": "Vi vil inn.",
+        }
+    ),
+    "lup:application-decide": posts(
+        lambda ctx: {"decision": "accept"}, lambda ctx: {"decision": "decline", "note": "Nei."}
+    ),
+    "lup:application-withdraw": nothing_more,
     "lup:check-completions": posts(lambda ctx: {}),  # the button: no fields
+    # The settings pages (lup.setup): Bærum's target and rule changed, and Bærum's sector put
+    # in Asker's own programme's population; a token made for Bærum, Bærum's token revoked;
+    # the templates are shared by design (SHARED_MODELS), their preview writes nothing.
+    "lup:programme-settings": both(
+        form_with(
+            target_units=lambda ctx: "99", min_enthusiasts=lambda ctx: "0", save=lambda ctx: "1"
+        ),
+        lambda ctx: [
+            Attempt(
+                "post",
+                {
+                    "target_units": "5",
+                    "deadline": "2026-12-31",
+                    "min_enthusiasts": "1",
+                    "min_attendance": "0",
+                    "population_sectors": [str(ctx.world.team_u1.unit.sector_id)],
+                    "save": "1",
+                },
+                url=f"/programmes/{ctx.world.other_programme.slug}/settings/",
+                note="Bærum's sector in Asker's programme's population",
+                refused_for_everyone=True,
+            )
+        ],
+    ),
+    "lup:api-tokens": posts(
+        lambda ctx: {"name": "Innbrudd", "scope": "write", "expires_on": "2027-06-01"}
+    ),
+    "lup:api-token-revoke": posts(lambda ctx: {}),  # the button: no fields
+    "lup:certificate-template-edit": form,
+    "lup:certificate-template-preview": posts(
+        lambda ctx: {"name": "X", "title": "X", "body": "X", "orientation": "landscape"}
+    ),
     "lup-api:programme-completion-checks": api(lambda ctx: Attempt("post", {}, json=True)),
     "lup:certificate-review-decide": form_with(decision=lambda ctx: "revoked"),
     "lup-api:certificate-review-decide": api(review_decision),
@@ -1448,12 +1587,24 @@ WOULD_WRITE: dict[str, str] = {
     "admin:socialaccount_socialtoken_changelist": "superuser",
     "admin:socialaccount_socialtoken_delete": "superuser",
     "courses:submission-review": "superuser",
+    "courses:module-edit": "superuser",
+    "courses:activity-edit": "superuser",
+    "courses:activity-move": "superuser",
     "lup-api:benefit-measurements": "superuser",
     "lup-api:certificate-revoke": "superuser",
     "lup-api:cohort-close": "superuser",
     "lup-api:programme-completion-checks": "superuser",
     "lup:check-completions": "superuser",
+    "lup:programme-settings": "superuser",
+    "lup:api-tokens": "superuser",
+    "lup:api-token-revoke": "superuser",
     "lup:cohort-close": "superuser",
+    "lup:application-decide": "superuser",
+    "lup:office-cohort-create": "superuser",
+    "lup:office-cohort-edit": "superuser",
+    "lup:office-gathering-create": "superuser",
+    "lup:office-gathering-edit": "superuser",
+    "lup:office-unit-move": "superuser",
     "lup-api:gathering-attendance": "superuser",
     "lup-api:participant-detail": "superuser",
     "lup-api:participant-list": "superuser",

@@ -106,6 +106,16 @@ def arguments_for(route: Route, world: World) -> dict[str, Any]:
             "lup:check-in": world.opening.pk,
             "lup:cohort-certificates": world.cohort_a.pk,
             "lup:cohort-close": world.cohort_a.pk,
+            "lup:office-cohort-edit": world.cohort_a.pk,
+            "lup:office-gathering-create": world.cohort_a.pk,
+            "lup:office-gathering-edit": world.opening.pk,
+            "lup:office-gathering-cancel": world.opening.pk,
+            "lup:office-unit-move": world.team_u1.pk,
+            "lup:call-detail": world.call.pk,
+            "lup:call-edit": world.call.pk,
+            "lup:call-apply": world.call.pk,
+            "lup:application-decide": world.application.pk,
+            "lup:application-withdraw": world.application.pk,
             "lup:certificate-review-decide": 999999,
             "lup-api:certificate-review-decide": 999999,
             "lup:cohort-certificates-progress": world.cohort_a.pk,
@@ -154,6 +164,12 @@ def arguments_for(route: Route, world: World) -> dict[str, Any]:
         api_objects[route.name] = world_certificate(world)
     if route.name in {"lup:privacy-statement", "lup:processing-records"}:
         values["slug"] = world.programme.organisation.slug
+    # The settings pages (lup.setup): Bærum's tokens, and LUP's participant template.
+    if route.name in {"lup:api-tokens", "lup:api-token-revoke"}:
+        values["slug"] = world.programme.organisation.slug
+        values["pk"] = _api_token(world).pk
+    if route.name in {"lup:certificate-template-edit", "lup:certificate-template-preview"}:
+        values["key"] = "lup-participant"
     if route.name in {"lup-api:organisation-processing-records", "lup-api:organisation-retention"}:
         api_objects[route.name] = world.programme.organisation
     if route.name == "lup:my-data-archive":
@@ -166,6 +182,9 @@ def arguments_for(route: Route, world: World) -> dict[str, Any]:
         values["slug"] = world.course.slug
         values["activity_id"] = world.page.public_id
         values["submission_id"] = world.submission.public_id
+        # The curriculum editor: Bærum's module, and a content page to add to it.
+        values["module_id"] = world.page.module_id
+        values["kind"] = "page"
     if route.name.startswith("courses:h5p"):
         values["activity_id"] = world.h5p_activity.public_id
         values["package_id"] = world.h5p_package.public_id
@@ -391,9 +410,47 @@ def build_matrix_world() -> World:
     world.audit_event = record_event(action=AuditEvent.Action.LOGIN, subject=enthusiast)
     add_project_work(world)
     add_catalogue(world)
+    add_intake(world)
     # An unused sign-in app must not make the Microsoft URLs look configured.
     SocialApp.objects.filter(provider="microsoft").update(provider="unused")
     return world
+
+
+def add_intake(world: World) -> None:
+    """A coming cohort of Bærum's with an open call, and a unit's application to it (sent by
+    the manager of U1, who also leads another unit)."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from lup.intake.models import Application, Call
+    from lup.models import Cohort, ServiceUnit
+
+    today = timezone.localdate()
+    coming = Cohort.objects.create(
+        programme=world.programme,
+        name="LUP 3",
+        starts_on=today + dt.timedelta(days=60),
+        ends_on=today + dt.timedelta(days=240),
+    )
+    world.call = Call.objects.create(
+        cohort=coming, capacity=2, deadline=today + dt.timedelta(days=30)
+    )
+    unit = ServiceUnit.objects.create(
+        organisation=world.programme.organisation,
+        sector=world.team_u1.unit.sector,
+        code="8001",
+        name="Søkerenheten",
+    )
+    manager = world.people["manager"]
+    world.application = Application.objects.create(
+        call=world.call,
+        unit=unit,
+        kind=Application.Kind.APPLIED,
+        applied_by=manager,
+        manager_email=manager.email,
+        motivation="Kortere ventetid.",
+    )
 
 
 def world_certificate(world: World) -> Any:

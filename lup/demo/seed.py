@@ -48,6 +48,7 @@ from . import names as demo_names
 from .common import plain_ascii, rng
 from .course import seed_curriculum
 from .enrolments import seed_participants, seed_unit_enrolments
+from .intake import seed_intake
 from .logins import (
     DEMO_LOGINS,
     DEMO_PASSWORD,
@@ -126,6 +127,7 @@ def seed_demo(*, scale: int = 1, today: dt.date | None = None) -> DemoSummary:
         )
         for programme in programmes:
             close_finished_cohorts(programme, today=today)
+        seed_intake(programmes[0], today=today)
     _refresh_planner_statistics()
     return DemoSummary(
         organisations=Organisation.objects.count(),

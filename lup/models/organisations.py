@@ -134,6 +134,14 @@ class Sector(models.Model):
         verbose_name=_("organisation"),
     )
     name = models.CharField(_("name"), max_length=120)
+    # The sector's leaders (kommunalsjef) nominate its units to a programme's calls
+    # (lup.intake). People of the organisation only (lup.intake.services checks it).
+    leaders = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="led_sectors",
+        verbose_name=_("sector leaders"),
+    )
 
     class Meta:
         ordering = ["organisation", "name"]

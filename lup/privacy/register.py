@@ -338,6 +338,34 @@ REGISTER: tuple[PersonalData, ...] = (
         _("Report presets you created."),
         A.KEEP,
     ),
+    # Intake: the calls the office opened, and the applications and nominations sent or
+    # decided, with the work e-mails of the team proposed (redacted when one of them is
+    # anonymised).
+    P(
+        "lup.Call",
+        ("opened_by",),
+        C.ADMINISTRATION,
+        _("Calls for applications you opened."),
+        A.KEEP,
+    ),
+    P(
+        "lup.Application",
+        ("applied_by", "decided_by"),
+        C.PARTICIPATION,
+        _(
+            "Applications and nominations you sent or decided, with the team they proposed, "
+            "so the programme office can choose the units of a cohort."
+        ),
+        A.REDACT,
+        redact_text=("manager_email", "enthusiast_emails", "motivation", "decision_note"),
+    ),
+    P(
+        "lup.Sector",
+        ("leaders",),
+        C.ROLES,
+        _("The sectors you lead, so you may nominate their units."),
+        A.KEEP,
+    ),
     P(
         "lup.ScheduledExport",
         ("created_by",),
@@ -425,7 +453,6 @@ NOT_PERSONAL: dict[str, str] = {
         "an organisation's name, number, e-mail domains and its data protection officer's "
         "role address (the controller's own published contact)"
     ),
-    "lup.Sector": "names of service areas",
     "lup.ServiceUnit": "names of service units",
     "lup.Programme": "names of programmes",
     "lup.ProjectPhase": "names of project phases",

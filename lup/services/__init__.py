@@ -3,14 +3,20 @@
 One module per concern: `teams` (enrolling units, putting people on teams),
 `completion_writes` (every stamp and withdrawal of a completion, under a row lock),
 `team_members` (the manager's team changes: invite, remove, replace, hand over),
-`attendance` (attendance at gatherings and check-in), `cohorts` (closing a cohort),
+`attendance` (attendance at gatherings and check-in), `cohorts` (closing a cohort, moving a unit),
 `reconcile` (re-checking a programme's completions) and `people` (the wall around another
 tenant's account, the anonymised pseudonym, e-mail verification and a person's language;
 anonymising is `lup.privacy.anonymise`). Callers import from `lup.services`.
 """
 
 from .attendance import check_in, record_attendance, remove_attendance
-from .cohorts import CohortClosing, close_cohort, closing_refusal, later_cohorts
+from .cohorts import (
+    CohortClosing,
+    close_cohort,
+    closing_refusal,
+    later_cohorts,
+    move_enrolled_unit,
+)
 from .completion_writes import (
     Reevaluation,
     complete_after_activity,
@@ -42,6 +48,7 @@ from .team_members import (
     TeamSize,
     hand_over_manager,
     invite_to_team,
+    person_for_email,
     remove_from_team,
     replace_in_team,
     team_size,
@@ -79,6 +86,8 @@ __all__ = [
     "invite_to_team",
     "later_cohorts",
     "latest_completion_check",
+    "move_enrolled_unit",
+    "person_for_email",
     "reconcile_programme",
     "record_attendance",
     "record_participant_completion",

@@ -62,7 +62,7 @@ def _refuse_unless_running(enrolment: UnitEnrolment) -> None:
         )
 
 
-def _person_for(email: str, first_name: str, last_name: str) -> tuple[Any, bool]:
+def person_for_email(email: str, first_name: str, last_name: str) -> tuple[Any, bool]:
     """The account with this work e-mail, or a new one with no usable password (they sign
     in with the municipality's sign-in service, or set a password from the e-mail)."""
     user_model = get_user_model()
@@ -105,7 +105,7 @@ def invite_to_team(
     team that can no longer change. The person is told by e-mail after the commit."""
     _refuse_unless_running(enrolment)
     email = _clean_email(email)
-    user, _created = _person_for(email, first_name.strip(), last_name.strip())
+    user, _created = person_for_email(email, first_name.strip(), last_name.strip())
     existing = Participant.objects.filter(enrolment=enrolment, user=user).first()
     if existing is not None and existing.status != Participant.Status.WITHDRAWN:
         raise ValidationError(_("%(email)s is already on the team.") % {"email": user.email})
@@ -179,6 +179,15 @@ def remove_from_team(
         pk=participant.enrolment_id
     )
     _refuse_unless_running(enrolment)
+    # Lock the whole team before counting it: two removals at once would each count the
+    # other's enthusiast as still there, and together leave the team below the minimum.
+    # Participants first, as every completion write locks them (then the enrolment).
+    list(
+        Participant.objects.select_for_update(of=("self",))
+        .filter(enrolment_id=enrolment.pk)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
     member = _lock_member(participant, enrolment)
     if member.role == Participant.Role.MANAGER:
         raise ValidationError(
