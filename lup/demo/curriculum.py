@@ -294,6 +294,78 @@ RETURNED_FEEDBACK = (
     "Brukerreisen mangler brukerens egne ord. Snakk med minst to brukere og legg inn "
     "sitater fra dem før dere leverer på nytt."
 )
+# Each team's answers are its own: put together from its users, what hurts and what it
+# heard, so no two teams of a cohort hand in the same text (`answer_for`).
+JOURNEY_USERS = (
+    "en forelder som søker barnehageplass",
+    "en eldre som får hjemmetjenester for første gang",
+    "en ungdom som leter etter et fritidstilbud",
+    "en pårørende som skal avtale avlastning",
+    "en innbygger som søker byggetillatelse",
+    "en nyansatt lærer på sin første uke",
+    "en beboer som flytter inn på sykehjem",
+)
+JOURNEY_PAINS = (
+    "ventetiden oppleves uforutsigbar, og informasjonen kommer fra tre ulike kanaler",
+    "de må fortelle den samme historien til fire ulike ansatte",
+    "skjemaet bruker ord ingen forstår, og mange gir opp halvveis",
+    "svaret kommer i et brev som er vanskelig å finne igjen",
+    "ingen vet hvem som har ansvaret når noe går galt",
+    "det er lange perioder uten kontakt, og de ringer for å høre om noe skjer",
+)
+JOURNEY_QUOTES = (
+    "«Jeg visste aldri hvem jeg skulle ringe.»",
+    "«Det føltes som å starte på nytt hver gang.»",
+    "«Jeg trodde søknaden var sendt, men den lå bare der.»",
+    "«Det tok to uker før noen svarte, og da var det feil svar.»",
+    "«Jeg vil bare vite hva som skjer videre.»",
+)
+CANVAS_AIMS = (
+    "kortere vei fra henvendelse til svar",
+    "færre avbrudd i hverdagen for brukerne",
+    "én fast kontaktperson for hver bruker",
+    "mer tid til brukerne og mindre tid til dobbeltregistrering",
+    "at brukerne forstår vedtaket første gang de leser det",
+)
+CANVAS_QUESTIONS = (
+    "Hvordan kan vi samle informasjonen ett sted, slik at brukerne slipper å ringe rundt?",
+    "Hvordan kan brukerne følge saken sin selv?",
+    "Hvordan kan vi la brukerne velge tidspunkt selv?",
+    "Hvordan kan vi skrive så alle forstår?",
+    "Hvordan kan vi fordele oppgavene så ingen faller mellom to stoler?",
+)
+CANVAS_ROLES = (
+    "leder eier prosjektet, to ildsjeler intervjuer brukere, én tester prototypen.",
+    "leder rydder tid, ildsjelene deler på intervjuer og testing hver fredag.",
+    "én ildsjel leder arbeidet i det daglige, lederen tar kontakten med andre enheter.",
+    "hele teamet tester sammen med tre brukere, lederen følger opp gevinstene.",
+)
+
+
+def answer_for(key: str, team_key: int) -> str:
+    """The answer team `team_key` hands in to the assignment `key` (always the same for the
+    same team, different between teams)."""
+    if key == "m2-journey":
+        users, pain, quote = _combination(team_key, JOURNEY_USERS, JOURNEY_PAINS, JOURNEY_QUOTES)
+        return (
+            f"Brukerreise for {users}: fra første henvendelse til svar. Vi fant at {pain}. {quote}"
+        )
+    if key == "m3-canvas":
+        aim, question, roles = _combination(team_key, CANVAS_AIMS, CANVAS_QUESTIONS, CANVAS_ROLES)
+        return f"Formål: {aim}. Problemstilling: {question} Roller: {roles}"
+    return ANSWERS[key]
+
+
+def _combination(number: int, *parts: tuple[str, ...]) -> list[str]:
+    """The `number`-th combination of one item from each of `parts` (as digits of a number
+    whose bases are the parts' sizes): consecutive numbers never repeat a combination."""
+    chosen = []
+    for options in parts:
+        number, digit = divmod(number, len(options))
+        chosen.append(options[digit])
+    return chosen
+
+
 ANSWERS = {
     "m2-journey": (
         "Brukerreise for en forelder som søker om plass: fra første henvendelse til "

@@ -217,7 +217,7 @@ def _plan_answers(
                         submitted_by_id=submitter.user_id,
                         group_key=f"{TEAM_PREFIX}{team.enrolment_id}",
                         attempt=1,
-                        text=demo_curriculum.ANSWERS[plan.key],
+                        text=demo_curriculum.answer_for(plan.key, team.enrolment_id),
                         submitted_at=submitted_at,
                         late=submitted_at > due,
                         status=status,

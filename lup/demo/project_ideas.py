@@ -19,8 +19,25 @@ EXTERNAL_MUNICIPALITIES = [
 ]
 # An imported project's unit is named "<sector>, <district>".
 DISTRICTS = ["nord", "sør", "øst", "vest", "sentrum"]
-REUSE_NOTE = "Vi prøver det samme hos oss."
-NOMINATION_REASON = "Tydelig gevinst for brukerne, godt dokumentert og lett å ta i bruk for andre."
+# What a unit wrote when it marked another's solution as reused, and why a project was
+# nominated: several, so the demo never shows one sentence over and over.
+REUSE_NOTES = (
+    "Vi prøver det samme hos oss.",
+    "Vi tok med oss sjekklisten og tilpasset den til våre brukere.",
+    "Vi brukte intervjuguiden deres og fikk svar vi ikke hadde fått ellers.",
+    "Piloten deres sparte oss for tre måneders arbeid: vi startet rett på testingen.",
+    "Vi lånte prototypen og testet den på to avdelinger.",
+    "Vi gjenbruker skjemaet, men har forenklet språket.",
+)
+NOMINATION_REASONS = (
+    "Tydelig gevinst for brukerne, godt dokumentert og lett å ta i bruk for andre.",
+    "Ventetiden er halvert, og brukerne var med fra første skisse til ferdig løsning.",
+    "Tre andre enheter har allerede tatt løsningen i bruk.",
+    "Modig idé som ble prøvd ut i liten skala før den ble innført.",
+    "De ansatte eier endringen selv, og gevinsten måles hver måned.",
+    "Et enkelt grep som frigjør tid til det viktigste: tid med brukerne.",
+    "Godt samarbeid på tvers av sektorer, med pårørende som medskapere.",
+)
 
 
 @dataclass(frozen=True)

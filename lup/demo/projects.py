@@ -46,10 +46,10 @@ from .project_ideas import (
     CANVAS_TEXTS,
     DISTRICTS,
     EXTERNAL_MUNICIPALITIES,
-    NOMINATION_REASON,
+    NOMINATION_REASONS,
     OTHER_PLANS,
     PLANS,
-    REUSE_NOTE,
+    REUSE_NOTES,
     ProjectPlan,
 )
 
@@ -147,7 +147,8 @@ def _plan_team_project(
     project = InnovationProject(
         organisation_id=programme.organisation_id,
         enrolment=enrolment,
-        title=plan.title,
+        # Units take up the same ideas ("stjæl og del"); each names its project its own way.
+        title=f"{plan.title} – {enrolment.unit.name}",
         need=plan.need,
         audience=plan.audience,
         idea=plan.idea,
@@ -288,6 +289,11 @@ def _seed_details(
     BenefitMeasurement.objects.bulk_create(measurements, batch_size=BATCH)
 
 
+def _idea(title: str) -> str:
+    """The idea a unit's project title is built on (before " – <unit>")."""
+    return title.split(" – ", 1)[0]
+
+
 def _seed_reuse(programme: Programme, new: list[InnovationProject], *, index: int) -> None:
     """Units of later cohorts reuse some published projects, linking their own."""
     published = [project for project in new if project.published_at is not None]
@@ -306,7 +312,8 @@ def _seed_reuse(programme: Programme, new: list[InnovationProject], *, index: in
         if reuse_rng.random() > 0.35:
             continue
         source_unit = source.enrolment.unit_id if source.enrolment else None
-        candidates = [t for t in takers if t[1] != source_unit and t[2] == source.title]
+        idea = _idea(source.title)
+        candidates = [t for t in takers if t[1] != source_unit and _idea(t[2]) == idea]
         candidates = candidates or [t for t in takers if t[1] != source_unit]
         seen: set[int] = set()
         for project_id, unit_id, _title in reuse_rng.sample(
@@ -320,7 +327,7 @@ def _seed_reuse(programme: Programme, new: list[InnovationProject], *, index: in
                     source=source,
                     unit_id=unit_id,
                     project_id=project_id,
-                    note=REUSE_NOTE,
+                    note=REUSE_NOTES[len(reuses) % len(REUSE_NOTES)],
                 )
             )
     ProjectReuse.objects.bulk_create(reuses, batch_size=BATCH, ignore_conflicts=True)
@@ -350,7 +357,7 @@ def _seed_prize(
                         category=category,
                         project_id=project_id,
                         year=year,
-                        reason=NOMINATION_REASON,
+                        reason=NOMINATION_REASONS[len(nominations) % len(NOMINATION_REASONS)],
                         is_winner=position == 0 and year < today.year,
                     )
                 )

@@ -104,3 +104,27 @@ def test_demo_has_innovation_projects_shared_reused_and_awarded():
     assert InnovationProject.objects.filter(enrolment__isnull=True).exists()  # imported
     assert ProjectReuse.objects.exists()
     assert Nomination.objects.filter(is_winner=True).exists()
+    # Reads like a real municipality: no sentence repeated over and over (issue 20).
+    reasons = list(Nomination.objects.values_list("reason", flat=True))
+    assert len(set(reasons)) >= min(len(reasons), 5)
+    notes = list(ProjectReuse.objects.values_list("note", flat=True))
+    assert len(set(notes)) >= min(len(notes), 4)
+    titles = list(baerum_projects.values_list("title", flat=True))
+    assert len(set(titles)) >= len(titles) * 0.8
+
+
+def test_demo_teams_hand_in_their_own_answers():
+    from courses.models import Submission
+    from lup.intake.models import Application, Call
+
+    call_command("seed_demo")
+
+    for assignment_id in Submission.objects.values_list("assignment_id", flat=True).distinct():
+        texts = list(
+            Submission.objects.filter(assignment_id=assignment_id).values_list("text", flat=True)
+        )
+        assert len(set(texts)) >= len(texts) * 0.6, texts[:5]
+    # The coming cohort's open call, with applications each in their own words.
+    call = Call.objects.get(cohort__programme__slug="lup")
+    motivations = list(Application.objects.filter(call=call).values_list("motivation", flat=True))
+    assert len(motivations) == len(set(motivations)) == 3
