@@ -161,6 +161,8 @@ RULES: dict[str, dict[str, str]] = {
     "lup:application-decide": every("method"),
     "lup:application-withdraw": every("method"),
     "lup:my-applications": SIGNED_IN,
+    "lup:sector-leader-add": every("method"),  # POST only
+    "lup:sector-leader-remove": every("method"),
     # H5P: the player, its package's files and saved state open with the attempt's play token
     # only, never with a session, whoever is signed in (the matrix sends no valid token);
     # results are POSTed only. Installed libraries are public code, the same for everyone.
@@ -849,6 +851,12 @@ POST_RULES: dict[str, dict[str, str]] = {
     "lup:call-apply": row("login", "400", "400", "not_found", "400", "400", "not_found", "400"),
     "lup:application-decide": row(
         "login", *OWN_PEOPLE_FORBIDDEN, "redirect", "not_found", "redirect"
+    ),
+    # The office names sector leaders (an empty form: back to intake with a message); the
+    # world's manager leads no sector, so removing them finds nobody.
+    "lup:sector-leader-add": row("login", *NF3, "forbidden", "redirect", "not_found", "redirect"),
+    "lup:sector-leader-remove": row(
+        "login", *NF3, "forbidden", "not_found", "not_found", "not_found"
     ),
     # Only its sender (U1's manager) or the manager it names may withdraw an application.
     "lup:application-withdraw": row("login", "not_found", "redirect", *["not_found"] * 5),

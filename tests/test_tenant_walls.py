@@ -1419,6 +1419,9 @@ RULES: dict[str, Rule] = {
         lambda ctx: {"decision": "accept"}, lambda ctx: {"decision": "decline", "note": "Nei."}
     ),
     "lup:application-withdraw": nothing_more,
+    # Asker's people made leaders of Bærum's sector, or Bærum's leader taken off it.
+    "lup:sector-leader-add": posts(lambda ctx: {"email": "asker-leder@example.no"}),
+    "lup:sector-leader-remove": nothing_more,
     "lup:check-completions": posts(lambda ctx: {}),  # the button: no fields
     # The settings pages (lup.setup): Bærum's target and rule changed, and Bærum's sector put
     # in Asker's own programme's population; a token made for Bærum, Bærum's token revoked;

@@ -172,6 +172,9 @@ def arguments_for(route: Route, world: World) -> dict[str, Any]:
         values["key"] = "lup-participant"
     if route.name in {"lup-api:organisation-processing-records", "lup-api:organisation-retention"}:
         api_objects[route.name] = world.programme.organisation
+    if route.name in {"lup:sector-leader-add", "lup:sector-leader-remove"}:
+        values["sector_pk"] = world.team_u1.unit.sector_id
+        values["user_pk"] = world.people["manager"].pk
     if route.name == "lup:my-data-archive":
         values["public_id"] = "00000000-0000-4000-8000-000000000000"  # nobody's archive
     if route.name in api_objects:

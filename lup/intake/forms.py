@@ -127,3 +127,14 @@ class DecisionForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         _styled(self)
+
+
+class SectorLeaderForm(forms.Form):
+    """A sector's new leader, by work e-mail."""
+
+    email = forms.EmailField(label=_("Work e-mail"), max_length=254)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _styled(self)
+        self.fields["email"].widget.attrs["autocomplete"] = "off"  # another person's address

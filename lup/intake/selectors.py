@@ -205,3 +205,15 @@ def waiting_positions(applications: list[Application]) -> dict[int, int]:
         counters[call_id] += 1
         positions[pk] = counters[call_id]
     return positions
+
+
+def sectors_with_leaders(programme: Programme) -> QuerySet[Sector]:
+    """The sectors whose units the programme takes (its population's, or all the
+    organisation's), each with its leaders. Three queries."""
+    population = programme.population_sectors.all()
+    sectors = (
+        population
+        if population.exists()
+        else Sector.objects.filter(organisation_id=programme.organisation_id)
+    )
+    return sectors.order_by("name").prefetch_related("leaders")

@@ -477,3 +477,52 @@ def _tell_about(application: Application, event: str) -> None:
         with translation.override(language):
             subject, body = _message(application, event)
         send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [address])
+
+
+@transaction.atomic
+def add_sector_leader(*, sector: Sector, email: str, by: User) -> Any:
+    """Make the person with this work e-mail a leader of the sector (they may nominate its
+    units): their account is found, or created without a password. Refuses another
+    organisation's account (the wall between tenants). Audited as a role change."""
+    try:
+        validate_email((email or "").strip())
+    except ValidationError:
+        raise ValidationError({"email": [_("Enter a valid e-mail address.")]}) from None
+    person, _created = person_for_email(email.strip().lower(), "", "")
+    if belongs_elsewhere(person, {sector.organisation_id}):
+        raise ValidationError({"email": [another_tenants_account_refusal(person.email)]})
+    if sector.leaders.filter(pk=person.pk).exists():
+        raise ValidationError(
+            {
+                "email": [
+                    _("%(email)s already leads %(sector)s.")
+                    % {"email": person.email, "sector": sector.name}
+                ]
+            }
+        )
+    sector.leaders.add(person)
+    record_event(
+        action=AuditEvent.Action.ROLE_CHANGED,
+        actor=by,
+        subject=person,
+        role="sector leader",
+        sector=sector.name,
+        change="added",
+    )
+    return person
+
+
+@transaction.atomic
+def remove_sector_leader(*, sector: Sector, person: Any, by: User) -> None:
+    """The person no longer leads the sector (their nominations stay). Audited."""
+    if not sector.leaders.filter(pk=person.pk).exists():
+        raise ValidationError(_("That person does not lead %(sector)s.") % {"sector": sector.name})
+    sector.leaders.remove(person)
+    record_event(
+        action=AuditEvent.Action.ROLE_CHANGED,
+        actor=by,
+        subject=person,
+        role="sector leader",
+        sector=sector.name,
+        change="removed",
+    )

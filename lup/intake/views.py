@@ -11,13 +11,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from .. import permissions, scoping
 from ..models import Programme
 from . import selectors, services
-from .forms import ApplicationForm, CallForm, DecisionForm
+from .forms import ApplicationForm, CallForm, DecisionForm, SectorLeaderForm
 from .models import Application, Call
 
 
@@ -51,6 +52,7 @@ def intake_overview(request: HttpRequest, slug: str) -> HttpResponse:
         request,
         "lup/intake/overview.html",
         {
+            "sectors": list(selectors.sectors_with_leaders(programme)),
             "programme": programme,
             "calls": list(selectors.calls_of(programme)),
             "cohorts_without_call": list(selectors.cohorts_without_call(programme)),
@@ -290,3 +292,51 @@ def my_applications(request: HttpRequest) -> HttpResponse:
             "applications": applications,
         },
     )
+
+
+def _office_sector(request: HttpRequest, slug: str, sector_pk: int) -> tuple[Programme, Any]:
+    programme = _office_programme(request, slug)
+    sector = get_object_or_404(selectors.sectors_with_leaders(programme), pk=sector_pk)
+    return programme, sector
+
+
+@require_POST
+@login_required
+def sector_leader_add(request: HttpRequest, slug: str, sector_pk: int) -> HttpResponse:
+    """The office names a sector's leader by work e-mail (they may nominate its units)."""
+    programme, sector = _office_sector(request, slug, sector_pk)
+    form = SectorLeaderForm(request.POST)
+    if form.is_valid():
+        try:
+            person = services.add_sector_leader(
+                sector=sector,
+                email=form.cleaned_data["email"],
+                by=request.user,  # type: ignore[arg-type]
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(
+                request,
+                _("%(email)s leads %(sector)s and may nominate its units.")
+                % {"email": person.email, "sector": sector.name},
+            )
+    else:
+        messages.error(request, _("Enter a valid e-mail address."))
+    return redirect(reverse("lup:intake", kwargs={"slug": programme.slug}) + "#sector-leaders")
+
+
+@require_POST
+@login_required
+def sector_leader_remove(
+    request: HttpRequest, slug: str, sector_pk: int, user_pk: int
+) -> HttpResponse:
+    """The office takes a leader off a sector."""
+    programme, sector = _office_sector(request, slug, sector_pk)
+    person = get_object_or_404(sector.leaders.all(), pk=user_pk)
+    services.remove_sector_leader(sector=sector, person=person, by=request.user)  # type: ignore[arg-type]
+    messages.success(
+        request,
+        _("%(email)s no longer leads %(sector)s.") % {"email": person.email, "sector": sector.name},
+    )
+    return redirect(reverse("lup:intake", kwargs={"slug": programme.slug}) + "#sector-leaders")

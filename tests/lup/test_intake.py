@@ -601,3 +601,51 @@ def test_another_municipality_cannot_see_apply_or_decide(client, world):
     application.refresh_from_db()
     assert application.status == Application.Status.PENDING
     assert Application.objects.count() == 1
+
+
+# Sector leaders ---------------------------------------------------------------------------
+
+
+def test_the_office_names_a_sector_leader_who_may_then_nominate(client, world):
+    client.force_login(world.administrator)
+    url = reverse("lup:sector-leader-add", kwargs={"slug": "lup", "sector_pk": world.care.pk})
+
+    response = client.post(url, {"email": "Omsorgssjef@baerum.kommune.no"})
+
+    assert response.status_code == 302
+    assert response.url.endswith("#sector-leaders")
+    leader = world.care.leaders.get()
+    assert leader.email == "omsorgssjef@baerum.kommune.no"
+    assert AuditEvent.objects.filter(
+        action=AuditEvent.Action.ROLE_CHANGED, subject=leader, details__change="added"
+    ).exists()
+    OrganisationMembership.objects.create(organisation=world.baerum, user=leader)
+    call = world.open()
+    nomination = world.apply(
+        call, world.care_units[0], by=leader, manager_email="leder.omsorg@baerum.kommune.no"
+    )
+    assert nomination.kind == Application.Kind.NOMINATED
+
+    client.post(
+        reverse(
+            "lup:sector-leader-remove",
+            kwargs={"slug": "lup", "sector_pk": world.care.pk, "user_pk": leader.pk},
+        )
+    )
+    assert not world.care.leaders.exists()
+
+
+def test_another_municipalitys_account_never_leads_a_sector_here(client, world):
+    client.force_login(world.administrator)
+    url = reverse("lup:sector-leader-add", kwargs={"slug": "lup", "sector_pk": world.care.pk})
+    client.post(url, {"email": "leder@asker.kommune.no"})
+    client.post(url, {"email": "not an address"})
+    assert not world.care.leaders.exists()
+
+
+def test_only_the_office_names_sector_leaders(client, world):
+    url = reverse("lup:sector-leader-add", kwargs={"slug": "lup", "sector_pk": world.care.pk})
+    for person in (world.other_administrator, world.manager, world.leader):
+        client.force_login(person)
+        assert client.post(url, {"email": person.email}).status_code in (403, 404)
+    assert not world.care.leaders.exists()
