@@ -17,7 +17,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='sector',
             name='leaders',
-            field=models.ManyToManyField(blank=True, related_name='led_sectors', to=settings.AUTH_USER_MODEL, verbose_name='sector leaders'),
+            field=models.ManyToManyField(blank=True, related_name='lup_led_sectors', to=settings.AUTH_USER_MODEL, verbose_name='sector leaders'),
         ),
         migrations.CreateModel(
             name='Call',

@@ -139,7 +139,7 @@ class Sector(models.Model):
     leaders = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
         blank=True,
-        related_name="led_sectors",
+        related_name="lup_led_sectors",
         verbose_name=_("sector leaders"),
     )
 

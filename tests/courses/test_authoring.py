@@ -39,6 +39,13 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
+def client(client):
+    """Pages in English: the tests read the messages."""
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    return client
+
+
+@pytest.fixture
 def world():
     return build_world()
 

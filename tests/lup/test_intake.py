@@ -16,6 +16,7 @@ from lup.intake import selectors, services
 from lup.intake.models import Application, Call
 from lup.models import AuditEvent, OrganisationMembership, Participant, UnitEnrolment
 from lup.roles import ADMINISTRATORS_GROUP, ensure_role_groups
+from lup.services.people import remember_language
 from tests.factories import (
     CohortFactory,
     OrganisationFactory,
@@ -76,6 +77,8 @@ class Intake:
         )
         self.other_administrator.groups.add(groups[ADMINISTRATORS_GROUP])
         self.manager = self.member(self.baerum, "leder@baerum.kommune.no")
+        # E-mails go out in each person's own language: the tests read them in English.
+        remember_language(user=self.manager, language="en", source="site")
         self.leader = self.member(self.baerum, "kommunalsjef@baerum.kommune.no")
         self.schools.leaders.add(self.leader)
         self.asker_person = self.member(self.asker, "leder@asker.kommune.no")

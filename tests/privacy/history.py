@@ -248,6 +248,24 @@ def build_history(
         created_by=person,
     )
     CompletionCheck.objects.create(programme=programme, reason="requested", requested_by=person)
+    # Intake: a call they opened, their unit's application to it, the sector they lead.
+    from lup.intake.models import Application, Call
+
+    call = Call.objects.create(
+        cohort=CohortFactory.create(programme=programme),
+        capacity=3,
+        deadline=dt.date(2026, 12, 1),
+        opened_by=person,
+    )
+    Application.objects.create(
+        call=call,
+        unit=setup.enrolment.unit,
+        kind=Application.Kind.APPLIED,
+        applied_by=person,
+        manager_email=person.email,
+        motivation="Kortere ventetid",
+    )
+    setup.enrolment.unit.sector.leaders.add(person)
     CertificateReview.objects.create(
         certificate=history.certificates[0],
         programme=programme,

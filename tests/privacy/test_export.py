@@ -218,11 +218,11 @@ def test_the_export_takes_the_same_queries_for_a_short_and_a_long_history(db):
 
     # One per entry, one per many-to-many field of an entry with rows (every entry has rows
     # here: the account's groups and permissions, facilitators, submissions' and projects'
-    # members, an H5P package's libraries), and two for the readable top (roles,
-    # participations).
+    # members, an H5P package's libraries, a call's sectors and units, a sector's leaders),
+    # and two for the readable top (roles, participations).
     registered = list(entries())
     many_to_many = sum(len(entry.model_class()._meta.many_to_many) for entry in registered)
-    assert many_to_many == 6
+    assert many_to_many == 9
     assert short_count == long_count == len(registered) + many_to_many + 2
 
 
