@@ -524,7 +524,7 @@ def test_the_office_decides_on_the_call_page(client, world, django_assert_max_nu
         page = client.get(reverse("lup:call-detail", kwargs={"pk": call.pk}))
     html = page.content.decode()
     assert f'id="application-{first.pk}"' in html
-    assert "Never" in html
+    assert "Earlier in the programme: never" in html
 
     client.post(reverse("lup:application-decide", kwargs={"pk": first.pk}), {"decision": "accept"})
     response = client.post(
