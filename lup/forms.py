@@ -1,4 +1,5 @@
-"""Forms of the HTML interface (the admin's CSV imports, closing a cohort, changing a team)."""
+"""Forms of the HTML interface (the admin's CSV imports, closing a cohort, changing a team),
+and the pieces every feature's forms build on: date inputs and the Designsystemet form."""
 
 from __future__ import annotations
 
@@ -10,6 +11,48 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from .models import Organisation, Participant, Programme
+
+
+class DateInput(forms.DateInput):
+    """The browser's date picker; the value in ISO form, as the picker reads it."""
+
+    input_type = "date"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+class DateTimeInput(forms.DateTimeInput):
+    """The browser's date and time picker (local time)."""
+
+    input_type = "datetime-local"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs=attrs, format="%Y-%m-%dT%H:%M")
+
+
+class DesignsystemetForm(forms.Form):
+    """Marks fields for Designsystemet and, after validation, ties each error to its input
+    (aria-invalid, aria-describedby) so screen readers announce it."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if not isinstance(field.widget, forms.CheckboxSelectMultiple | forms.RadioSelect):
+                field.widget.attrs.setdefault("class", "ds-input")
+
+    def full_clean(self) -> None:
+        super().full_clean()
+        for name, field in self.fields.items():
+            described = []
+            auto_id = self[name].auto_id
+            if field.help_text:
+                described.append(f"{auto_id}_helptext")
+            if name in self.errors:
+                field.widget.attrs["aria-invalid"] = "true"
+                described.append(f"{auto_id}_error")
+            if described:
+                field.widget.attrs["aria-describedby"] = " ".join(described)
 
 
 class CsvFileField(forms.FileField):

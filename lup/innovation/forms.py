@@ -12,6 +12,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ..forms import DateInput, DesignsystemetForm
 from ..models import Participant
 from .models import (
     MEASUREMENT_LIMIT,
@@ -24,37 +25,6 @@ from .models import (
 
 LARGEST = MEASUREMENT_LIMIT - Decimal("0.01")
 CANVAS_FIELD_MAX_LENGTH = 4000
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
-        super().__init__(attrs=attrs, format="%Y-%m-%d")
-
-
-class DesignsystemetForm(forms.Form):
-    """Marks fields for Designsystemet and, after validation, ties each error to its input
-    (aria-invalid, aria-describedby) so screen readers announce it."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            if not isinstance(field.widget, forms.CheckboxSelectMultiple | forms.RadioSelect):
-                field.widget.attrs.setdefault("class", "ds-input")
-
-    def full_clean(self) -> None:
-        super().full_clean()
-        for name, field in self.fields.items():
-            described = []
-            auto_id = self[name].auto_id
-            if field.help_text:
-                described.append(f"{auto_id}_helptext")
-            if name in self.errors:
-                field.widget.attrs["aria-invalid"] = "true"
-                described.append(f"{auto_id}_error")
-            if described:
-                field.widget.attrs["aria-describedby"] = " ".join(described)
 
 
 def _not_in_future(day: Any) -> Any:

@@ -7,18 +7,11 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from ..forms import DateInput, DesignsystemetForm
 from ..models import Cohort, Sector, ServiceUnit
 
 
-def _styled(form: forms.Form) -> None:
-    for field in form.fields.values():
-        widget = field.widget
-        if isinstance(widget, forms.CheckboxSelectMultiple | forms.RadioSelect):
-            continue
-        widget.attrs.setdefault("class", "ds-input")
-
-
-class CallForm(forms.Form):
+class CallForm(DesignsystemetForm):
     """A call's cohort (when opening), places, deadline, who may apply and its message."""
 
     cohort = forms.ModelChoiceField(queryset=Cohort.objects.none(), label=_("Cohort"))
@@ -28,9 +21,7 @@ class CallForm(forms.Form):
         max_value=500,
         help_text=_("How many units the cohort takes. Others go on the waiting list."),
     )
-    deadline = forms.DateField(
-        label=_("Apply by"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-    )
+    deadline = forms.DateField(label=_("Apply by"), widget=DateInput())
     sectors = forms.ModelMultipleChoiceField(
         queryset=Sector.objects.none(),
         required=False,
@@ -66,10 +57,9 @@ class CallForm(forms.Form):
         self.fields["units"].queryset = ServiceUnit.objects.filter(  # type: ignore[attr-defined]
             organisation_id=organisation_id, active=True
         ).order_by("name")
-        _styled(self)
 
 
-class ApplicationForm(forms.Form):
+class ApplicationForm(DesignsystemetForm):
     """A unit's application, or a sector leader's nomination of one of its units."""
 
     unit = forms.ModelChoiceField(queryset=ServiceUnit.objects.none(), label=_("Unit"))
@@ -100,14 +90,13 @@ class ApplicationForm(forms.Form):
         self.fields["unit"].label_from_instance = (  # type: ignore[attr-defined]
             lambda unit: f"{unit.name} ({unit.sector})" if unit.sector_id else unit.name
         )
-        _styled(self)
 
     def enthusiast_lines(self) -> list[str]:
         text = self.cleaned_data.get("enthusiasts") or ""
         return text.replace(",", "\n").replace(";", "\n").splitlines()
 
 
-class DecisionForm(forms.Form):
+class DecisionForm(DesignsystemetForm):
     """The office's decision on one application."""
 
     DECISIONS = [
@@ -124,17 +113,12 @@ class DecisionForm(forms.Form):
         help_text=_("Required when you decline."),
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        _styled(self)
 
-
-class SectorLeaderForm(forms.Form):
+class SectorLeaderForm(DesignsystemetForm):
     """A sector's new leader, by work e-mail."""
 
     email = forms.EmailField(label=_("Work e-mail"), max_length=254)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        _styled(self)
         self.fields["email"].widget.attrs["autocomplete"] = "off"  # another person's address

@@ -228,7 +228,7 @@ def application_decide(request: HttpRequest, pk: int) -> HttpResponse:
     if not permissions.can_run_intake(request.user, programme):
         if permissions.may_apply(request.user, programme):
             raise PermissionDenied
-        return HttpResponse(status=404)
+        raise Http404
     form = DecisionForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose a decision."))
@@ -262,7 +262,7 @@ def application_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     """The sender or the unit's manager withdraws an undecided application."""
     application = get_object_or_404(Application.objects.select_related("unit"), pk=pk)
     if not permissions.sent_or_named_in(request.user, application):
-        return HttpResponse(status=404)
+        raise Http404
     try:
         services.withdraw_application(application=application, by=request.user)  # type: ignore[arg-type]
     except ValidationError as error:

@@ -8,46 +8,13 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from ..forms import DateInput, DateTimeInput, DesignsystemetForm
 from ..models import Gathering
 from .services import AGENDA_MAX_LENGTH, NAME_MAX_LENGTH, PLACE_MAX_LENGTH, TITLE_MAX_LENGTH
 
 
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
-        super().__init__(attrs=attrs, format="%Y-%m-%d")
-
-
-class DateTimeInput(forms.DateTimeInput):
-    input_type = "datetime-local"
-
-    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
-        super().__init__(attrs=attrs, format="%Y-%m-%dT%H:%M")
-
-
-class OfficeForm(forms.Form):
-    """Marks fields for Designsystemet and, after validation, ties each error to its input
-    (aria-invalid, aria-describedby) so screen readers announce it."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            if not isinstance(field.widget, forms.CheckboxSelectMultiple | forms.RadioSelect):
-                field.widget.attrs.setdefault("class", "ds-input")
-
-    def full_clean(self) -> None:
-        super().full_clean()
-        for name, field in self.fields.items():
-            described = []
-            auto_id = self[name].auto_id
-            if field.help_text:
-                described.append(f"{auto_id}_helptext")
-            if name in self.errors:
-                field.widget.attrs["aria-invalid"] = "true"
-                described.append(f"{auto_id}_error")
-            if described:
-                field.widget.attrs["aria-describedby"] = " ".join(described)
+class OfficeForm(DesignsystemetForm):
+    """A Designsystemet form that also takes a service's refusal onto its fields."""
 
     def add_service_errors(self, error: ValidationError) -> None:
         """A service's refusal on the fields it names (the rest above the form)."""

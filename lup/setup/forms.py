@@ -8,12 +8,13 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from certificates.api import CertificateTemplate
 from courses.api import Module
 
+from ..forms import DateInput
 from ..models import Programme, Sector
 from ..reporting.models import ApiToken
 from .selectors import RuleCandidate, module_choices
@@ -29,13 +30,6 @@ def _style(form: forms.BaseForm) -> None:
         if isinstance(field.widget, forms.CheckboxSelectMultiple):
             continue
         field.widget.attrs.setdefault("class", "ds-input")
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
-        super().__init__(attrs=attrs, format="%Y-%m-%d")
 
 
 class ProgrammeSettingsForm(forms.Form):
@@ -125,7 +119,7 @@ class ProgrammeSettingsForm(forms.Form):
         if deadline <= self.programme.starts_on:
             raise forms.ValidationError(
                 _("The deadline must be after the programme's start (%(start)s).")
-                % {"start": self.programme.starts_on.isoformat()}
+                % {"start": formats.date_format(self.programme.starts_on, "SHORT_DATE_FORMAT")}
             )
         return deadline
 

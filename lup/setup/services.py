@@ -19,6 +19,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import formats
 from django.utils.translation import gettext as _
 
 from certificates.api import CertificateTemplate, save_template
@@ -72,7 +73,7 @@ def _check(programme: Programme, wanted: ProgrammeSettings) -> None:
         refuse(
             "deadline",
             _("The deadline must be after the programme's start (%(start)s).")
-            % {"start": programme.starts_on.isoformat()},
+            % {"start": formats.date_format(programme.starts_on, "SHORT_DATE_FORMAT")},
         )
     if wanted.population_size_override is not None and wanted.population_size_override < 1:
         refuse("population_size_override", _("A fixed population must be at least one unit."))
