@@ -227,6 +227,10 @@ def test_refusals_when_applying(world):
     # another municipality's account proposed as an enthusiast
     with pytest.raises(ValidationError, match="belongs to another organisation"):
         world.apply(call, world.care_units[1], enthusiasts=["leder@asker.kommune.no"])
+    # ...however the account's address is written
+    world.member(world.asker, "Rektor@Asker.kommune.no")
+    with pytest.raises(ValidationError, match="belongs to another organisation"):
+        world.apply(call, world.care_units[1], enthusiasts=["rektor@asker.kommune.no"])
     # not an address, the manager as an enthusiast, too many enthusiasts
     with pytest.raises(ValidationError, match="not an e-mail"):
         world.apply(call, world.care_units[1], enthusiasts=["<script>alert(1)</script>"])
