@@ -48,6 +48,17 @@ def VERIFY_MAX_UPLOAD_BYTES() -> int:
     return int(_get("VERIFY_MAX_UPLOAD_BYTES", 10 * 1024 * 1024))
 
 
+def SIGNATURE_MAX_BYTES() -> int:
+    """Largest signature image a template's signatory may have (PNG or JPEG)."""
+    return int(_get("SIGNATURE_MAX_BYTES", 1024 * 1024))
+
+
+def SIGNATURE_MAX_PIXELS() -> int:
+    """Most pixels (width times height) a signature image may have: a small file can still
+    unpack into a huge picture, and every certificate's PDF is drawn with it."""
+    return int(_get("SIGNATURE_MAX_PIXELS", 12_000_000))
+
+
 def KEY_ENCRYPTION_KEYS() -> list[str]:
     """Fernet keys that encrypt the issuers' private signing keys at rest: the first
     encrypts, every one decrypts (so a new one can be put first and the keys re-encrypted

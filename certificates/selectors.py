@@ -10,7 +10,14 @@ from django.db import connections, router
 from django.db.models import QuerySet
 
 from .credentials import documents
-from .models import Certificate, Credential, format_code, normalise_code
+from .models import (
+    Certificate,
+    CertificateTemplate,
+    Credential,
+    Signatory,
+    format_code,
+    normalise_code,
+)
 
 
 def certificates_of(user: Any) -> QuerySet[Certificate]:
@@ -23,6 +30,11 @@ def certificates_of(user: Any) -> QuerySet[Certificate]:
         .select_related("credential")
         .order_by("-issued_on", "-pk")
     )
+
+
+def signatories_of(template: CertificateTemplate) -> list[Signatory]:
+    """A template's signatories in the order the certificate shows them (one query)."""
+    return list(Signatory.objects.filter(template_id=template.pk).order_by("position", "pk"))
 
 
 def certificate_by_code(code: str) -> Certificate | None:

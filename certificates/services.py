@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import io
 import logging
 import re
+import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
@@ -20,6 +22,7 @@ from django.template.loader import render_to_string
 from django.utils import formats, timezone, translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from PIL import Image
 
 from . import app_settings, rendering
 from .adapter import get_adapter
@@ -101,6 +104,200 @@ def save_template(*, template: CertificateTemplate) -> CertificateTemplate:
     template.save()
     template.refresh_from_db(fields=["version"])
     return template
+
+
+# Signatories ---------------------------------------------------------------------------------
+
+# The PDF has room for three signatures side by side (`rendering` draws the first three).
+MAX_SIGNATORIES = 3
+# What a signature image may be, as Pillow names the format, and the file ending it is kept
+# under (the uploaded name is not trusted).
+SIGNATURE_FORMATS = {"PNG": "png", "JPEG": "jpg"}
+
+
+def check_signature_image(upload: Any) -> str:
+    """Refuse (ValidationError) anything but a PNG or JPEG image of at most
+    CERTIFICATES_SIGNATURE_MAX_BYTES bytes and CERTIFICATES_SIGNATURE_MAX_PIXELS pixels, as
+    Pillow reads its bytes: its name and stated type are not trusted, and it is decoded
+    whole, so a broken or truncated file is refused here rather than left out of every
+    certificate later. Returns the file ending for its format ("png" or "jpg")."""
+    max_bytes = app_settings.SIGNATURE_MAX_BYTES()
+    too_large = ValidationError(
+        _("The signature image may be at most %(size)s kB.") % {"size": max_bytes // 1024},
+        code="signature_size",
+    )
+    size = getattr(upload, "size", None)
+    if size is not None and size > max_bytes:
+        raise too_large
+    upload.seek(0)
+    data = upload.read(max_bytes + 1)
+    upload.seek(0)
+    if len(data) > max_bytes:
+        raise too_large
+    not_an_image = ValidationError(
+        _("The signature must be a PNG or JPEG image (this file is not one)."),
+        code="signature_type",
+    )
+    too_many_pixels = ValidationError(
+        _("The signature image has too many pixels: at most %(pixels)s million.")
+        % {"pixels": f"{app_settings.SIGNATURE_MAX_PIXELS() / 1_000_000:g}"},
+        code="signature_pixels",
+    )
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data), formats=list(SIGNATURE_FORMATS)) as image:
+                width, height = image.size
+                if width * height > app_settings.SIGNATURE_MAX_PIXELS():
+                    raise too_many_pixels
+                image.load()  # decodes every pixel: a broken file fails here
+                found = str(image.format)
+    except ValidationError:
+        raise
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
+        raise too_many_pixels from error
+    except Exception as error:  # Pillow raises many kinds for a file that is not an image
+        raise not_an_image from error
+    if found not in SIGNATURE_FORMATS:
+        raise not_an_image
+    return SIGNATURE_FORMATS[found]
+
+
+def _signature_upload(upload: Any) -> Any:
+    """The upload, checked, under a name of its real format (never the uploaded name)."""
+    ending = check_signature_image(upload)
+    upload.name = f"signature.{ending}"
+    return upload
+
+
+def _locked_template(template: CertificateTemplate) -> CertificateTemplate:
+    return CertificateTemplate.objects.select_for_update().get(pk=template.pk)
+
+
+def _new_version(template: CertificateTemplate) -> None:
+    """Raise the template's version: its signatories are part of what certificates show."""
+    CertificateTemplate.objects.filter(pk=template.pk).update(
+        version=F("version") + 1, updated_at=timezone.now()
+    )
+    template.refresh_from_db(fields=["version", "updated_at"])
+
+
+def _renumber_signatories(signatories: Sequence[Signatory]) -> None:
+    """Give `signatories` (one template's, in their new order) the positions 1, 2, 3 ..."""
+    for position, signatory in enumerate(signatories, start=1):
+        signatory.position = position
+    Signatory.objects.bulk_update(list(signatories), ["position"])
+
+
+def _ordered_signatories(template: CertificateTemplate) -> list[Signatory]:
+    return list(Signatory.objects.filter(template=template).order_by("position", "pk"))
+
+
+@transaction.atomic
+def add_signatory(
+    *, template: CertificateTemplate, name: str, title: str = "", signature: Any = None
+) -> Signatory:
+    """Add a signatory after the template's others, with an optional signature image
+    (`check_signature_image`). Under a lock on the template; refused when it already has
+    MAX_SIGNATORIES. Raises the template's version; certificates already issued keep theirs.
+    Raises ValidationError by field ("name", "title", "signature") with nothing saved."""
+    locked = _locked_template(template)
+    existing = _ordered_signatories(locked)
+    if len(existing) >= MAX_SIGNATORIES:
+        raise ValidationError(
+            _("A certificate has room for at most %(count)d signatories.")
+            % {"count": MAX_SIGNATORIES},
+            code="signatories_full",
+        )
+    signatory = Signatory(
+        template=locked,
+        position=len(existing) + 1,
+        name=(name or "").strip(),
+        title=(title or "").strip(),
+    )
+    if signature is not None:
+        try:
+            signatory.signature = _signature_upload(signature)
+        except ValidationError as error:
+            raise ValidationError({"signature": error.error_list}) from error
+    signatory.full_clean()
+    _renumber_signatories(existing)  # gaps left by earlier changes close
+    signatory.save()
+    _new_version(locked)
+    template.version = locked.version
+    return signatory
+
+
+@transaction.atomic
+def change_signatory(
+    *,
+    signatory: Signatory,
+    name: str,
+    title: str = "",
+    signature: Any = None,
+    remove_signature: bool = False,
+) -> tuple[str, ...]:
+    """Change a signatory's name and title, give it a new signature image (`signature`) or
+    take its image away (`remove_signature`). Under a lock on its template; a change raises
+    the template's version. Returns the names of the fields changed (none: nothing saved).
+
+    A replaced or removed image's file stays: a language's template made from this one
+    shares it (`ensure_template` copies signatories by file name)."""
+    locked = _locked_template(signatory.template)
+    current = Signatory.objects.get(pk=signatory.pk, template=locked)
+    changed = []
+    for field, value in (("name", (name or "").strip()), ("title", (title or "").strip())):
+        if getattr(current, field) != value:
+            setattr(current, field, value)
+            changed.append(field)
+    if signature is not None:
+        try:
+            current.signature = _signature_upload(signature)
+        except ValidationError as error:
+            raise ValidationError({"signature": error.error_list}) from error
+        changed.append("signature")
+    elif remove_signature and current.signature:
+        current.signature = ""
+        changed.append("signature")
+    if not changed:
+        return ()
+    current.full_clean()
+    current.save()
+    _new_version(locked)
+    return tuple(changed)
+
+
+@transaction.atomic
+def move_signatory(*, signatory: Signatory, direction: Literal["up", "down"]) -> bool:
+    """Move a signatory one place left (up) or right (down) on the certificate; False when it
+    is already first (last). Under a lock on its template; a move raises its version."""
+    locked = _locked_template(signatory.template)
+    ordered = _ordered_signatories(locked)
+    index = next((i for i, item in enumerate(ordered) if item.pk == signatory.pk), None)
+    if index is None:
+        raise Signatory.DoesNotExist
+    other = index - 1 if direction == "up" else index + 1
+    if other < 0 or other >= len(ordered):
+        return False
+    ordered[index], ordered[other] = ordered[other], ordered[index]
+    _renumber_signatories(ordered)
+    _new_version(locked)
+    return True
+
+
+@transaction.atomic
+def remove_signatory(*, signatory: Signatory) -> bool:
+    """Remove a signatory from its template (the others close up); False when it was gone
+    already. Under a lock on the template; raises its version. Certificates already issued
+    keep the signatories they were issued with, and the image file stays (see
+    `change_signatory`)."""
+    locked = _locked_template(signatory.template)
+    deleted, _rows = Signatory.objects.filter(pk=signatory.pk, template=locked).delete()
+    if not deleted:
+        return False  # removed already (in another tab): nothing changes
+    _renumber_signatories(_ordered_signatories(locked))
+    _new_version(locked)
+    return True
 
 
 def template_assets(

@@ -476,6 +476,9 @@ REQUEST_BODY_MAX_BYTES_ANONYMOUS = env_int("REQUEST_BODY_MAX_BYTES_ANONYMOUS", d
 REQUEST_BODY_UPLOAD_LIMITS = {
     "courses:h5p-upload": {"limit": "courses.h5p.app_settings.MAX_TOTAL_BYTES"},
     "courses:activity-detail": {"limit": "courses.app_settings.SUBMISSION_MAX_BYTES"},
+    # The office's CSV imports (their own form says when a file is too large).
+    "lup:office-unit-import": {"limit": "lup.app_settings.IMPORT_MAX_BYTES"},
+    "lup:office-participant-import": {"limit": "lup.app_settings.IMPORT_MAX_BYTES"},
     # Anyone may check a certificate PDF against its code.
     "certificates-verify:certificate": {
         "limit": "certificates.app_settings.VERIFY_MAX_UPLOAD_BYTES",

@@ -44,6 +44,17 @@ def SUBMISSION_FILE_TYPES() -> dict[str, list[bytes]]:
     )
 
 
+def COURSE_IMAGE_MAX_BYTES() -> int:
+    """Largest image an editor may upload for a course's content pages."""
+    return int(_get("COURSE_IMAGE_MAX_BYTES", 5 * 1024 * 1024))
+
+
+def COURSE_IMAGE_MAX_PIXELS() -> int:
+    """Most pixels (width times height) a course image may have: a small file can unpack
+    into a picture too large for anyone's browser."""
+    return int(_get("COURSE_IMAGE_MAX_PIXELS", 25_000_000))
+
+
 def ADAPTER() -> str:
     """Dotted path of the adapter class (see courses.adapter)."""
     return str(_get("ADAPTER", "courses.adapter.DefaultCoursesAdapter"))

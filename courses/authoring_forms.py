@@ -10,13 +10,74 @@ from django.core.validators import URLValidator
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from . import app_settings
 from .authoring_services import (
     ActivityContent,
     AssignmentSettings,
     Criterion,
+    check_course_image,
     parse_rubric_levels,
 )
-from .models import Activity, Assignment, H5PPackage, Module
+from .models import Activity, Assignment, Course, H5PPackage, Module
+
+MAX_DESCRIPTION_LENGTH = 10_000
+
+
+class CourseDetailsForm(forms.Form):
+    """The course's title and its description for learners (Markdown)."""
+
+    title = forms.CharField(label=_("Title"), max_length=200)
+    description = forms.CharField(
+        label=_("Description (Markdown)"),
+        required=False,
+        max_length=MAX_DESCRIPTION_LENGTH,
+        widget=forms.Textarea,
+        help_text=_(
+            "Shown to the learners at the top of the course's page. Markdown: # for "
+            "headings, * for lists, [text](https://…) for links. HTML is removed."
+        ),
+    )
+
+    @classmethod
+    def initial_for(cls, course: Course) -> dict[str, Any]:
+        return {"title": course.title, "description": course.description}
+
+    def clean_title(self) -> str:
+        title = str(self.cleaned_data["title"]).strip()
+        if not title:
+            raise ValidationError(_("Give the course a title."))
+        return title
+
+
+class CourseImageForm(forms.Form):
+    """An image for the course's content pages and the text that stands in for it."""
+
+    image = forms.FileField(label=_("Image"))
+    alt_text = forms.CharField(
+        label=_("Text alternative"),
+        max_length=300,
+        help_text=_(
+            "What the image shows, for those who cannot see it, in a sentence. Required: "
+            "an image without it fails the accessibility requirements."
+        ),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["image"].help_text = _(
+            "A PNG, JPEG, WebP or GIF image, at most %(size)s MB."
+        ) % {"size": f"{app_settings.COURSE_IMAGE_MAX_BYTES() / (1024 * 1024):g}"}
+
+    def clean_image(self) -> Any:
+        upload = self.cleaned_data["image"]
+        check_course_image(upload)  # ValidationError: the field's error
+        return upload
+
+    def clean_alt_text(self) -> str:
+        alt_text = " ".join(str(self.cleaned_data["alt_text"]).split())
+        if not alt_text:
+            raise ValidationError(_("Describe what the image shows."))
+        return alt_text
 
 
 class ModuleForm(forms.Form):

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from django.db.models import Count, Prefetch
+from django.db.models import Count, Prefetch, Q
 
-from .models import Activity, Course, Module
+from .models import Activity, Course, CourseImage, Module
 
 
 @dataclass(frozen=True)
@@ -42,3 +42,35 @@ def curriculum_outline(course: Course) -> list[OutlineModule]:
         )
         for index, module in enumerate(modules)
     ]
+
+
+def course_images(course: Course) -> list[CourseImage]:
+    """The course's images for content pages, oldest first (one query)."""
+    return list(CourseImage.objects.filter(course=course).order_by("pk"))
+
+
+@dataclass(frozen=True)
+class ImageUse:
+    """Where a course's Markdown shows an image: its activities (content pages and
+    assignments' instructions) and whether the course's own description does."""
+
+    activities: Sequence[Activity]
+    in_description: bool
+
+    def __bool__(self) -> bool:
+        return bool(self.activities) or self.in_description
+
+
+def pages_using_image(image: CourseImage) -> ImageUse:
+    """The Markdown of the image's course that refers to it by its file's address (one
+    query, plus the course when it is not loaded): what deleting it would leave without it."""
+    name = image.image.name
+    if not name:
+        return ImageUse(activities=[], in_description=False)
+    activities = list(
+        Activity.objects.filter(module__course_id=image.course_id)
+        .filter(Q(body__contains=name) | Q(assignment__instructions__contains=name))
+        .select_related("module")
+        .order_by("module__position", "position", "pk")
+    )
+    return ImageUse(activities=activities, in_description=name in image.course.description)

@@ -1,5 +1,6 @@
-"""Writes of the curriculum editor (`courses.authoring_views`): modules, activities, their
-order, assignments and their rubrics.
+"""Writes of the curriculum editor (`courses.authoring_views`): the course's title and
+description, its images for content pages, modules, activities, their order, assignments
+and their rubrics.
 
 Each write locks the course row (`select_for_update`), so two editors reordering or adding
 at the same moment take turns and positions stay unique; each checks that the editor may
@@ -13,22 +14,28 @@ whether it is required may still change.
 
 from __future__ import annotations
 
+import io
+import warnings
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Max, Model, QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from PIL import Image, ImageOps
 
+from . import app_settings
 from .adapter import get_adapter
 from .models import (
     Activity,
     ActivityCompletion,
     Assignment,
     Course,
+    CourseImage,
     H5PAttempt,
     H5PContentUserData,
     H5PPackage,
@@ -56,6 +63,9 @@ MAX_LEVEL_LENGTH = 100
 class CurriculumChange:
     """What `curriculum_changed` says was done (its `change` argument)."""
 
+    COURSE_CHANGED = "course_changed"
+    IMAGE_ADDED = "image_added"
+    IMAGE_REMOVED = "image_removed"
     MODULE_ADDED = "module_added"
     MODULE_CHANGED = "module_changed"
     MODULE_REMOVED = "module_removed"
@@ -66,6 +76,9 @@ class CurriculumChange:
     ACTIVITY_MOVED = "activity_moved"
 
     LABELS = {
+        COURSE_CHANGED: gettext_lazy("Title or description changed"),
+        IMAGE_ADDED: gettext_lazy("Image added"),
+        IMAGE_REMOVED: gettext_lazy("Image deleted"),
         MODULE_ADDED: gettext_lazy("Module added"),
         MODULE_CHANGED: gettext_lazy("Module changed"),
         MODULE_REMOVED: gettext_lazy("Module deleted"),
@@ -470,4 +483,141 @@ def move_activity(*, activity: Activity, user: Any, direction: Direction) -> boo
         return False
     _renumber(Activity, order)
     _changed(course, user, CurriculumChange.ACTIVITY_MOVED, activity.title)
+    return True
+
+
+# The course's title and description ---------------------------------------------------------
+
+
+@transaction.atomic
+def update_course(*, course: Course, user: Any, title: str, description: str) -> tuple[str, ...]:
+    """Change the course's title and description (Markdown, shown on the course's page).
+    Returns the fields changed; nothing changed is nothing saved and nothing sent."""
+    course = _lock(course, user)
+    wanted = {"title": (title or "").strip(), "description": (description or "").strip()}
+    changed = [field for field, value in wanted.items() if getattr(course, field) != value]
+    for field in changed:
+        setattr(course, field, wanted[field])
+    if not changed:
+        return ()
+    course.full_clean()
+    course.save(update_fields=changed)
+    _changed(course, user, CurriculumChange.COURSE_CHANGED, course.title)
+    return tuple(changed)
+
+
+# Images for content pages ----------------------------------------------------------------------
+
+# What a course image may be, as Pillow names the format, and the file ending it is kept under
+# (the uploaded name and stated type are not trusted).
+COURSE_IMAGE_FORMATS = {"PNG": "png", "JPEG": "jpg", "WEBP": "webp", "GIF": "gif"}
+
+
+def check_course_image(upload: Any) -> str:
+    """Refuse (ValidationError) anything but a PNG, JPEG, WebP or GIF image within
+    COURSES_COURSE_IMAGE_MAX_BYTES and COURSES_COURSE_IMAGE_MAX_PIXELS, as Pillow reads its
+    bytes (never its name). Only the header is trusted for the size, and Pillow's `verify`
+    checks the file's structure without unpacking every pixel. Returns the file ending."""
+    max_bytes = app_settings.COURSE_IMAGE_MAX_BYTES()
+    too_large = ValidationError(
+        _("The image may be at most %(size)s MB.") % {"size": f"{max_bytes / (1024 * 1024):g}"},
+        code="image_size",
+    )
+    size = getattr(upload, "size", None)
+    if size is not None and size > max_bytes:
+        raise too_large
+    upload.seek(0)
+    data = upload.read(max_bytes + 1)
+    upload.seek(0)
+    if len(data) > max_bytes:
+        raise too_large
+    not_an_image = ValidationError(
+        _("The file must be a PNG, JPEG, WebP or GIF image (this one is not)."),
+        code="image_type",
+    )
+    too_many_pixels = ValidationError(
+        _("The image has too many pixels: at most %(pixels)s million.")
+        % {"pixels": f"{app_settings.COURSE_IMAGE_MAX_PIXELS() / 1_000_000:g}"},
+        code="image_pixels",
+    )
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data), formats=list(COURSE_IMAGE_FORMATS)) as image:
+                width, height = image.size
+                if width * height > app_settings.COURSE_IMAGE_MAX_PIXELS():
+                    raise too_many_pixels
+                found = str(image.format)
+                image.verify()
+    except ValidationError:
+        raise
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
+        raise too_many_pixels from error
+    except Exception as error:  # Pillow raises many kinds for a file that is not an image
+        raise not_an_image from error
+    if found not in COURSE_IMAGE_FORMATS:
+        raise not_an_image
+    return COURSE_IMAGE_FORMATS[found]
+
+
+@transaction.atomic
+def add_course_image(*, course: Course, user: Any, image: Any, alt_text: str) -> CourseImage:
+    """Upload an image for the course's content pages (`check_course_image`), with its text
+    alternative (required). Stored under a new name of its real format; public, like the
+    pages that show it. ValidationError by field ("image", "alt_text") with nothing saved."""
+    course = _lock(course, user)
+    try:
+        ending = check_course_image(image)
+    except ValidationError as error:
+        raise ValidationError({"image": error.error_list}) from error
+    stored = without_metadata(image, ending)
+    row = CourseImage(course=course, image=stored, alt_text=" ".join((alt_text or "").split()))
+    row.full_clean()
+    row.save()
+    _changed(course, user, CurriculumChange.IMAGE_ADDED, row.alt_text)
+    return row
+
+
+# The formats re-encoded on upload to drop their metadata (EXIF with a photo's GPS position,
+# the camera, the time it was taken): course images are public. GIF keeps its frames as
+# they are (it carries no EXIF).
+_REENCODED = {
+    "jpg": ("JPEG", {"quality": 92}),
+    "png": ("PNG", {}),
+    "webp": ("WEBP", {"quality": 92}),
+}
+
+
+def without_metadata(upload: Any, ending: str) -> ContentFile[bytes]:
+    """The checked image (`check_course_image`) as a new file named `image.<ending>`: JPEG,
+    PNG and WebP re-encoded with the camera's rotation applied and without their metadata
+    (EXIF, XMP, comments); GIF as uploaded."""
+    upload.seek(0)
+    data = upload.read()
+    if ending not in _REENCODED:
+        return ContentFile(data, name=f"image.{ending}")
+    image_format, options = _REENCODED[ending]
+    with Image.open(io.BytesIO(data)) as image:
+        upright = ImageOps.exif_transpose(image) or image
+        if image_format == "JPEG" and upright.mode not in ("RGB", "L"):
+            upright = upright.convert("RGB")
+        out = io.BytesIO()
+        upright.save(out, format=image_format, **options)
+    return ContentFile(out.getvalue(), name=f"image.{ending}")
+
+
+@transaction.atomic
+def delete_course_image(*, image: CourseImage, user: Any) -> bool:
+    """Delete a course image and, once that is committed, its file. Content pages that
+    still show it show its text alternative instead (the editor is warned first:
+    `authoring_selectors.pages_using_image`). False when it was gone already."""
+    course = _lock(image.course, user)
+    row = CourseImage.objects.filter(pk=image.pk, course=course).first()
+    if row is None:
+        return False
+    name, storage = row.image.name, row.image.storage
+    row.delete()
+    if name:
+        transaction.on_commit(lambda: storage.delete(name))
+    _changed(course, user, CurriculumChange.IMAGE_REMOVED, row.alt_text)
     return True

@@ -1,5 +1,7 @@
-"""The curriculum editor: a course's modules and activities, their order, content pages
-with a Markdown preview, H5P activities, links, and assignments with their rubric.
+"""The curriculum editor: a course's title and description, its images for content pages
+(uploaded with their text alternative, listed with the Markdown to paste), its modules and
+activities, their order, content pages with a Markdown preview, H5P activities, links, and
+assignments with their rubric.
 
 Thin: forms parse, `courses.authoring_services` writes (and refuses), the adapter decides
 who may edit which course (`can_edit_course`). Without the permission to change courses
@@ -25,12 +27,14 @@ from . import authoring_selectors, authoring_services
 from .adapter import EDIT_COURSE_PERMISSION
 from .authoring_forms import (
     ActivityForm,
+    CourseDetailsForm,
+    CourseImageForm,
     CriterionFormSet,
     ModuleForm,
     MoveForm,
     criteria_initial,
 )
-from .models import Activity, Assignment, Course, Module
+from .models import Activity, Assignment, Course, CourseImage, Module
 from .rendering import render_markdown
 
 PREVIEW = "preview"
@@ -79,6 +83,7 @@ def course_edit(request: HttpRequest, slug: str) -> HttpResponse:
         {
             "course": course,
             "outline": authoring_selectors.curriculum_outline(course),
+            "images": authoring_selectors.course_images(course),
             "kinds": [
                 (kind, Activity.Kind(kind).label) for kind in authoring_services.AUTHORED_KINDS
             ],
@@ -325,3 +330,97 @@ def activity_move(request: HttpRequest, slug: str, activity_id: Any) -> HttpResp
             activity=activity, user=request.user, direction=form.cleaned_data["direction"]
         )
     return redirect(_outline_url(course, f"activity-{activity.public_id}"))
+
+
+def _service_errors(form: Any, error: ValidationError) -> None:
+    """A service's refusal next to its field where it names one, else above the form."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def course_details(request: HttpRequest, slug: str) -> HttpResponse:
+    """Change the course's title and its description for learners (Markdown)."""
+    course = _course(request, slug)
+    form = CourseDetailsForm(request.POST or None, initial=CourseDetailsForm.initial_for(course))
+    if request.method == "POST" and form.is_valid():
+        try:
+            changed = authoring_services.update_course(
+                course=course,
+                user=request.user,
+                title=form.cleaned_data["title"],
+                description=form.cleaned_data["description"],
+            )
+        except ValidationError as error:
+            _service_errors(form, error)
+        else:
+            if changed:
+                messages.success(request, _("The course's title and description are saved."))
+            else:
+                messages.info(request, _("Nothing changed."))
+            return redirect(_outline_url(course, "course-details"))
+    return render(
+        request,
+        "courses/authoring/course_details.html",
+        {"course": course, "form": form},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def course_image_add(request: HttpRequest, slug: str) -> HttpResponse:
+    """Upload an image for the course's content pages, with its text alternative."""
+    course = _course(request, slug)
+    form = CourseImageForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            image = authoring_services.add_course_image(
+                course=course,
+                user=request.user,
+                image=form.cleaned_data["image"],
+                alt_text=form.cleaned_data["alt_text"],
+            )
+        except ValidationError as error:
+            _service_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _(
+                    "The image is added. To show it on a content page, paste its Markdown "
+                    "there: %(markdown)s"
+                )
+                % {"markdown": image.markdown},
+            )
+            return redirect(_outline_url(course, f"image-{image.pk}"))
+    return render(
+        request,
+        "courses/authoring/course_image_form.html",
+        {"course": course, "form": form},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def course_image_delete(request: HttpRequest, slug: str, image_id: int) -> HttpResponse:
+    """Ask, then delete a course image: the question names the pages that still show it."""
+    course = _course(request, slug)
+    image = get_object_or_404(
+        CourseImage.objects.select_related("course"), course=course, pk=image_id
+    )
+    if request.method == "POST":
+        authoring_services.delete_course_image(image=image, user=request.user)
+        messages.success(request, _("The image “%(alt)s” is deleted.") % {"alt": image.alt_text})
+        return redirect(_outline_url(course, "images"))
+    return render(
+        request,
+        "courses/authoring/course_image_delete.html",
+        {
+            "course": course,
+            "image": image,
+            "used": authoring_selectors.pages_using_image(image),
+        },
+    )

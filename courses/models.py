@@ -392,8 +392,12 @@ class CourseImage(models.Model):
 
     @property
     def markdown(self) -> str:
-        """The Markdown to paste into a content page."""
-        return f"![{self.alt_text}]({self.image.url})"
+        """The Markdown to paste into a content page (the text alternative on one line, its
+        brackets escaped, so that no text alternative breaks the image's Markdown)."""
+        alt = " ".join(self.alt_text.split())
+        for char in ("\\", "[", "]"):
+            alt = alt.replace(char, "\\" + char)
+        return f"![{alt}]({self.image.url})"
 
 
 class H5PLibrary(models.Model):

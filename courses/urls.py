@@ -10,6 +10,13 @@ urlpatterns = [
     path("<slug:slug>/", views.course_detail, name="course-detail"),
     # The curriculum editor (courses/authoring_views.py), for those the adapter lets edit.
     path("<slug:slug>/edit/", authoring_views.course_edit, name="course-edit"),
+    path("<slug:slug>/edit/details/", authoring_views.course_details, name="course-details"),
+    path("<slug:slug>/edit/images/new/", authoring_views.course_image_add, name="course-image-add"),
+    path(
+        "<slug:slug>/edit/images/<int:image_id>/delete/",
+        authoring_views.course_image_delete,
+        name="course-image-delete",
+    ),
     path("<slug:slug>/edit/modules/new/", authoring_views.module_create, name="module-create"),
     path(
         "<slug:slug>/edit/modules/<int:module_id>/",

@@ -1,5 +1,6 @@
 """Bulk issue of a cohort's certificates, for those who run the cohort; certificates to
-review after a withdrawn completion, for the programme's administrators.
+review after a withdrawn completion, and revoking a certificate by its code, for the
+programme's administrators.
 
 The bulk issue runs as a Celery task (inline when no broker is configured); the page
 shows issued of earned certificates and, while a worker is busy, updates itself from a
@@ -17,6 +18,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from certificates.api import revoke_certificate
 
 from . import certification, permissions, scoping
 from .models import CertificateReview, Cohort, Programme
@@ -116,3 +119,58 @@ def decide_certificate_review(request: HttpRequest, slug: str, pk: int) -> HttpR
         else:
             messages.success(request, _("The certificate stays valid."))
     return redirect("lup:certificate-reviews", slug=programme.slug)
+
+
+REVOCATION_REASON_MAX_LENGTH = 2000
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def certificate_revoke(request: HttpRequest, slug: str) -> HttpResponse:
+    """Find one of the programme's certificates by the code printed on it, see whom it is
+    for, and revoke it with a reason (audited; its verification page then says revoked).
+    A code of another programme or municipality is as unknown as one that does not exist."""
+    programme = _reviewed_programme(request, slug)
+    code = (request.POST.get("code") or request.GET.get("code") or "").strip()
+    found = certification.programme_certificate_by_code(programme, code) if code else None
+    errors: dict[str, str] = {}
+    if code and found is None:
+        errors["code"] = _("No certificate of this programme has that code.")
+    reason = request.POST.get("reason", "").strip()
+    if request.method == "POST" and found is not None:
+        if not reason:
+            errors["reason"] = _("Say why the certificate is revoked.")
+        elif len(reason) > REVOCATION_REASON_MAX_LENGTH:
+            errors["reason"] = _("Write at most %(count)d characters.") % {
+                "count": REVOCATION_REASON_MAX_LENGTH
+            }
+        else:
+            try:
+                revoke_certificate(
+                    certificate=found.certificate, reason=reason, revoked_by=request.user
+                )
+            except ValidationError as error:
+                errors["reason"] = " ".join(error.messages)
+            else:
+                messages.success(
+                    request,
+                    _("The certificate %(code)s is revoked.")
+                    % {"code": found.certificate.display_code},
+                )
+                return redirect(
+                    reverse("lup:certificate-revoke", kwargs={"slug": programme.slug})
+                    + f"?code={found.certificate.display_code}"
+                )
+    return render(
+        request,
+        "lup/certificate_revoke.html",
+        {
+            "programme": programme,
+            "code": code,
+            "found": found,
+            "reason": reason,
+            "errors": errors,
+            "reason_max_length": REVOCATION_REASON_MAX_LENGTH,
+        },
+        status=200,
+    )

@@ -265,6 +265,37 @@ def can_run_intake(user: Any, programme: Any) -> bool:
     return oversees(user, programme.organisation_id, RUN_INTAKE_PERMISSION)
 
 
+# CSV imports in the office's pages (lup.office.imports_views): an organisation's units, a
+# programme's participants (people, their units' enrolments and teams). Its programme
+# administrators (the permissions from their role group, a membership there); superusers.
+IMPORT_UNITS_PERMISSIONS = ("lup.add_serviceunit", "lup.change_serviceunit")
+IMPORT_PARTICIPANTS_PERMISSIONS = ("lup.add_participant", "lup.add_unitenrolment")
+
+
+def may_import_at_all(user: Any, permissions: tuple[str, ...]) -> bool:
+    """Holds every one of the import's permissions (no query after the first `has_perm`);
+    whose organisation it is asks `can_import_units` / `can_import_participants`."""
+    if not user.is_authenticated:
+        return False
+    return bool(user.is_superuser or all(user.has_perm(p) for p in permissions))
+
+
+def can_import_units(user: Any, organisation_id: int) -> bool:
+    """Who may import an organisation's service units from CSV: its programme administrators;
+    not HR, facilitators, the units' people or another organisation's administrators."""
+    if not may_import_at_all(user, IMPORT_UNITS_PERMISSIONS):
+        return False
+    return bool(user.is_superuser or works_for(user, organisation_id))
+
+
+def can_import_participants(user: Any, programme: Any) -> bool:
+    """Who may import a programme's participants from CSV: the programme administrators of
+    the organisation that runs it (as `can_plan_cohorts`)."""
+    if not may_import_at_all(user, IMPORT_PARTICIPANTS_PERMISSIONS):
+        return False
+    return bool(user.is_superuser or works_for(user, programme.organisation_id))
+
+
 def is_of_organisation(user: Any, organisation_id: int) -> bool:
     """Whether the person works for the organisation: a membership, or a place on a team of
     one of its units (a unit's manager or enthusiast, who has no role of their own)."""
@@ -469,6 +500,22 @@ def can_decide_certificate_review(user: Any, organisation_id: int) -> bool:
     return oversees(user, organisation_id, REVOKE_CERTIFICATE_PERMISSION)
 
 
+# People and roles (lup.office.people_*): an organisation's programme administrators add
+# people to its programme office and give or take the programme roles (the role groups of
+# `lup.roles`), in the product's pages rather than the admin. Superusers too.
+MANAGE_PEOPLE_PERMISSION = "lup.change_organisationmembership"
+
+
+def can_manage_people(user: Any, organisation_id: int) -> bool:
+    """Who may list an organisation's office people, add them and change or remove their
+    roles: its programme administrators (the permission from their role group, and a
+    membership there) and superusers; not HR, facilitators, the units' people or another
+    organisation's administrators."""
+    if not user.is_authenticated:
+        return False
+    return oversees(user, organisation_id, MANAGE_PEOPLE_PERMISSION)
+
+
 # Accounts ----------------------------------------------------------------------------------
 
 
@@ -480,3 +527,14 @@ def requires_multi_factor(user: Any) -> bool:
     if user.is_superuser:
         return True
     return bool(user.groups.filter(name__in=app_settings.MFA_REQUIRED_GROUPS()).exists())
+
+
+ORGANISATION_DETAILS_PERMISSION = "lup.change_organisation"
+
+
+def may_change_organisation_details(user: Any, organisation: Organisation) -> bool:
+    """Whether the user may change what the organisation says of itself as data controller
+    (its programme administrators; HR only reads)."""
+    return bool(
+        user.is_authenticated and oversees(user, organisation.pk, ORGANISATION_DETAILS_PERMISSION)
+    )

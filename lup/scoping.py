@@ -388,14 +388,20 @@ def publishable_projects_for(user: Any) -> QuerySet[Any]:
     return projects.filter(enrolment__in=_managed_enrolments(user))
 
 
-def retention_organisations_for(user: Any) -> QuerySet[Organisation]:
-    """The organisations whose retention periods the user may set (every one for
-    superusers), by name: `permissions.may_set_retention` for many at once."""
+def organisations_overseen_for(user: Any, permission: str) -> QuerySet[Organisation]:
+    """The organisations where the user holds `permission` (every one for superusers), by
+    name: `permissions.oversees` for many at once."""
     organisations = Organisation.objects.order_by("name")
     if not user.is_authenticated:
         return organisations.none()
     if user.is_superuser:
         return organisations
-    if not user.has_perm(RETENTION_PERMISSION):
+    if not user.has_perm(permission):
         return organisations.none()
     return organisations.filter(pk__in=member_organisations(user))
+
+
+def retention_organisations_for(user: Any) -> QuerySet[Organisation]:
+    """The organisations whose retention periods the user may set (every one for
+    superusers), by name: `permissions.may_set_retention` for many at once."""
+    return organisations_overseen_for(user, RETENTION_PERMISSION)

@@ -121,6 +121,11 @@ urlpatterns += [
         certification_views.decide_certificate_review,
         name="certificate-review-decide",
     ),
+    path(
+        "programmes/<slug:slug>/certificates/revoke/",
+        certification_views.certificate_revoke,
+        name="certificate-revoke",
+    ),
 ]
 
 # Checking a programme's completions against its rule on request (lup.completion_check_views).
@@ -144,6 +149,11 @@ urlpatterns += statement_urlpatterns
 from .privacy.retention_views import retention_urlpatterns  # noqa: E402
 
 urlpatterns += retention_urlpatterns
+
+# What each organisation says of itself as data controller, set by its administrators.
+from .privacy.details_views import details_urlpatterns  # noqa: E402
+
+urlpatterns += details_urlpatterns
 
 # The programme's settings and completion rule, the organisation's API tokens and the
 # certificate templates, for their administrators (lup.setup).

@@ -77,6 +77,26 @@ def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
             # who check completions work for it (no query more), and may change the programme.
             "can_change_settings": can_check
             and request.user.has_perm(permissions.CHANGE_PROGRAMME_PERMISSION),
+            # People and roles (lup.office.people_views), for the organisation's
+            # administrators: works for it (asked above), and may manage its people.
+            "can_manage_people": can_check
+            and request.user.has_perm(permissions.MANAGE_PEOPLE_PERMISSION),
+            # The office's CSV imports (lup.office.imports_views), for the organisation's
+            # administrators: works for it (asked above), and holds the import's permissions.
+            "can_import_units": can_check
+            and permissions.may_import_at_all(request.user, permissions.IMPORT_UNITS_PERMISSIONS),
+            "can_import_participants": can_check
+            and permissions.may_import_at_all(
+                request.user, permissions.IMPORT_PARTICIPANTS_PERMISSIONS
+            ),
+            # Revoking a certificate by its code, the organisation's privacy details and its
+            # retention periods: the same administrators (works for it, asked above).
+            "can_revoke_certificates": can_check
+            and permissions.may_revoke_certificates(request.user),
+            "can_change_organisation_details": can_check
+            and request.user.has_perm(permissions.ORGANISATION_DETAILS_PERMISSION),
+            "can_set_retention": can_check
+            and request.user.has_perm(permissions.RETENTION_PERMISSION),
             # The curriculum editor, for those who may edit the programme's course.
             "editable_course_slug": permissions.editable_course_slug(
                 request.user, programme.course_id
@@ -199,8 +219,19 @@ def cohort_list(request: HttpRequest) -> HttpResponse:
         for programme in scoping.programmes_for(request.user)
         if permissions.can_plan_cohorts(request.user, programme)
     ]
+    # ... and imports their participants (lup.office.imports_views): the same people, when
+    # they hold the import's permissions (no query more).
+    imports_participants = permissions.may_import_at_all(
+        request.user, permissions.IMPORT_PARTICIPANTS_PERMISSIONS
+    )
     return render(
-        request, "lup/cohort_list.html", {"cohorts": cohorts, "plannable_programmes": plannable}
+        request,
+        "lup/cohort_list.html",
+        {
+            "cohorts": cohorts,
+            "plannable_programmes": plannable,
+            "can_import_participants": imports_participants,
+        },
     )
 
 

@@ -125,6 +125,9 @@ RULES: dict[str, dict[str, str]] = {
     "lup:retention-periods": row(
         "login", "forbidden", "forbidden", "forbidden", "forbidden", "ok", "ok", "ok"
     ),
+    "lup:organisation-details": row(
+        "login", "forbidden", "forbidden", "forbidden", "forbidden", "ok", "ok", "ok"
+    ),
     "lup-api:organisation-retention": row(
         "forbidden", "forbidden", "forbidden", "forbidden", "forbidden", "ok", "not_found", "ok"
     ),
@@ -182,6 +185,9 @@ RULES: dict[str, dict[str, str]] = {
     # The curriculum editor: the programme administrators of the organisation that owns the
     # course (Bærum's); another municipality's do not find it; moving is POST only.
     "courses:course-edit": CURRICULUM_EDITOR,
+    "courses:course-details": CURRICULUM_EDITOR,
+    "courses:course-image-add": CURRICULUM_EDITOR,
+    "courses:course-image-delete": CURRICULUM_EDITOR,  # asks first
     "courses:module-create": CURRICULUM_EDITOR,
     "courses:module-edit": CURRICULUM_EDITOR,
     "courses:module-delete": CURRICULUM_EDITOR,  # asks first (here: refuses, learners' records)
@@ -347,10 +353,29 @@ RULES: dict[str, dict[str, str]] = {
     "lup:office-unit-move": row(
         "login", "not_found", "forbidden", "forbidden", "forbidden", "ok", "not_found", "ok"
     ),
+    # The office's CSV imports (lup.office.imports_views), and their example files: the
+    # organisation's administrators. Units: the others are refused before anything is looked
+    # up, another municipality's do not find Bærum; participants: as a new cohort.
+    "lup:office-unit-import": SETUP,
+    "lup:office-unit-import-template": SETUP,
+    "lup:office-participant-import": row(
+        "login", "not_found", "not_found", "not_found", "forbidden", "ok", "not_found", "ok"
+    ),
+    "lup:office-participant-import-template": row(
+        "login", "not_found", "not_found", "not_found", "forbidden", "ok", "not_found", "ok"
+    ),
+    # People and roles (lup.office.people_views): the organisation's administrators; the
+    # others are refused before anything is looked up, another municipality's do not find
+    # Bærum. A person's roles are changed by POST only.
+    "lup:office-people": SETUP,
+    "lup:office-person-roles": every("method"),
     "lup:certificate-reviews": row(
         "login", "forbidden", "forbidden", "forbidden", "forbidden", "ok", "not_found", "ok"
     ),
     "lup:certificate-review-decide": every("method"),  # POST only
+    "lup:certificate-revoke": row(
+        "login", "forbidden", "forbidden", "forbidden", "forbidden", "ok", "not_found", "ok"
+    ),
     "lup:check-completions": every("method"),  # POST only
     # The settings pages (lup.setup): the organisation's administrators; the others are
     # refused before anything is looked up, another municipality's do not find Bærum's.
@@ -360,6 +385,18 @@ RULES: dict[str, dict[str, str]] = {
     "lup:certificate-templates": SETUP,
     "lup:certificate-template-edit": SETUP,
     "lup:certificate-template-preview": every("method"),  # POST only
+    # A template's signatories: changed by those who may change the template (here, with
+    # Asker running a programme too, a superuser only); moving is POST only.
+    "lup:certificate-signatory-add": row(
+        "login", *["forbidden"] * 4, "forbidden", "not_found", "ok"
+    ),
+    "lup:certificate-signatory-edit": row(
+        "login", *["forbidden"] * 4, "forbidden", "not_found", "ok"
+    ),
+    "lup:certificate-signatory-move": every("method"),
+    "lup:certificate-signatory-delete": row(  # asks first
+        "login", *["forbidden"] * 4, "forbidden", "not_found", "ok"
+    ),
     "lup-api:cohort-close": row("forbidden", *["method"] * 7),  # POST only
     "lup-api:certificate-review-list": API_SIGNED_IN,
     "lup-api:certificate-review-decide": row("forbidden", *["method"] * 7),  # POST only
@@ -665,6 +702,10 @@ POST_RULES: dict[str, dict[str, str]] = {
     "lup:retention-periods": row(
         "login", "forbidden", "forbidden", "forbidden", "forbidden", "redirect", "redirect", "ok"
     ),
+    # An empty form lacks the certificates' policy: the page answers with the error.
+    "lup:organisation-details": row(
+        "login", "forbidden", "forbidden", "forbidden", "forbidden", "ok", "ok", "ok"
+    ),
     "accounts/social/connections/": every("redirect"),
     "accounts/social/login/cancelled/": every("redirect"),
     "accounts/social/login/error/": every("redirect"),
@@ -791,6 +832,9 @@ POST_RULES: dict[str, dict[str, str]] = {
     # the curriculum editor: an empty form is shown again with its errors; deleting what
     # learners have done (the world's page, done by the manager) and moving nowhere go back
     # to the outline with nothing changed
+    "courses:course-details": CURRICULUM_EDITOR,
+    "courses:course-image-add": CURRICULUM_EDITOR,
+    "courses:course-image-delete": CURRICULUM_EDITOR_REDIRECT,  # deletes the world's image
     "courses:module-create": CURRICULUM_EDITOR,
     "courses:module-edit": CURRICULUM_EDITOR,
     "courses:module-delete": CURRICULUM_EDITOR_REDIRECT,
@@ -824,6 +868,14 @@ POST_RULES: dict[str, dict[str, str]] = {
     "lup:office-unit-move": row(
         "login", "not_found", "forbidden", "forbidden", "forbidden", "400", "not_found", "400"
     ),
+    # the CSV imports: no file is a form error (400)
+    "lup:office-unit-import": row("login", *["forbidden"] * 4, "400", "not_found", "400"),
+    "lup:office-participant-import": row(
+        "login", "not_found", "not_found", "not_found", "forbidden", "400", "not_found", "400"
+    ),
+    # people and roles: an empty form (no person; no action for Bærum's HR) is a 400
+    "lup:office-people": row("login", *["forbidden"] * 4, "400", "not_found", "400"),
+    "lup:office-person-roles": row("login", *["forbidden"] * 4, "400", "not_found", "400"),
     "lup:certificate-review-decide": row(
         "login",
         "forbidden",
@@ -833,6 +885,10 @@ POST_RULES: dict[str, dict[str, str]] = {
         "not_found",
         "not_found",
         "not_found",
+    ),
+    # no code: the page answers with its search form
+    "lup:certificate-revoke": row(
+        "login", "forbidden", "forbidden", "forbidden", "forbidden", "ok", "not_found", "ok"
     ),
     "lup:check-completions": row("login", *["forbidden"] * 4, "redirect", "not_found", "redirect"),
     # the settings pages: an empty form comes back with its errors (200, or 400 for the PDF
@@ -845,6 +901,20 @@ POST_RULES: dict[str, dict[str, str]] = {
         "login", *["forbidden"] * 4, "forbidden", "not_found", "ok"
     ),
     "lup:certificate-template-preview": row("login", *["forbidden"] * 4, "400", "not_found", "400"),
+    # a signatory without a name comes back with its error; moving nowhere and removing go
+    # back to the template's page
+    "lup:certificate-signatory-add": row(
+        "login", *["forbidden"] * 4, "forbidden", "not_found", "ok"
+    ),
+    "lup:certificate-signatory-edit": row(
+        "login", *["forbidden"] * 4, "forbidden", "not_found", "ok"
+    ),
+    "lup:certificate-signatory-move": row(
+        "login", *["forbidden"] * 4, "forbidden", "not_found", "redirect"
+    ),
+    "lup:certificate-signatory-delete": row(
+        "login", *["forbidden"] * 4, "forbidden", "not_found", "redirect"
+    ),
     # Intake: an empty form is a 400 for those who may send it (tests/lup/test_intake.py).
     "lup:call-open": row("login", *NF3, "forbidden", "400", "not_found", "400"),
     "lup:call-edit": row("login", *OWN_PEOPLE_FORBIDDEN, "400", "not_found", "400"),

@@ -43,6 +43,7 @@ from django.test import Client
 from django.urls import resolve
 from django.utils import timezone
 
+from tests.images import Rereadable, image_bytes
 from tests.roles import World
 from tests.urlmatrix import (
     ADMIN_CATCH_ALL,
@@ -892,6 +893,73 @@ def office_unit_move(ctx: Context) -> list[Attempt]:
     ]
 
 
+class WholeUpload:
+    """A CSV upload each attempt sends whole (the test client reads a file from where it is,
+    and one attempt is sent by every attacker in turn)."""
+
+    def __init__(self, name: str, text: str) -> None:
+        self.name, self.text = name, text
+
+    def read(self) -> bytes:
+        return self.text.encode()
+
+
+def office_unit_import(ctx: Context) -> list[Attempt]:
+    """Bærum's unit U1 renamed and a new unit in Bærum, by the office's CSV import page."""
+    unit = ctx.world.team_u1.unit
+    text = f"kode;navn;sektor\n{unit.code};Overtatt enhet;{unit.sector.name}\nNY-9;Ny;Ny\n"
+    return [
+        Attempt(
+            "post",
+            {"file": WholeUpload("u.csv", text), "create_sectors": "on", "action": "import"},
+            note="Bærum's units imported",
+        )
+    ]
+
+
+def office_participant_import(ctx: Context) -> list[Attempt]:
+    """A new person onto Bærum's team U1; through Asker's own page, Bærum's enthusiast onto
+    Asker's team and Bærum's unit as a guest in Asker's cohort (both refused for everyone:
+    another organisation's person or unit)."""
+    world = ctx.world
+    asker_page = f"/programmes/{world.other_programme.slug}/participants/import/"
+    into_bærum = (
+        "email;unit_code;cohort;role\n"
+        f"ny@asker.example.no;{world.team_u1.unit.code};{world.cohort_a.name};ildsjel\n"
+    )
+    into_asker = (
+        "email;unit_code;cohort;role\n"
+        f"{world.people['enthusiast'].email};{world.team_other.unit.code};"
+        f"{world.other_cohort.name};ildsjel\n"
+    )
+    guest = (
+        "email;unit_code;cohort;role;organisation\n"
+        f"gjest@asker.example.no;{world.team_u1.unit.code};{world.other_cohort.name};leder;"
+        f"{world.programme.organisation.slug}\n"
+    )
+    return [
+        Attempt(
+            "post",
+            {"file": WholeUpload("b.csv", into_bærum), "action": "import"},
+            note="a new person onto Bærum's team",
+        ),
+        Attempt(
+            "post",
+            {"file": WholeUpload("a.csv", into_asker), "action": "import"},
+            url=asker_page,
+            note="Bærum's person onto Asker's team",
+            refused_for_everyone=True,
+        ),
+        Attempt(
+            "post",
+            {"file": WholeUpload("g.csv", guest), "action": "import"},
+            url=asker_page,
+            note="Bærum's unit as a guest in Asker's cohort",
+            refused_for_everyone=True,
+        ),
+    ]
+
+
 def review_decision(ctx: Context) -> Attempt:
     return Attempt("post", {"decision": "revoked", "reason": "Overtatt"}, json=True)
 
@@ -1204,6 +1272,41 @@ def asker_add(note: str, **values: Callable[[Context], str]) -> Rule:
     return rule
 
 
+def office_people_in_askers(ctx: Context) -> list[Attempt]:
+    """Through Asker's own people page, Bærum's enthusiast and HR person given roles in
+    Asker's office (refused for everyone: another organisation's account)."""
+    page = f"/organisations/{ctx.world.other_programme.organisation.slug}/people/"
+    return [
+        Attempt(
+            "post",
+            {"email": ctx.person(person).email, "roles": ["administrator", "hr"]},
+            url=page,
+            note=f"Bærum's {person} given a role in Asker's office",
+            refused_for_everyone=True,
+        )
+        for person in ("enthusiast", "hr")
+    ]
+
+
+def office_person_roles_in_askers(ctx: Context) -> list[Attempt]:
+    """Bærum's HR person's roles changed at Asker's own address (not Asker's person: not
+    found for everyone)."""
+    page = (
+        f"/organisations/{ctx.world.other_programme.organisation.slug}/people/"
+        f"{ctx.person('hr').pk}/"
+    )
+    return [
+        Attempt(
+            "post",
+            body,
+            url=page,
+            note="Bærum's HR person changed through Asker's office",
+            refused_for_everyone=True,
+        )
+        for body in ({"action": "save", "roles": ["administrator"]}, {"action": "remove"})
+    ]
+
+
 # Rules -------------------------------------------------------------------------------------
 
 # API routes that write only the caller's own rows (2xx for Asker's people is their own).
@@ -1245,6 +1348,14 @@ RULES: dict[str, Rule] = {
             {"learning_records": "13", "uploaded_files": "13", "xapi_statements": "13"},
             url=f"/privacy/retention/?organisation={ctx.world.programme.organisation.slug}",
             note="Bærum's retention periods changed",
+        )
+    ],
+    "lup:organisation-details": lambda ctx: [
+        Attempt(
+            "post",
+            {"data_protection_officer": "Kapret", "anonymised_certificates": "withhold_name"},
+            url=f"/privacy/organisation/?organisation={ctx.world.programme.organisation.slug}",
+            note="Bærum's privacy details changed",
         )
     ],
     "lup-api:organisation-retention": api(
@@ -1322,6 +1433,11 @@ RULES: dict[str, Rule] = {
     "courses:h5p-upload": form,
     "courses:h5p-package-detail": form,
     # The curriculum editor: Bærum's course, its module and page, changed, moved, deleted.
+    "courses:course-details": form,
+    "courses:course-image-add": posts(
+        lambda ctx: {"image": Rereadable("kart.png", image_bytes()), "alt_text": "Overtatt"}
+    ),
+    "courses:course-image-delete": posts(lambda ctx: {}),  # the button: no fields
     "courses:module-create": form,
     "courses:module-edit": form,
     "courses:module-delete": nothing_more,
@@ -1398,6 +1514,30 @@ RULES: dict[str, Rule] = {
     "lup:office-gathering-edit": form,
     "lup:office-gathering-cancel": nothing_more,  # the button: no fields
     "lup:office-unit-move": office_unit_move,
+    # The office's CSV imports: Bærum's units and teams, and Bærum's people and units put into
+    # Asker's own programme.
+    "lup:office-unit-import": office_unit_import,
+    "lup:office-participant-import": office_participant_import,
+    # People and roles: someone added to Bærum's office, Bærum's HR person given the
+    # administrator role or taken out; and Bærum's people put into Asker's own office.
+    "lup:office-people": both(
+        posts(
+            lambda ctx: {
+                "email": "innbrudd@example.no",
+                "first_name": "Inn",
+                "last_name": "Brudd",
+                "roles": ["administrator"],
+            }
+        ),
+        office_people_in_askers,
+    ),
+    "lup:office-person-roles": both(
+        posts(
+            lambda ctx: {"action": "save", "roles": ["administrator", "hr"]},
+            lambda ctx: {"action": "remove"},
+        ),
+        office_person_roles_in_askers,
+    ),
     # Intake: a call opened for Bærum's cohort B, Bærum's call changed, an application for
     # Bærum's unit, Bærum's application accepted or declined, and withdrawn.
     "lup:call-open": posts(
@@ -1455,8 +1595,19 @@ RULES: dict[str, Rule] = {
     "lup:certificate-template-preview": posts(
         lambda ctx: {"name": "X", "title": "X", "body": "X", "orientation": "landscape"}
     ),
+    # The templates and their signatories are shared (SHARED_MODELS): no attack crosses by
+    # changing them, but Asker's administrator is refused all the same (permission matrix).
+    "lup:certificate-signatory-add": form,
+    "lup:certificate-signatory-edit": form,
+    "lup:certificate-signatory-move": posts(
+        lambda ctx: {"direction": "down"}, lambda ctx: {"direction": "up"}
+    ),
+    "lup:certificate-signatory-delete": nothing_more,
     "lup-api:programme-completion-checks": api(lambda ctx: Attempt("post", {}, json=True)),
     "lup:certificate-review-decide": form_with(decision=lambda ctx: "revoked"),
+    "lup:certificate-revoke": posts(
+        lambda ctx: {"code": ctx.world.certificate.code, "reason": "Kapret"}
+    ),
     "lup-api:certificate-review-decide": api(review_decision),
 }
 
@@ -1590,6 +1741,8 @@ WOULD_WRITE: dict[str, str] = {
     "admin:socialaccount_socialtoken_changelist": "superuser",
     "admin:socialaccount_socialtoken_delete": "superuser",
     "courses:submission-review": "superuser",
+    "courses:course-details": "superuser",
+    "courses:course-image-delete": "superuser",
     "courses:module-edit": "superuser",
     "courses:activity-edit": "superuser",
     "courses:activity-move": "superuser",
@@ -1608,6 +1761,10 @@ WOULD_WRITE: dict[str, str] = {
     "lup:office-gathering-create": "superuser",
     "lup:office-gathering-edit": "superuser",
     "lup:office-unit-move": "superuser",
+    "lup:office-unit-import": "superuser",
+    "lup:office-participant-import": "superuser",
+    "lup:office-people": "superuser",
+    "lup:office-person-roles": "superuser",
     "lup-api:gathering-attendance": "superuser",
     "lup-api:participant-detail": "superuser",
     "lup-api:participant-list": "superuser",
@@ -1615,6 +1772,7 @@ WOULD_WRITE: dict[str, str] = {
     "lup-api:project-list": "superuser",
     "lup:anonymise-person": "superuser",
     "lup:retention-periods": "superuser",
+    "lup:organisation-details": "superuser",
     "lup-api:organisation-retention": "superuser",
     "lup-api:person-anonymisation": "superuser",
     "lup:benefit-create": "superuser",

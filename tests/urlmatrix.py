@@ -164,12 +164,22 @@ def arguments_for(route: Route, world: World) -> dict[str, Any]:
         api_objects[route.name] = world_certificate(world)
     if route.name in {"lup:privacy-statement", "lup:processing-records"}:
         values["slug"] = world.programme.organisation.slug
+    # The office's units import is Bærum's (the organisation's); participants: the programme.
+    if route.name in {"lup:office-unit-import", "lup:office-unit-import-template"}:
+        values["slug"] = world.programme.organisation.slug
+    # People and roles: Bærum's office, and its HR person's roles.
+    if route.name in {"lup:office-people", "lup:office-person-roles"}:
+        values["slug"] = world.programme.organisation.slug
+        values["user_id"] = people["hr"].pk
     # The settings pages (lup.setup): Bærum's tokens, and LUP's participant template.
     if route.name in {"lup:api-tokens", "lup:api-token-revoke"}:
         values["slug"] = world.programme.organisation.slug
         values["pk"] = _api_token(world).pk
     if route.name in {"lup:certificate-template-edit", "lup:certificate-template-preview"}:
         values["key"] = "lup-participant"
+    if route.name.startswith("lup:certificate-signatory-"):
+        values["key"] = "lup-participant"
+        values["pk"] = _signatory(world).pk
     if route.name in {"lup-api:organisation-processing-records", "lup-api:organisation-retention"}:
         api_objects[route.name] = world.programme.organisation
     if route.name in {"lup:sector-leader-add", "lup:sector-leader-remove"}:
@@ -188,6 +198,8 @@ def arguments_for(route: Route, world: World) -> dict[str, Any]:
         # The curriculum editor: Bærum's module, and a content page to add to it.
         values["module_id"] = world.page.module_id
         values["kind"] = "page"
+        if route.name == "courses:course-image-delete":
+            values["image_id"] = _course_image(world).pk
     if route.name.startswith("courses:h5p"):
         values["activity_id"] = world.h5p_activity.public_id
         values["package_id"] = world.h5p_package.public_id
@@ -216,6 +228,26 @@ def arguments_for(route: Route, world: World) -> dict[str, Any]:
 def _api_token(world: World) -> Any:
     """Bærum's token (its secret is not needed: the admin never shows it again)."""
     return world.tokens["administrator"][0]
+
+
+def _course_image(world: World) -> Any:
+    """An image of Bærum's course (made when first asked for; no file behind it)."""
+    from courses.models import CourseImage
+
+    return CourseImage.objects.get_or_create(
+        course=world.course, alt_text="Et kart", defaults={"image": "courses/images/kart.png"}
+    )[0]
+
+
+def _signatory(world: World) -> Any:
+    """A signatory of LUP's participant template (made when first asked for)."""
+    from certificates.models import Signatory
+    from lup.certification.contents import template_for
+
+    template = template_for("lup-participant")
+    return Signatory.objects.get_or_create(
+        template=template, name="Signe Signatar", defaults={"position": 1, "title": "Rektor"}
+    )[0]
 
 
 def _first(model_path: str) -> Any:

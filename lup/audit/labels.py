@@ -81,6 +81,7 @@ LICENCE_LABELS = {
 REFUSED_ATTEMPTS = {
     "anonymise": _lazy("Tried to anonymise the person"),
     "add_participant": _lazy("Tried to add the person to a team"),
+    "give_role": _lazy("Tried to give the person a role in a programme office"),
 }
 STOP_REASONS = {
     "owner_lost_role": _lazy("The owner lost the export role"),
@@ -137,6 +138,8 @@ KEY_LABELS = {
     "destination": _lazy("destination"),
     "problem": _lazy("problem"),
     "folder": _lazy("folder"),
+    # A certificate template's signatory (TEMPLATE_CHANGED, lup.setup.signatory_services).
+    "signatory": _lazy("signatory"),
 }
 
 # What the programme fields look like when they are empty (see PROGRAMME_CHANGED).
@@ -163,6 +166,9 @@ PURGE_LABELS = {
 
 # What the curriculum editor did (courses.api.CurriculumChange values), as sentences.
 CURRICULUM_SENTENCES = {
+    "course_changed": _lazy("Title or description changed: %(item)s"),
+    "image_added": _lazy("Image added: %(item)s"),
+    "image_removed": _lazy("Image deleted: %(item)s"),
     "module_added": _lazy("Module added: %(item)s"),
     "module_changed": _lazy("Module changed: %(item)s"),
     "module_removed": _lazy("Module deleted: %(item)s"),

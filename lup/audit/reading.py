@@ -17,6 +17,7 @@ from django.utils.translation import ngettext
 from ..models import (
     AuditEvent,
     CompletionRule,
+    Organisation,
     Participant,
     Programme,
     UnitEnrolment,
@@ -371,6 +372,40 @@ def _programme_changed(details: Details, names: Names) -> list[str]:
     return lines
 
 
+def _organisation_changed(details: Details, names: Names) -> list[str]:
+    lines = []
+    if "organisation" in details:
+        lines.append(_("For %(organisation)s") % {"organisation": details.pop("organisation")})
+    details.pop("organisation_id", None)
+    labels = []
+    for field in details.pop("fields", []):
+        try:
+            labels.append(str(Organisation._meta.get_field(field).verbose_name))  # type: ignore[union-attr]
+        except FieldDoesNotExist:
+            labels.append(str(field).replace("_", " "))
+    if labels:
+        lines.append(_("Changed: %(fields)s") % {"fields": ", ".join(labels)})
+    return lines
+
+
+def _data_imported(details: Details, names: Names) -> list[str]:
+    lines = []
+    if "organisation" in details:
+        lines.append(_("For %(organisation)s") % {"organisation": details.pop("organisation")})
+    details.pop("organisation_id", None)
+    if "programme" in details:
+        lines.append(_("Programme: %(programme)s") % {"programme": details.pop("programme")})
+    kind = details.pop("kind", "")
+    counts = {name: details.pop(name, 0) for name in ("created", "updated", "unchanged")}
+    sentence = (
+        _("Units: %(created)s new, %(updated)s changed, %(unchanged)s unchanged")
+        if kind == "units"
+        else _("Participants: %(created)s new, %(updated)s changed, %(unchanged)s unchanged")
+    )
+    lines.append(sentence % counts)
+    return lines
+
+
 def programme_field_label(field: str) -> str:
     """The label of a field of a programme or its completion rule, as the admin shows it."""
     for model in (Programme, CompletionRule):
@@ -487,6 +522,8 @@ _DESCRIBERS: dict[str, Callable[[Details, Names], list[str]]] = {
     AuditEvent.Action.PERSONAL_DATA_PURGED: _personal_data_purged,
     AuditEvent.Action.RETENTION_CHANGED: _retention_changed,
     AuditEvent.Action.CURRICULUM_CHANGED: _curriculum_changed,
+    AuditEvent.Action.ORGANISATION_CHANGED: _organisation_changed,
+    AuditEvent.Action.DATA_IMPORTED: _data_imported,
 }
 
 

@@ -35,7 +35,14 @@ from .reviews import (
     revocation_reason,
     withdrawal_reason_text,
 )
-from .selectors import CohortCertificates, certificates_for, cohort_certificates, unit_certificate
+from .selectors import (
+    CohortCertificates,
+    ProgrammeCertificate,
+    certificates_for,
+    cohort_certificates,
+    programme_certificate_by_code,
+    unit_certificate,
+)
 from .services import (
     IssueSummary,
     issue_cohort_certificates,
@@ -57,6 +64,7 @@ __all__ = [
     "CohortCertificates",
     "IssueSummary",
     "LupCertificatesAdapter",
+    "ProgrammeCertificate",
     "ReviewRow",
     "achievement_of",
     "certificates_for",
@@ -74,6 +82,7 @@ __all__ = [
     "open_reviews",
     "participant_context",
     "participant_key",
+    "programme_certificate_by_code",
     "record_revocation",
     "review_kind",
     "review_rows",

@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from certificates.api import Certificate, certificates_of
+from certificates.api import Certificate, certificate_by_code, certificates_of
 
-from ..models import Cohort, Participant, UnitEnrolment
-from .keys import participant_key, unit_key
+from ..models import Cohort, Participant, Programme, UnitEnrolment
+from .keys import achievement_of, participant_key, unit_key
 
 
 @dataclass(frozen=True)
@@ -50,3 +50,51 @@ def certificates_for(user: Any) -> list[Certificate]:
 def unit_certificate(enrolment: UnitEnrolment) -> Certificate | None:
     """The unit's certificate in this cohort, if issued."""
     return Certificate.objects.filter(source_key=unit_key(enrolment.public_id)).first()
+
+
+@dataclass(frozen=True)
+class ProgrammeCertificate:
+    """A certificate found by its code in a programme: whom and what it is for."""
+
+    certificate: Certificate
+    kind: str  # "participant" or "unit"
+    unit: str
+    cohort: str
+
+
+def programme_certificate_by_code(programme: Programme, code: str) -> ProgrammeCertificate | None:
+    """The certificate with this code if it was issued for the programme's participant or
+    unit (two queries), else None: a code of another programme or municipality is as
+    unknown here as a code that does not exist."""
+    certificate = certificate_by_code(code)
+    if certificate is None:
+        return None
+    achievement = achievement_of(certificate.source_key)
+    if achievement.participant is not None:
+        participant = (
+            Participant.objects.select_related("enrolment__unit", "enrolment__cohort")
+            .filter(public_id=achievement.participant, enrolment__cohort__programme=programme)
+            .first()
+        )
+        if participant is None:
+            return None
+        enrolment = participant.enrolment
+        kind = "participant"
+    elif achievement.enrolment is not None:
+        found = (
+            UnitEnrolment.objects.select_related("unit", "cohort")
+            .filter(public_id=achievement.enrolment, cohort__programme=programme)
+            .first()
+        )
+        if found is None:
+            return None
+        enrolment = found
+        kind = "unit"
+    else:
+        return None
+    return ProgrammeCertificate(
+        certificate=certificate,
+        kind=kind,
+        unit=enrolment.unit.name,
+        cohort=enrolment.cohort.name,
+    )

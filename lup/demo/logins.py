@@ -68,9 +68,9 @@ def seed_demo_logins(*, groups: dict[str, Group], password_hash: str, today: dt.
         user.save(update_fields=["password"])
         people[login.email] = user
         _verify_email(user)
+    # Not staff: the administrator runs the programme in the product's own pages; the
+    # Django admin is for the installation's superusers (`manage.py createsuperuser`).
     administrator = people[ADMINISTRATOR]
-    administrator.is_staff = True
-    administrator.save(update_fields=["is_staff"])
     administrator.groups.add(groups[ADMINISTRATORS_GROUP])
     people[HR].groups.add(groups[HR_GROUP])
     for email in TWO_FACTOR_LOGINS:

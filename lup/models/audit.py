@@ -47,6 +47,8 @@ class AuditEvent(models.Model):
         APPLICATION_DECIDED = "application_decided", _("Application accepted or declined")
         TEMPLATE_CHANGED = "template_changed", _("Certificate template changed")
         CURRICULUM_CHANGED = "curriculum_changed", _("Curriculum changed")
+        ORGANISATION_CHANGED = "organisation_changed", _("Organisation's privacy details changed")
+        DATA_IMPORTED = "data_imported", _("Units or participants imported from CSV")
 
     at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
     action = models.CharField(_("event"), max_length=24, choices=Action.choices)

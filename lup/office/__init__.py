@@ -6,4 +6,7 @@ cohorts with its work.
 `services` (the writes, validated and audited), `selectors` (who may facilitate, where a
 unit may move), `forms`, `views` and `urls` (included in `lup.urls`, names `lup:office-...`).
 Who may: `lup.permissions.can_plan_cohorts`.
+
+CSV imports of units and participants (`csv_imports`, `import_forms`, `imports_views`):
+`lup.permissions.can_import_units`, `can_import_participants`.
 """

@@ -14,7 +14,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
@@ -23,6 +23,7 @@ from django.views.decorators.http import require_http_methods
 from ..permissions import RETENTION_PERMISSION
 from ..scoping import retention_organisations_for
 from .categories import RetainedCategory
+from .choosing import chosen_organisation
 from .periods import default_periods, own_periods
 from .retention_forms import RetentionPeriodsForm
 from .services_retention import set_retention_periods
@@ -37,14 +38,8 @@ def retention_periods(request: HttpRequest) -> HttpResponse:
     organisations = list(retention_organisations_for(request.user))
     if not organisations:
         raise PermissionDenied  # the permission, but no organisation of theirs
-    chosen = request.GET.get("organisation", "")
-    if chosen:
-        organisation = next((org for org in organisations if org.slug == chosen), None)
-        if organisation is None:
-            raise Http404
-    elif len(organisations) == 1:
-        organisation = organisations[0]
-    else:
+    organisation = chosen_organisation(request, organisations)
+    if organisation is None:
         return render(
             request,
             "lup/privacy/retention.html",

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
-from certificates.api import CertificateTemplate
+from certificates.api import CertificateTemplate, Signatory, check_signature_image
 from courses.api import Module
 
 from ..forms import DateInput
@@ -225,6 +225,56 @@ class CertificateTemplateForm(forms.ModelForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         _style(self)
+
+
+class SignatoryForm(forms.Form):
+    """A signatory of a certificate template: name, title and an optional signature image
+    (a PNG or JPEG, checked by its bytes: `certificates.api.check_signature_image`)."""
+
+    name = forms.CharField(label=_("Name"), max_length=200)
+    title = forms.CharField(
+        label=_("Title"),
+        max_length=200,
+        required=False,
+        help_text=_("Printed under the name, for example “Kommunedirektør”."),
+    )
+    signature = forms.FileField(
+        label=_("Signature image (optional)"),
+        required=False,
+        help_text=_(
+            "A PNG or JPEG image of the signature, at most 1 MB, preferably on a transparent "
+            "or white background. It is printed above the name."
+        ),
+        widget=forms.FileInput(attrs={"accept": "image/png,image/jpeg"}),
+    )
+    remove_signature = forms.BooleanField(label=_("Remove the signature image"), required=False)
+
+    def __init__(self, *args: Any, signatory: Signatory | None = None, **kwargs: Any) -> None:
+        if signatory is not None:
+            kwargs.setdefault("initial", {"name": signatory.name, "title": signatory.title})
+        super().__init__(*args, **kwargs)
+        if signatory is None or not signatory.signature:
+            del self.fields["remove_signature"]
+        _style(self)
+
+    def clean_name(self) -> str:
+        name = str(self.cleaned_data["name"]).strip()
+        if not name:
+            raise forms.ValidationError(_("Give the signatory's name."))
+        return name
+
+    def clean_title(self) -> str:
+        return str(self.cleaned_data.get("title") or "").strip()
+
+    def clean_signature(self) -> Any:
+        upload = self.cleaned_data.get("signature")
+        if upload:
+            check_signature_image(upload)  # ValidationError: the field's error
+        return upload or None
+
+
+class SignatoryMoveForm(forms.Form):
+    direction = forms.ChoiceField(choices=[("up", "up"), ("down", "down")])
 
 
 def language_name(code: str) -> str:

@@ -23,6 +23,26 @@ setup_urlpatterns = [
         views.certificate_template_preview,
         name="certificate-template-preview",
     ),
+    path(
+        "programmes/<slug:slug>/certificate-templates/<slug:key>/signatories/new/",
+        views.certificate_signatory_add,
+        name="certificate-signatory-add",
+    ),
+    path(
+        "programmes/<slug:slug>/certificate-templates/<slug:key>/signatories/<int:pk>/",
+        views.certificate_signatory_edit,
+        name="certificate-signatory-edit",
+    ),
+    path(
+        "programmes/<slug:slug>/certificate-templates/<slug:key>/signatories/<int:pk>/move/",
+        views.certificate_signatory_move,
+        name="certificate-signatory-move",
+    ),
+    path(
+        "programmes/<slug:slug>/certificate-templates/<slug:key>/signatories/<int:pk>/delete/",
+        views.certificate_signatory_delete,
+        name="certificate-signatory-delete",
+    ),
     path("organisations/<slug:slug>/api-tokens/", views.api_tokens, name="api-tokens"),
     path(
         "organisations/<slug:slug>/api-tokens/<int:pk>/revoke/",

@@ -15,11 +15,19 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from certificates.api import PLACEHOLDERS, CertificateTemplate, preview_pdf
+from certificates.api import (
+    MAX_SIGNATORIES,
+    PLACEHOLDERS,
+    CertificateTemplate,
+    Signatory,
+    preview_pdf,
+    signatories_of,
+)
 
 from .. import permissions, scoping
 from ..api.tokens import create_api_token, revoke_api_token
@@ -32,8 +40,15 @@ from ..certification.contents import (
 )
 from ..models import Organisation, Programme
 from ..reporting.models import ApiToken
-from . import selectors, services
-from .forms import ApiTokenForm, CertificateTemplateForm, ProgrammeSettingsForm, language_name
+from . import selectors, services, signatory_services
+from .forms import (
+    ApiTokenForm,
+    CertificateTemplateForm,
+    ProgrammeSettingsForm,
+    SignatoryForm,
+    SignatoryMoveForm,
+    language_name,
+)
 
 
 def _refuse_unless(request: HttpRequest, permission: str) -> None:
@@ -299,6 +314,8 @@ def certificate_template_edit(request: HttpRequest, slug: str, key: str) -> Http
             "form": form,
             "can_edit": can_edit,
             "placeholders": PLACEHOLDERS,
+            "signatories": signatories_of(template),
+            "max_signatories": MAX_SIGNATORIES,
             "nav": _nav(request, programme),
             "active": "templates",
         },
@@ -323,6 +340,8 @@ def certificate_template_preview(request: HttpRequest, slug: str, key: str) -> H
                 "form": form,
                 "can_edit": permissions.can_edit_certificate_templates(request.user, programme),
                 "placeholders": PLACEHOLDERS,
+                "signatories": signatories_of(template),
+                "max_signatories": MAX_SIGNATORIES,
                 "nav": _nav(request, programme),
                 "active": "templates",
             },
@@ -331,3 +350,175 @@ def certificate_template_preview(request: HttpRequest, slug: str, key: str) -> H
     response = HttpResponse(preview_pdf(template=form.instance), content_type="application/pdf")
     response["Content-Disposition"] = 'inline; filename="preview.pdf"'
     return response
+
+
+# A template's signatories -------------------------------------------------------------------
+
+
+def _editable_template(
+    request: HttpRequest, slug: str, key: str
+) -> tuple[Programme, CertificateTemplate]:
+    """The programme and one of LUP's templates, for those who may change it: 403 for those
+    who may only read it (before the template is looked up), 404 for an unknown key."""
+    programme = _templates_programme(request, slug)
+    if not permissions.can_edit_certificate_templates(request.user, programme):
+        raise PermissionDenied
+    return programme, _template(key)
+
+
+def _signatory(template: CertificateTemplate, pk: int) -> Signatory:
+    """A signatory of this template; another template's is not found."""
+    return get_object_or_404(
+        Signatory.objects.select_related("template"), template_id=template.pk, pk=pk
+    )
+
+
+def _signatories_url(programme: Programme, template: CertificateTemplate) -> str:
+    url = reverse(
+        "lup:certificate-template-edit", kwargs={"slug": programme.slug, "key": template.key}
+    )
+    return f"{url}#signatories"
+
+
+def _add_errors(form: SignatoryForm, error: ValidationError) -> None:
+    """A service's refusal next to its field where it names one, else above the form."""
+    if hasattr(error, "error_dict"):
+        for field, problems in error.message_dict.items():
+            for problem in problems:
+                form.add_error(field if field in form.fields else None, problem)
+    else:
+        for problem in error.messages:
+            form.add_error(None, problem)
+
+
+def _signatory_page(
+    request: HttpRequest,
+    programme: Programme,
+    template: CertificateTemplate,
+    form: SignatoryForm,
+    signatory: Signatory | None,
+) -> HttpResponse:
+    return render(
+        request,
+        "lup/setup/certificate_signatory_form.html",
+        {
+            "programme": programme,
+            "template": template,
+            "signatory": signatory,
+            "form": form,
+            "nav": _nav(request, programme),
+            "active": "templates",
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def certificate_signatory_add(request: HttpRequest, slug: str, key: str) -> HttpResponse:
+    """Add a signatory (name, title, optional signature image) after the template's others."""
+    programme, template = _editable_template(request, slug, key)
+    form = SignatoryForm(
+        request.POST if request.method == "POST" else None,
+        request.FILES if request.method == "POST" else None,
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            signatory = signatory_services.add_certificate_signatory(
+                template=template,
+                name=form.cleaned_data["name"],
+                title=form.cleaned_data["title"],
+                signature=form.cleaned_data["signature"],
+                actor=request.user,
+                organisation_id=programme.organisation_id,
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("%(name)s is added as a signatory. Certificates issued from now on show it.")
+                % {"name": signatory.name},
+            )
+            return redirect(_signatories_url(programme, template))
+    return _signatory_page(request, programme, template, form, None)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def certificate_signatory_edit(request: HttpRequest, slug: str, key: str, pk: int) -> HttpResponse:
+    """Change a signatory's name, title or signature image."""
+    programme, template = _editable_template(request, slug, key)
+    signatory = _signatory(template, pk)
+    form = SignatoryForm(
+        request.POST if request.method == "POST" else None,
+        request.FILES if request.method == "POST" else None,
+        signatory=signatory,
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            changed = signatory_services.change_certificate_signatory(
+                signatory=signatory,
+                name=form.cleaned_data["name"],
+                title=form.cleaned_data["title"],
+                signature=form.cleaned_data["signature"],
+                remove_signature=bool(form.cleaned_data.get("remove_signature")),
+                actor=request.user,
+                organisation_id=programme.organisation_id,
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            if changed:
+                messages.success(request, _("The signatory is saved."))
+            else:
+                messages.info(request, _("Nothing changed."))
+            return redirect(_signatories_url(programme, template))
+    return _signatory_page(request, programme, template, form, signatory)
+
+
+@require_POST
+@login_required
+def certificate_signatory_move(request: HttpRequest, slug: str, key: str, pk: int) -> HttpResponse:
+    """Move a signatory one place left (up) or right (down) on the certificate."""
+    programme, template = _editable_template(request, slug, key)
+    signatory = _signatory(template, pk)
+    form = SignatoryMoveForm(request.POST)
+    if form.is_valid():
+        signatory_services.move_certificate_signatory(
+            signatory=signatory,
+            direction=form.cleaned_data["direction"],
+            actor=request.user,
+            organisation_id=programme.organisation_id,
+        )
+    return redirect(_signatories_url(programme, template))
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def certificate_signatory_delete(
+    request: HttpRequest, slug: str, key: str, pk: int
+) -> HttpResponse:
+    """Ask, then remove a signatory (certificates already issued keep theirs)."""
+    programme, template = _editable_template(request, slug, key)
+    signatory = _signatory(template, pk)
+    if request.method == "POST":
+        signatory_services.remove_certificate_signatory(
+            signatory=signatory, actor=request.user, organisation_id=programme.organisation_id
+        )
+        messages.success(
+            request,
+            _("%(name)s is no longer a signatory. Certificates already issued keep it.")
+            % {"name": signatory.name},
+        )
+        return redirect(_signatories_url(programme, template))
+    return render(
+        request,
+        "lup/setup/certificate_signatory_delete.html",
+        {
+            "programme": programme,
+            "template": template,
+            "signatory": signatory,
+            "nav": _nav(request, programme),
+            "active": "templates",
+        },
+    )

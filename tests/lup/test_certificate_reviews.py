@@ -693,3 +693,109 @@ def test_a_read_token_may_not_decide(client, certified):
     assert response.status_code == 403
     review.refresh_from_db()
     assert review.decided_at is None
+
+
+# Revoking a certificate by its code (issued in error), without the admin -----------------
+
+
+def revoke_url(certified: Certified) -> str:
+    return reverse("lup:certificate-revoke", kwargs={"slug": certified.programme.slug})
+
+
+def test_an_administrator_finds_a_certificate_by_its_code_and_revokes_it(
+    client, certified, django_assert_max_num_queries
+):
+    certificate = certified.participant_certificate(certified.enthusiast)
+    client.force_login(certified.people["administrator"])
+
+    with django_assert_max_num_queries(14):
+        found = client.get(revoke_url(certified), {"code": certificate.display_code.lower()})
+    html = found.content.decode()
+    assert found.status_code == 200
+    assert certificate.recipient_name in html
+    assert certified.setup.enrolment.unit.name in html
+    assert 'id="certificate-revoke-form"' in html
+
+    revoked = client.post(
+        revoke_url(certified), {"code": certificate.display_code, "reason": "Utstedt ved en feil"}
+    )
+
+    assert revoked.status_code == 302
+    certificate.refresh_from_db()
+    assert certificate.is_revoked
+    assert certificate.revocation_reason == "Utstedt ved en feil"
+    [event] = AuditEvent.objects.filter(action=AuditEvent.Action.CERTIFICATE_REVOKED)
+    assert event.details["reason"] == "Utstedt ved en feil"
+    after = client.get(revoked["Location"]).content.decode()
+    assert "is revoked" in after
+    assert 'id="certificate-revoke-form"' not in after
+    # The public verification page says revoked and keeps the reason to itself.
+    public = client.get(reverse("certificates-verify:certificate", args=[certificate.code]))
+    assert "Utstedt ved en feil" not in public.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("reason", "error"),
+    [("", "Say why the certificate is revoked."), ("x" * 2001, "at most 2000 characters")],
+)
+def test_revoking_without_a_fitting_reason_changes_nothing(client, certified, reason, error):
+    certificate = certified.unit_certificate
+    client.force_login(certified.people["administrator"])
+
+    page = client.post(revoke_url(certified), {"code": certificate.display_code, "reason": reason})
+
+    assert page.status_code == 200
+    assert error in page.content.decode()
+    assert 'aria-invalid="true"' in page.content.decode()
+    certificate.refresh_from_db()
+    assert not certificate.is_revoked
+    assert not AuditEvent.objects.filter(action=AuditEvent.Action.CERTIFICATE_REVOKED).exists()
+
+
+@pytest.mark.parametrize("code", ["NOPE-NOPE", "'; drop table --", "x" * 500, "ÆØÅ-1234"])
+def test_an_unknown_or_hostile_code_is_explained(client, certified, code):
+    client.force_login(certified.people["administrator"])
+
+    page = client.get(revoke_url(certified), {"code": code})
+    posted = client.post(revoke_url(certified), {"code": code, "reason": "Feil"})
+
+    for response in (page, posted):
+        assert response.status_code == 200
+        assert "No certificate of this programme has that code." in response.content.decode()
+    assert not Certificate.objects.filter(revoked_at__isnull=False).exists()
+
+
+def test_another_programmes_certificate_is_as_unknown_as_none(client, certified):
+    """A programme of another municipality with its own administrator: Bærum's code is
+    unknown on Asker's page, and revoking it there changes nothing."""
+    other = build_curriculum(team_size=1)
+    other_admin = _person(
+        "admin@other.example.no",
+        ensure_role_groups()[ADMINISTRATORS_GROUP],
+        other.cohort.programme.organisation,
+    )
+    certificate = certified.unit_certificate
+    client.force_login(other_admin)
+    url = reverse("lup:certificate-revoke", kwargs={"slug": other.cohort.programme.slug})
+
+    page = client.post(url, {"code": certificate.display_code, "reason": "Kapret"})
+
+    assert "No certificate of this programme has that code." in page.content.decode()
+    certificate.refresh_from_db()
+    assert not certificate.is_revoked
+
+
+@pytest.mark.parametrize(
+    ("role", "status"),
+    [("other_administrator", 404), ("hr", 403), ("facilitator", 403), ("manager", 403)],
+)
+def test_only_the_programmes_administrators_revoke(client, certified, role, status):
+    certificate = certified.unit_certificate
+    client.force_login(certified.people[role])
+
+    assert client.get(revoke_url(certified)).status_code == status
+    posted = client.post(revoke_url(certified), {"code": certificate.code, "reason": "Feil"})
+
+    assert posted.status_code == status
+    certificate.refresh_from_db()
+    assert not certificate.is_revoked

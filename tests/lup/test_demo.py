@@ -73,6 +73,22 @@ def test_demo_logins_sign_in_with_the_documented_password(email):
     assert authenticate(username=email, password=DEMO_PASSWORD) is not None
 
 
+def test_no_demo_login_needs_the_django_admin(client):
+    """The programme is run in the product's pages: no demo person is staff, and the
+    admin sends even the programme administrator to sign in (it is for superusers)."""
+    from django.contrib.auth import get_user_model
+
+    from lup.demo.logins import ADMINISTRATOR
+
+    call_command("seed_demo")
+
+    emails = [login.email for login in DEMO_LOGINS]
+    assert not get_user_model().objects.filter(email__in=emails, is_staff=True).exists()
+    client.force_login(get_user_model().objects.get(email=ADMINISTRATOR))
+    assert client.get("/admin/").status_code == 302
+    assert client.get("/admin/lup/programme/").status_code == 302
+
+
 def test_scale_multiplies_the_organisations(monkeypatch):
     # Certificates for the first organisation only (ten by default): the second has none.
     monkeypatch.setattr("lup.demo.seed.CERTIFIED_ORGANISATIONS", 1)
