@@ -1,4 +1,6 @@
-"""A staff member imports service units in the admin; a wrong password gets a clear error."""
+"""The programme administrator imports service units and participants in the product's own
+pages, reached from the dashboard (not the admin); a bad file changes nothing; a wrong
+password gets a clear error."""
 
 from __future__ import annotations
 
@@ -30,7 +32,7 @@ def test_a_wrong_password_is_reported_accessibly(browser_page, demo_data):
     browser_page.check_accessibility()
 
 
-def test_staff_imports_units_in_the_admin_and_a_bad_file_changes_nothing(
+def test_the_administrator_imports_units_from_the_dashboard_and_a_bad_file_changes_nothing(
     browser_page, demo_data, tmp_path
 ):
     bad = tmp_path / "enheter-feil.csv"
@@ -41,31 +43,40 @@ def test_staff_imports_units_in_the_admin_and_a_bad_file_changes_nothing(
     good.write_text("\ufeffkode;navn;sektor\n99001;Ny enhet;Skole\n99002;Gammel enhet;Barnehage\n")
     units_before = ServiceUnit.objects.count()
 
-    browser_page.goto("/accounts/login/?next=/admin/lup/serviceunit/")
+    browser_page.goto("/accounts/login/")
     browser_page.check_accessibility()
     sign_in_with_two_factor(browser_page, ADMINISTRATOR)
-    expect(browser_page.page).to_have_url(re.compile(r"/admin/lup/serviceunit/$"))
+    browser_page.check_accessibility()  # where signing in leads: the dashboard
+    if "/programmes/lup/" not in browser_page.page.url:
+        browser_page.goto("/programmes/lup/")
+        browser_page.check_accessibility()
+    browser_page.locator("#unit-import-link").click()
+    expect(browser_page.page).to_have_url(re.compile(r"/organisations/baerum/units/import/$"))
     browser_page.check_accessibility()
 
-    browser_page.locator('a[href$="/admin/lup/serviceunit/import/"]').click()
-    browser_page.check_accessibility()
-    browser_page.locator("#id_organisation").select_option(label="Bærum kommune")
     browser_page.locator("#id_file").set_input_files(str(bad))
-    browser_page.locator('input[type="submit"]').click()
+    browser_page.locator("#import-save").click()
 
-    errors = browser_page.locator(".import-errors li")
-    expect(errors).to_have_count(2)
-    expect(errors.first).to_contain_text("3")
-    expect(errors.first).to_contain_text("Svømmehall")
+    expect(browser_page.locator("#import-rejected")).to_be_visible()
+    rows = browser_page.locator("#import-errors tbody tr")
+    expect(rows).to_have_count(2)
+    expect(rows.first).to_contain_text("3")
+    expect(rows.first).to_contain_text("Svømmehall")
     browser_page.check_accessibility()
     assert ServiceUnit.objects.count() == units_before
 
-    browser_page.locator("#id_organisation").select_option(label="Bærum kommune")
+    # "Check only" says what the import would do and saves nothing.
     browser_page.locator("#id_file").set_input_files(str(good))
-    browser_page.locator('input[type="submit"]').click()
+    browser_page.locator("#import-check").click()
+    expect(browser_page.locator("#import-checked")).to_be_visible()
+    browser_page.check_accessibility()
+    assert ServiceUnit.objects.count() == units_before
 
-    expect(browser_page.page).to_have_url(re.compile(r"/admin/lup/serviceunit/$"))
-    expect(browser_page.locator(".messagelist")).to_contain_text("2")
+    browser_page.locator("#id_file").set_input_files(str(good))
+    browser_page.locator("#import-save").click()
+
+    expect(browser_page.page).to_have_url(re.compile(r"/organisations/baerum/units/import/$"))
+    expect(browser_page.locator(".ds-alert").first).to_contain_text("2")
     browser_page.check_accessibility()
     assert ServiceUnit.objects.count() == units_before + 2
 
@@ -87,7 +98,7 @@ def test_another_municipalitys_administrator_cannot_be_imported_onto_a_team(
 
     asker = Organisation.objects.create(name="Asker kommune", slug="asker")
     asker_admin = get_user_model().objects.create_user(
-        "admin@asker.kommune.no", "admin@asker.kommune.no", is_staff=True
+        "admin@asker.kommune.no", "admin@asker.kommune.no"
     )
     OrganisationMembership.objects.create(organisation=asker, user=asker_admin)
     programme = Programme.objects.get(slug="lup")
@@ -112,19 +123,23 @@ def test_another_municipalitys_administrator_cannot_be_imported_onto_a_team(
     )
     people_before = get_user_model().objects.count()
 
-    browser_page.goto("/accounts/login/?next=/admin/lup/participant/import/")
+    browser_page.goto("/accounts/login/")
     browser_page.check_accessibility()
     sign_in_with_two_factor(browser_page, ADMINISTRATOR)
-    expect(browser_page.page).to_have_url(re.compile(r"/admin/lup/participant/import/$"))
+    browser_page.check_accessibility()  # where signing in leads: the dashboard
+    if "/programmes/lup/" not in browser_page.page.url:
+        browser_page.goto("/programmes/lup/")
+        browser_page.check_accessibility()
+    browser_page.locator("#participant-import-link").click()
+    expect(browser_page.page).to_have_url(re.compile(r"/programmes/lup/participants/import/$"))
     browser_page.check_accessibility()
-    browser_page.locator("#id_programme").select_option(label=programme.name)
     browser_page.locator("#id_file").set_input_files(str(data))
-    browser_page.locator('input[type="submit"]').click()
+    browser_page.locator("#import-save").click()
 
-    errors = browser_page.locator(".import-errors li")
-    expect(errors).to_have_count(1)
-    expect(errors.first).to_contain_text("3")
-    expect(errors.first).to_contain_text("admin@asker.kommune.no")
+    rows = browser_page.locator("#import-errors tbody tr")
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_contain_text("3")
+    expect(rows.first).to_contain_text("admin@asker.kommune.no")
     browser_page.check_accessibility()
     assert get_user_model().objects.count() == people_before
     assert not Participant.objects.filter(user=asker_admin).exists()
