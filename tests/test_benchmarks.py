@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 )
 def test_benchmark_runs(script):
     completed = subprocess.run(
-        [sys.executable, str(script), "--scales", "1", "--runs", "2"],
+        [sys.executable, str(script), "--scales", "1", "--runs", "1"],
         cwd=ROOT,
         capture_output=True,
         text=True,
