@@ -150,6 +150,11 @@ from .privacy.retention_views import retention_urlpatterns  # noqa: E402
 
 urlpatterns += retention_urlpatterns
 
+# Calendars: a gathering's calendar file and each person's calendar feed (lup.calendar).
+from .calendar.views import calendar_urlpatterns  # noqa: E402
+
+urlpatterns += calendar_urlpatterns
+
 # What each organisation says of itself as data controller, set by its administrators.
 from .privacy.details_views import details_urlpatterns  # noqa: E402
 

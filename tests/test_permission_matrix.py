@@ -203,6 +203,11 @@ RULES: dict[str, dict[str, str]] = {
     "lup:gathering-qr": row(
         "login", "forbidden", "forbidden", "ok", "forbidden", "ok", "not_found", "ok"
     ),
+    # A gathering's calendar file: whoever sees its cohort; the personal feed opens by its
+    # secret alone (calendar apps never sign in); one's own calendar page.
+    "lup:gathering-calendar": row("login", "ok", "ok", "ok", "ok", "ok", "not_found", "ok"),
+    "lup:calendar-feed": every("ok"),
+    "lup:my-calendar": SIGNED_IN,
     # with a made-up code; the real code is a key (tests/lup/test_attendance.py)
     "lup:check-in": row("login", *["not_found"] * 7),
     # certificates: a holder's list and downloads (the enthusiast's certificate: theirs, their
@@ -702,6 +707,10 @@ POST_RULES: dict[str, dict[str, str]] = {
     "lup:retention-periods": row(
         "login", "forbidden", "forbidden", "forbidden", "forbidden", "redirect", "redirect", "ok"
     ),
+    "lup:gathering-calendar": every("method"),
+    "lup:calendar-feed": every("method"),
+    # An empty form says nothing to do: 400, and nothing is made or stopped.
+    "lup:my-calendar": row("login", *["400"] * 7),
     # An empty form lacks the certificates' policy: the page answers with the error.
     "lup:organisation-details": row(
         "login", "forbidden", "forbidden", "forbidden", "forbidden", "ok", "ok", "ok"

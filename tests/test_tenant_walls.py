@@ -1341,6 +1341,8 @@ RULES: dict[str, Rule] = {
     "lup:team-handover": posts(lambda ctx: {"successor": ctx.participant("enthusiast").pk}),
     # Privacy: one's own archive only; Bærum's retention periods and Bærum's person.
     "lup:my-data-archive-request": nothing_more,
+    # One's own calendar address: made or stopped for the attacker alone.
+    "lup:my-calendar": posts(lambda ctx: {"action": "make"}, lambda ctx: {"action": "revoke"}),
     "lup-api:personal-data-archives": nothing_more,
     "lup:retention-periods": lambda ctx: [
         Attempt(

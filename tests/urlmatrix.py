@@ -103,6 +103,7 @@ def arguments_for(route: Route, world: World) -> dict[str, Any]:
             "lup:cohort-grid": world.cohort_a.pk,
             "lup:gathering-attendance": world.opening.pk,
             "lup:gathering-qr": world.opening.pk,
+            "lup:gathering-calendar": world.opening.pk,
             "lup:check-in": world.opening.pk,
             "lup:cohort-certificates": world.cohort_a.pk,
             "lup:cohort-close": world.cohort_a.pk,
@@ -185,6 +186,9 @@ def arguments_for(route: Route, world: World) -> dict[str, Any]:
     if route.name in {"lup:sector-leader-add", "lup:sector-leader-remove"}:
         values["sector_pk"] = world.team_u1.unit.sector_id
         values["user_pk"] = world.people["manager"].pk
+    # The enthusiast's calendar feed, by its secret (no sign-in: calendar apps never do).
+    if route.name == "lup:calendar-feed":
+        values["secret"] = world.calendar_secret
     if route.name == "lup:my-data-archive":
         values["public_id"] = "00000000-0000-4000-8000-000000000000"  # nobody's archive
     if route.name in api_objects:
@@ -423,6 +427,9 @@ def build_matrix_world() -> World:
         method=Attendance.Method.FACILITATOR,
     )
     world.opening = opening
+    from lup.calendar.services import make_calendar_feed
+
+    world.calendar_secret = make_calendar_feed(user=enthusiast)
     from lup.reporting.services import save_preset, schedule_export
 
     world.export_preset = save_preset(

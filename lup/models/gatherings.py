@@ -52,6 +52,11 @@ class Gathering(models.Model):
     check_in_code = models.CharField(
         _("check-in code"), max_length=32, default=_new_check_in_code, editable=False
     )
+    # RFC 5545's SEQUENCE: raised each time what a calendar shows changes (title, time,
+    # place, agenda), so Outlook and Google replace the event they hold (same UID).
+    calendar_sequence = models.PositiveIntegerField(
+        _("calendar revision"), default=0, editable=False
+    )
 
     class Meta:
         ordering = ["cohort", "starts_at"]

@@ -401,8 +401,12 @@ def update_gathering(
         )
     _raise(errors)
     before = _gathering_details(locked, locked_cohort)
+    shown_before = (locked.title, locked.starts_at, locked.ends_at, locked.place, locked.agenda)
     locked.title, locked.kind, locked.place, locked.agenda = title, kind, place, agenda
     locked.starts_at, locked.ends_at, locked.activity = starts_at, ends_at, activity
+    if (title, starts_at, ends_at, place, agenda) != shown_before:
+        # Calendars holding the event replace it (lup.calendar: same UID, higher SEQUENCE).
+        locked.calendar_sequence += 1
     locked.full_clean()
     locked.save()
     after = _gathering_details(locked, locked_cohort)

@@ -124,6 +124,18 @@ REGISTER: tuple[PersonalData, ...] = (
         A.ERASE,
     ),
     P(
+        "lup.CalendarFeed",
+        ("user",),
+        C.SIGN_IN,
+        _(
+            "That you made a calendar address, when, and when a calendar last read it (the "
+            "address itself is kept only as a fingerprint), so your calendar shows your "
+            "gatherings."
+        ),
+        A.ERASE,
+        secret=("secret_hash",),
+    ),
+    P(
         "account.EmailAddress",
         ("user",),
         C.ACCOUNT,

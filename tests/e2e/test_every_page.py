@@ -27,7 +27,7 @@ _ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|
 # Not pages of the product: signing out, files and downloads, the admin (superusers').
 _NOT_CRAWLED = re.compile(
     r"^/(accounts/logout/|static/|media/|i18n/|admin/|courses/h5p/)"
-    r"|\.(csv|json|pdf|xlsx|zip)$|/(export|download|qr|file)/?$"
+    r"|\.(csv|json|pdf|xlsx|zip|ics)$|/(export|download|qr|file)/?$"
 )
 
 ROLES = [

@@ -305,6 +305,9 @@ def build_history(
 
     # Signing in.
     PersonProfile.objects.create(user=person, language="nb", language_source="site")
+    from lup.calendar.services import make_calendar_feed
+
+    make_calendar_feed(user=person)
     address = EmailAddressFactory.create(user=person)
     EmailAddressFactory.create(user=teammate)
     EmailConfirmation.objects.create(email_address=address, key=f"{CONFIRMATION_KEY}-{name}")
