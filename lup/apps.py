@@ -17,6 +17,7 @@ class LupConfig(AppConfig):
         from .calendar import models as calendar_models  # noqa: F401
         from .innovation import models as innovation_models  # noqa: F401
         from .intake import models as intake_models  # noqa: F401
+        from .notifications import models as notification_models  # noqa: F401
         from .privacy import models as privacy_models  # noqa: F401
         from .reporting import models as reporting_models  # noqa: F401
 

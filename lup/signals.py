@@ -21,3 +21,9 @@ participant_completion_withdrawn = Signal()
 # Sent when a unit's completion is taken back: kwargs `enrolment`, `withdrawn_by`.
 # No receiver today, as above.
 unit_completion_withdrawn = Signal()
+
+# Sent when the office plans, changes (what a calendar shows) or cancels a gathering, inside
+# its transaction: kwargs `gathering` (before deletion, for a cancellation), `change`
+# ("planned", "changed" or "cancelled") and `by`. lup.receivers tells the people of the
+# cohort, with the calendar event (lup.calendar) attached.
+gathering_changed = Signal()

@@ -26,6 +26,7 @@ from ..audit import record_event
 from ..models import Attendance, AuditEvent, Cohort, Gathering, Programme, UnitEnrolment
 from ..permissions import belongs_elsewhere
 from ..services import move_enrolled_unit
+from ..signals import gathering_changed
 from .selectors import people_of
 
 if TYPE_CHECKING:
@@ -354,6 +355,7 @@ def plan_gathering(
         change="planned",
         **_gathering_details(gathering, locked),
     )
+    gathering_changed.send(sender=Gathering, gathering=gathering, change="planned", by=by)
     return gathering
 
 
@@ -376,7 +378,8 @@ def update_gathering(
 ) -> Gathering:
     """Change a gathering of an open cohort (as `plan_gathering` checks it). Its attendance
     activity cannot change once attendance is recorded: the completions it gave stand on
-    it. Audited: `GATHERING_CHANGED`, with what was before."""
+    it. Audited: `GATHERING_CHANGED`, with what was before. When what a calendar shows
+    changed, its `calendar_sequence` rises and `gathering_changed` tells the cohort."""
     locked_cohort = _locked_open_cohort(gathering.cohort_id)
     locked = Gathering.objects.select_for_update(of=("self",)).get(pk=gathering.pk)
     title, place, agenda = (title or "").strip(), (place or "").strip(), (agenda or "").strip()
@@ -404,7 +407,8 @@ def update_gathering(
     shown_before = (locked.title, locked.starts_at, locked.ends_at, locked.place, locked.agenda)
     locked.title, locked.kind, locked.place, locked.agenda = title, kind, place, agenda
     locked.starts_at, locked.ends_at, locked.activity = starts_at, ends_at, activity
-    if (title, starts_at, ends_at, place, agenda) != shown_before:
+    calendar_changed = (title, starts_at, ends_at, place, agenda) != shown_before
+    if calendar_changed:
         # Calendars holding the event replace it (lup.calendar: same UID, higher SEQUENCE).
         locked.calendar_sequence += 1
     locked.full_clean()
@@ -418,6 +422,8 @@ def update_gathering(
         **after,
         before={key: value for key, value in before.items() if after.get(key) != value},
     )
+    if calendar_changed:
+        gathering_changed.send(sender=Gathering, gathering=locked, change="changed", by=by)
     return locked
 
 
@@ -448,6 +454,8 @@ def cancel_gathering(*, gathering: Gathering, by: User | None) -> None:
     if refusal:
         raise ValidationError(refusal)
     details = _gathering_details(locked, locked_cohort)
+    # Before the row goes: the receivers build the cancellation from it.
+    gathering_changed.send(sender=Gathering, gathering=locked, change="cancelled", by=by)
     locked.delete()
     record_event(
         action=AuditEvent.Action.GATHERING_CHANGED,

@@ -124,6 +124,16 @@ REGISTER: tuple[PersonalData, ...] = (
         A.ERASE,
     ),
     P(
+        "lup.Notification",
+        ("recipient",),
+        C.PARTICIPATION,
+        _(
+            "What you were told and when it was e-mailed to you (gatherings planned, moved "
+            "or cancelled, with their calendar event), so each thing is told once."
+        ),
+        A.ERASE,
+    ),
+    P(
         "lup.CalendarFeed",
         ("user",),
         C.SIGN_IN,

@@ -3,7 +3,8 @@
 They listen to Django's auth signals (and allauth's, for a person's language at sign-in), to
 changes of role data (group memberships, cohort facilitators, organisation memberships), to
 changes of programmes' targets, populations and completion rules, to changes on units' teams,
-to changes of a course's curriculum on its authoring pages (audited),
+to changes of a course's curriculum on its authoring pages (audited), to the office's
+changes of gatherings (the cohort is told, with the calendar event),
 to the signals of `courses` and `certificates`, and to the core's own completion signals
 (`lup.signals`), which they hand up to the features: this module sits above every layer of
 `lup` (see pyproject.toml).
@@ -16,6 +17,7 @@ from . import (
     accounts,
     completions,
     curriculum,
+    gatherings,
     languages,
     programme_changes,
     roles,
@@ -33,6 +35,7 @@ __all__ = [
     "connect_language_receivers",
     "connect_role_change_receivers",
     "curriculum",
+    "gatherings",
     "languages",
     "programme_changes",
     "roles",

@@ -308,6 +308,14 @@ def build_history(
     from lup.calendar.services import make_calendar_feed
 
     make_calendar_feed(user=person)
+    from lup.notifications.models import Notification
+
+    Notification.objects.create(
+        recipient=person,
+        kind=Notification.Kind.GATHERING_PLANNED,
+        key="gathering-1@lup.test:0:REQUEST",
+        context={"title": "Åpning"},
+    )
     address = EmailAddressFactory.create(user=person)
     EmailAddressFactory.create(user=teammate)
     EmailConfirmation.objects.create(email_address=address, key=f"{CONFIRMATION_KEY}-{name}")
