@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from email.utils import formataddr, parseaddr
 from typing import Any
 
 from django.conf import settings
@@ -81,6 +82,13 @@ def email_notification(notification_id: int) -> bool:
     return True
 
 
+def _sender(organisation: str) -> str:
+    """The site's sender address under the organisation's name ("Bærum kommune <…>"), so
+    people see who writes to them; the address itself stays the configured one."""
+    name, address = parseaddr(str(settings.DEFAULT_FROM_EMAIL))
+    return formataddr((organisation or name, address)) if address else settings.DEFAULT_FROM_EMAIL
+
+
 def _message(notification: Notification) -> EmailMultiAlternatives:
     """The e-mail, in the recipient's language: plain text, a link to the page, and the
     calendar event as `text/calendar` with its iTIP method (so calendars act on it)."""
@@ -90,8 +98,10 @@ def _message(notification: Notification) -> EmailMultiAlternatives:
     message = EmailMultiAlternatives(
         subject=subject,
         body=body,
-        from_email=settings.DEFAULT_FROM_EMAIL,
+        from_email=_sender(notification.context.get("organisation", "")),
         to=[recipient.email],
+        # RFC 3834: written by the system, so out-of-office replies are not sent back.
+        headers={"Auto-Submitted": "auto-generated"},
     )
     if notification.calendar:
         method = notification.calendar_method or "PUBLISH"

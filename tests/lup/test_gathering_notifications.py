@@ -78,6 +78,8 @@ def test_a_planned_gathering_reaches_the_cohort_with_an_invitation(
     assert reached == cohort_people(world)
     [message] = smtp_server.to("enthusiast@example.no")
     assert message["Subject"] == "Gathering: Samling 2 (LUP 1)"
+    assert message["From"].addresses[0].display_name == world.programme.organisation.name
+    assert message["Auto-Submitted"] == "auto-generated"
     text = message.get_body(preferencelist=("plain",)).get_content()
     assert "Sandvika" in text
     assert f"/cohorts/{world.cohort_a.pk}/" in text
