@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from django.http import Http404, HttpRequest
+from django.http import Http404, HttpRequest, HttpResponseRedirect
+from django.urls import reverse
 
 from ..models import Organisation
 
@@ -24,3 +25,14 @@ def chosen_organisation(
     if len(organisations) == 1:
         return organisations[0]
     return None
+
+
+def back_to(
+    url_name: str, organisation: Organisation, organisations: Sequence[Organisation]
+) -> HttpResponseRedirect:
+    """Back to the page after saving: with `?organisation=` only when the person had to
+    choose (they administer more than one)."""
+    url = reverse(url_name)
+    if len(organisations) > 1:
+        url += f"?organisation={organisation.slug}"
+    return HttpResponseRedirect(url)

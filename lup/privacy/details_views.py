@@ -14,14 +14,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
-from django.urls import path, reverse
+from django.shortcuts import render
+from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from ..permissions import ORGANISATION_DETAILS_PERMISSION, may_change_organisation_details
 from ..scoping import organisations_overseen_for
-from .choosing import chosen_organisation
+from .choosing import back_to, chosen_organisation
 from .details_forms import OrganisationDetailsForm
 from .services_details import change_organisation_details
 
@@ -66,10 +66,7 @@ def organisation_details(request: HttpRequest) -> HttpResponse:
                 messages.success(request, _("The organisation's details are saved."))
             else:
                 messages.info(request, _("Nothing changed."))
-            url = reverse("lup:organisation-details")
-            if len(organisations) > 1:
-                url += f"?organisation={organisation.slug}"
-            return redirect(url)
+            return back_to("lup:organisation-details", organisation, organisations)
     return render(
         request,
         "lup/privacy/organisation_details.html",

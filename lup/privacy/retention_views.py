@@ -15,15 +15,15 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
-from django.urls import path, reverse
+from django.shortcuts import render
+from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from ..permissions import RETENTION_PERMISSION
 from ..scoping import retention_organisations_for
 from .categories import RetainedCategory
-from .choosing import chosen_organisation
+from .choosing import back_to, chosen_organisation
 from .periods import default_periods, own_periods
 from .retention_forms import RetentionPeriodsForm
 from .services_retention import set_retention_periods
@@ -64,10 +64,7 @@ def retention_periods(request: HttpRequest) -> HttpResponse:
                 messages.success(request, _("The retention periods are saved."))
             else:
                 messages.info(request, _("Nothing changed."))
-            url = reverse("lup:retention-periods")
-            if len(organisations) > 1:
-                url += f"?organisation={organisation.slug}"
-            return redirect(url)
+            return back_to("lup:retention-periods", organisation, organisations)
     rows = [
         {
             "field": form[category.value],
