@@ -159,6 +159,17 @@ CELERY_BEAT_SCHEDULE = {
         "task": "lup.innovation.tasks.send_benefit_reminders",
         "schedule": crontab(hour=7, minute=0),
     },
+    # Reminders (due dates, attendance, reviews waiting, benefit follow-ups), each once per
+    # person and thing (lup.reminders): early, so they are there when the day starts.
+    "lup-send-reminders": {
+        "task": "lup.reminders.tasks.send_reminders",
+        "schedule": crontab(hour=6, minute=30),
+    },
+    # The daily digest: notifications people chose to get once a day (lup.notifications).
+    "lup-send-daily-digests": {
+        "task": "lup.notifications.tasks.send_daily_digests",
+        "schedule": crontab(hour=15, minute=0),
+    },
     # Certificate PDFs no certificate points to (an issue that rolled back) deleted once a
     # day old, missing ones logged as errors (certificates.tasks): weekly, Sunday night.
     "certificates-sweep-certificate-files": {
@@ -177,6 +188,8 @@ CELERY_BEAT_SCHEDULE = {
 # Task modules other than an app's own tasks.py, which autodiscovery does not find.
 CELERY_IMPORTS = [
     "lup.innovation.tasks",
+    "lup.notifications.tasks",
+    "lup.reminders.tasks",
     "lup.reporting.tasks",
     "lup.privacy.purge_tasks",
     "lup.privacy.tasks",  # people's archives of their own data

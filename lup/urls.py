@@ -155,6 +155,11 @@ from .calendar.views import calendar_urlpatterns  # noqa: E402
 
 urlpatterns += calendar_urlpatterns
 
+# Notifications: one-click unsubscribe from an optional kind of e-mail (lup.notifications).
+from .notifications.unsubscribe_views import notification_public_urlpatterns  # noqa: E402
+
+urlpatterns += notification_public_urlpatterns
+
 # What each organisation says of itself as data controller, set by its administrators.
 from .privacy.details_views import details_urlpatterns  # noqa: E402
 

@@ -7,12 +7,33 @@ import datetime as dt
 import uuid
 
 from django.conf import settings
-from django.core.validators import MinValueValidator
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from .organisations import Organisation, Sector
+
+
+def reminder_days(value: str) -> list[int]:
+    """The days before a due date to remind, from a programme's "7,0" (largest first)."""
+    return sorted({int(part) for part in value.replace(" ", "").split(",") if part}, reverse=True)
+
+
+def validate_reminder_days(value: str) -> None:
+    """At most three whole numbers of days from 0 to 60, separated by commas."""
+    try:
+        days = reminder_days(value)
+    except ValueError:
+        raise ValidationError(
+            _("Write whole numbers of days separated by commas, for example “7,0”."),
+            code="invalid",
+        ) from None
+    if len(days) > 3 or any(day < 0 or day > 60 for day in days):
+        raise ValidationError(
+            _("Give at most three reminders, each from 0 to 60 days before."), code="invalid"
+        )
 
 
 class Programme(models.Model):
@@ -72,6 +93,24 @@ class Programme(models.Model):
         null=True,
         blank=True,
         help_text=_("Use when the unit register is incomplete; otherwise leave empty."),
+    )
+    due_reminder_days = models.CharField(
+        _("due-date reminders (days before)"),
+        max_length=20,
+        default="7,0",
+        blank=True,
+        validators=[validate_reminder_days],
+        help_text=_(
+            "Remind those who have not done a module's required activities this many days "
+            "before its due date, for example “7,0”: a week before and on the day. Leave "
+            "empty for no reminders."
+        ),
+    )
+    review_reminder_days = models.PositiveSmallIntegerField(
+        _("remind facilitators of answers waiting (days)"),
+        default=5,
+        validators=[MinValueValidator(1), MaxValueValidator(60)],
+        help_text=_("Tell the cohort's facilitators when answers have waited this long."),
     )
 
     class Meta:

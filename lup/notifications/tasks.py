@@ -23,3 +23,17 @@ def send_notification_emails(notification_ids: list[int]) -> int:
     for notification_id in notification_ids:
         sent += email_notification(notification_id)
     return sent
+
+
+@shared_task(
+    ignore_result=True,
+    autoretry_for=(smtplib.SMTPException, OSError),
+    retry_backoff=300,
+    max_retries=5,
+)
+def send_daily_digests() -> int:
+    """The daily digest e-mails (run each afternoon by beat); a retry sends only what did not
+    go."""
+    from .digest import send_daily_digests as send
+
+    return send()
