@@ -19,7 +19,8 @@ here is defined in the app's own modules and re-exported unchanged:
   `AchievementDetails` (Open Badges 3.0, `certificates.credentials`);
 - the adapter a host project subclasses (`DefaultCertificatesAdapter`, chosen by
   CERTIFICATES_ADAPTER) and the one configured (`get_adapter`);
-- the signal it sends upward that other apps receive: `certificate_revoked`;
+- the signals it sends upward that other apps receive: `certificate_issued` and
+  `certificate_revoked`;
 - the models, as types and for queries: `Certificate`, `CertificateTemplate`, `Signatory`,
   and the placeholders a template may use (`PLACEHOLDERS`).
 """
@@ -54,7 +55,7 @@ from .services import (
     template_assets,
     withhold_recipient_name,
 )
-from .signals import certificate_revoked
+from .signals import certificate_issued, certificate_revoked
 
 __all__ = [
     "CREDENTIAL_RELATED",
@@ -69,6 +70,7 @@ __all__ = [
     "Verification",
     "add_signatory",
     "certificate_by_code",
+    "certificate_issued",
     "certificate_revoked",
     "certificates_of",
     "change_signatory",

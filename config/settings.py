@@ -154,13 +154,14 @@ CELERY_BEAT_SCHEDULE = {
         "task": "lup.reporting.tasks.run_due_scheduled_exports",
         "schedule": crontab(hour=5, minute=30),
     },
-    # Benefit follow-ups that fell due: e-mail the teams (each due date once; lup.innovation).
+    # Benefit follow-ups that fell due: tell the teams' managers (each project and due date
+    # once, recent due dates only; lup.innovation). The only entry for benefit reminders.
     "lup-send-benefit-reminders": {
         "task": "lup.innovation.tasks.send_benefit_reminders",
         "schedule": crontab(hour=7, minute=0),
     },
-    # Reminders (due dates, attendance, reviews waiting, benefit follow-ups), each once per
-    # person and thing (lup.reminders): early, so they are there when the day starts.
+    # Reminders (due dates, attendance not recorded, reviews waiting), each once per person
+    # and thing (lup.reminders): early, so they are there when the day starts.
     "lup-send-reminders": {
         "task": "lup.reminders.tasks.send_reminders",
         "schedule": crontab(hour=6, minute=30),
@@ -247,6 +248,7 @@ APP_SETTINGS_FROM_ENVIRONMENT = {
     "LUP_RETENTION_UPLOADED_FILES_MONTHS": "int",
     "LUP_RETENTION_XAPI_STATEMENTS_MONTHS": "int",
     "LUP_PERSONAL_EXPORT_DAYS": "int",
+    "LUP_NOTIFICATION_RETENTION_DAYS": "int",
     "LUP_PRIVATE_ROOT": "str",
     "COURSES_SUBMISSION_MAX_BYTES": "int",
     "COURSES_H5P_SAVE_FREQ": "int",

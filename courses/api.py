@@ -13,7 +13,8 @@ Everything here is defined in the app's own modules and re-exported unchanged:
 - the adapter a host project subclasses (`DefaultCoursesAdapter`, chosen by
   COURSES_ADAPTER) and what its review hooks return (`ReviewQueue`);
 - the signals it sends upward that other apps receive: `activity_completed`,
-  `activity_completion_withdrawn`, and `curriculum_changed` (an editor changed a course on
+  `activity_completion_withdrawn`, `submission_submitted` and `submission_reviewed` (an
+  answer handed in, and reviewed), and `curriculum_changed` (an editor changed a course on
   the authoring pages; its `change` is a `CurriculumChange` value);
 - for a host's adapter: `EDIT_COURSE_PERMISSION`, the permission the authoring pages ask
   for before the adapter's `can_edit_course`;
@@ -51,7 +52,13 @@ from .selectors import (
     required_done_counts,
 )
 from .services import enrol, record_completion, remove_submission_files, withdraw_completion
-from .signals import activity_completed, activity_completion_withdrawn, curriculum_changed
+from .signals import (
+    activity_completed,
+    activity_completion_withdrawn,
+    curriculum_changed,
+    submission_reviewed,
+    submission_submitted,
+)
 
 __all__ = [
     "EDIT_COURSE_PERMISSION",
@@ -81,5 +88,7 @@ __all__ = [
     "reflection_package",
     "remove_submission_files",
     "required_done_counts",
+    "submission_reviewed",
+    "submission_submitted",
     "withdraw_completion",
 ]

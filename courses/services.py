@@ -19,7 +19,12 @@ from django.utils.translation import gettext_lazy
 from . import app_settings
 from .adapter import get_adapter
 from .models import Activity, ActivityCompletion, Assignment, Enrolment, Submission
-from .signals import activity_completed, activity_completion_withdrawn, submission_reviewed
+from .signals import (
+    activity_completed,
+    activity_completion_withdrawn,
+    submission_reviewed,
+    submission_submitted,
+)
 
 
 def record_completion(
@@ -195,6 +200,7 @@ def submit_assignment(
                 submission.file.delete(save=False)
             raise ValidationError(_("An answer is already waiting for review.")) from None
         submission.members.set(members)
+        submission_submitted.send(sender=Submission, submission=submission)
     return submission
 
 

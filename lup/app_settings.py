@@ -97,6 +97,12 @@ def PERSONAL_EXPORT_DAYS() -> int:
     return max(1, int(_get("PERSONAL_EXPORT_DAYS", 7)))
 
 
+def NOTIFICATION_RETENTION_DAYS() -> int:
+    """How many days notifications are kept (read or not) before the nightly purge deletes
+    them."""
+    return max(1, int(_get("NOTIFICATION_RETENTION_DAYS", 180)))
+
+
 def PRIVATE_ROOT() -> str:
     """Where lup keeps files only their owner may download (people's archives of their own
     data), outside MEDIA_ROOT. Defaults to BASE_DIR/var/lup-private."""

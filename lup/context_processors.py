@@ -47,6 +47,9 @@ def navigation(request: HttpRequest) -> dict[str, list[NavItem]]:
         items.append((_("Reports"), reverse("lup:report-participants"), ("lup:report-",)))
     if user.has_perm("lup.view_auditevent"):
         items.append((_("Audit log"), reverse("lup:audit-log"), ("lup:audit-log",)))
+    # Without the unread count: the menu is on every page, and must cost no query.
+    notification_views = ("lup:my-notifications", "lup:my-notification-", "lup:notification-")
+    items.append((_("Notifications"), reverse("lup:my-notifications"), notification_views))
     items.append((_("Your data"), reverse("lup:my-data"), ("lup:my-data",)))
     if user.is_staff:
         items.append((_("Administration"), reverse("admin:index"), ("admin:",)))

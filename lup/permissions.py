@@ -250,6 +250,26 @@ def can_manage_team(user: Any, enrolment: UnitEnrolment) -> bool:
     )
 
 
+# Announcements (lup.announcements): a cohort's facilitators write to their cohort and its
+# teams; the programme office (the programme administrators of the organisation that runs
+# it: the permission from their role group, and a membership there) writes to any cohort or
+# team of the programme and to all its units.
+ANNOUNCE_PERMISSION = "lup.add_announcement"
+
+
+def can_announce(user: Any, programme: Any, cohort: Cohort | None = None) -> bool:
+    """Who may write an announcement to a cohort of the programme or one of its teams
+    (`cohort` given): the cohort's facilitators and the programme's office; to all units of
+    the programme (`cohort` None): the office only. Never HR, the units' people, the
+    facilitators of another cohort or another organisation's administrators. The caller
+    makes sure that `cohort` is the programme's."""
+    if not user.is_authenticated:
+        return False
+    if cohort is not None and facilitates(user, cohort):
+        return True
+    return oversees(user, programme.organisation_id, ANNOUNCE_PERMISSION)
+
+
 # Intake: the programme office (those who may change its cohorts) opens calls and decides
 # applications; anyone who works for the organisation may apply for a unit (the office checks
 # that the sender leads it), and a sector's leaders may nominate its units.

@@ -160,6 +160,18 @@ from .notifications.unsubscribe_views import notification_public_urlpatterns  # 
 
 urlpatterns += notification_public_urlpatterns
 
+# A person's notifications, their e-mail choices, and the office's e-mail previews
+# (lup.notifications.views).
+from .notifications.views import notification_urlpatterns  # noqa: E402
+
+urlpatterns += notification_urlpatterns
+
+# Announcements to a cohort, a team or all units of a programme, and their history
+# (lup.announcements).
+from .announcements.views import announcement_urlpatterns  # noqa: E402
+
+urlpatterns += announcement_urlpatterns
+
 # What each organisation says of itself as data controller, set by its administrators.
 from .privacy.details_views import details_urlpatterns  # noqa: E402
 

@@ -22,6 +22,7 @@ from .forms import AnonymiseForm, HandOverForm, TeamInviteForm
 from .innovation import selectors as innovation_selectors
 from .intake import selectors as intake_selectors
 from .models import AuditEvent, Participant, UnitEnrolment
+from .notifications import selectors as notification_selectors
 from .privacy import anonymise
 
 
@@ -45,6 +46,9 @@ def home(request: HttpRequest) -> HttpResponse:
             "participations": selectors.participations_of(request.user),  # type: ignore[arg-type]
             # Calls open to the person's organisation: a manager applies for their unit.
             "open_calls": list(intake_selectors.open_calls_for(request.user)),
+            # Where a signed-in person lands: the unread count (one query; not in the menu,
+            # which every page shows).
+            "unread_notifications": notification_selectors.unread_count(request.user),
         },
     )
 
@@ -97,10 +101,18 @@ def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
             and request.user.has_perm(permissions.ORGANISATION_DETAILS_PERMISSION),
             "can_set_retention": can_check
             and request.user.has_perm(permissions.RETENTION_PERMISSION),
+            # Announcements to all units (lup.announcements): the same administrators.
+            "can_announce": can_check and request.user.has_perm(permissions.ANNOUNCE_PERMISSION),
             # The curriculum editor, for those who may edit the programme's course.
             "editable_course_slug": permissions.editable_course_slug(
                 request.user, programme.course_id
             ),
+            # Examples of the programme's e-mails, for the office that runs it (works for
+            # it, asked above; plans its cohorts: lup.permissions.can_plan_cohorts).
+            "can_preview_emails": can_check
+            and request.user.has_perm(permissions.PLAN_COHORTS_PERMISSION),
+            # Where an administrator lands: the unread count (one query).
+            "unread_notifications": notification_selectors.unread_count(request.user),
         },
     )
 
@@ -262,6 +274,9 @@ def cohort_detail(request: HttpRequest, pk: int) -> HttpResponse:
             # (lup.office), while the cohort is open.
             "can_plan": permissions.can_plan_cohorts(request.user, cohort.programme)
             and not cohort.is_closed,
+            # Its facilitators and the programme's office write to the cohort
+            # (lup.announcements).
+            "can_announce": permissions.can_announce(request.user, cohort.programme, cohort),
         },
     )
 
@@ -305,6 +320,10 @@ def _team_page(
             "can_anonymise": request.user.has_perm("lup.anonymise_person"),
             "unit_certificate": certification.unit_certificate(enrolment),
             "can_manage": can_manage,
+            # The cohort's facilitators and the programme's office write to the team.
+            "can_announce": permissions.can_announce(
+                request.user, enrolment.cohort.programme, enrolment.cohort
+            ),
             "size": services.team_size(enrolment) if can_manage else None,
             "invite_form": invite_form or TeamInviteForm(),
             "handover_form": HandOverForm(

@@ -208,6 +208,41 @@ RULES: dict[str, dict[str, str]] = {
     "lup:gathering-calendar": row("login", "ok", "ok", "ok", "ok", "ok", "not_found", "ok"),
     "lup:calendar-feed": every("ok"),
     "lup:my-calendar": SIGNED_IN,
+    # Notifications (lup.notifications): one's own list and e-mail choices; the world's
+    # notification is the enthusiast's (opening it leads to its page), nobody else finds it.
+    # The one-click unsubscribe opens by its signed token alone (a made-up one here: the
+    # real ones are tests/lup/test_notification_pages.py's). The e-mail previews are the
+    # office's: others are refused before anything is looked up.
+    "lup:my-notifications": SIGNED_IN,
+    "lup:my-notification-open": row("login", "redirect", *["not_found"] * 6),
+    "lup:notification-choices": SIGNED_IN,
+    "lup:notifications-unsubscribe": every("not_found"),
+    "lup:email-previews": SETUP,
+    "lup-api:notifications": API_SIGNED_IN,
+    "lup-api:notifications-read": row("forbidden", *["method"] * 7),  # POST only
+    # Announcements (lup.announcements): whoever sees the cohort or the team reads what it
+    # was told (as far as it was sent to them); its facilitators and the programme's office
+    # write to it; the programme's announcements are its office's. The world's announcement
+    # went to cohort A: its teams, its facilitator and the office read it, HR does not.
+    "lup:cohort-announcements": row("login", "ok", "ok", "ok", "ok", "ok", "not_found", "ok"),
+    "lup:cohort-announcement-write": row(
+        "login", "forbidden", "forbidden", "ok", "forbidden", "ok", "not_found", "ok"
+    ),
+    "lup:team-announcements": row("login", "not_found", "ok", "ok", "ok", "ok", "not_found", "ok"),
+    "lup:team-announcement-write": row(
+        "login", "not_found", "forbidden", "ok", "forbidden", "ok", "not_found", "ok"
+    ),
+    "lup:programme-announcements": row(
+        "login", "not_found", "not_found", "not_found", "forbidden", "ok", "not_found", "ok"
+    ),
+    "lup:programme-announcement-write": row(
+        "login", "not_found", "not_found", "not_found", "forbidden", "ok", "not_found", "ok"
+    ),
+    "lup:announcement-detail": row("login", "ok", "ok", "ok", "not_found", "ok", "not_found", "ok"),
+    "lup-api:announcement-list": API_SIGNED_IN,
+    "lup-api:announcement-detail": row(
+        "forbidden", "ok", "ok", "ok", "not_found", "ok", "not_found", "ok"
+    ),
     # with a made-up code; the real code is a key (tests/lup/test_attendance.py)
     "lup:check-in": row("login", *["not_found"] * 7),
     # certificates: a holder's list and downloads (the enthusiast's certificate: theirs, their
@@ -711,6 +746,24 @@ POST_RULES: dict[str, dict[str, str]] = {
     "lup:calendar-feed": every("method"),
     # An empty form says nothing to do: 400, and nothing is made or stopped.
     "lup:my-calendar": row("login", *["400"] * 7),
+    # Notifications: an empty form marks nothing and chooses nothing (400); a made-up
+    # unsubscribe token finds nobody; the API's empty body names nothing to mark (400).
+    "lup:my-notifications": row("login", *["400"] * 7),
+    "lup:notification-choices": row("login", *["400"] * 7),
+    "lup:notifications-unsubscribe": every("not_found"),
+    "lup-api:notifications-read": row("forbidden", *["400"] * 7),
+    # Announcements: an empty form is a 400 for those who may write (nothing is sent); the
+    # API's empty body is a 400 for everyone signed in (it names no audience).
+    "lup:cohort-announcement-write": row(
+        "login", "forbidden", "forbidden", "400", "forbidden", "400", "not_found", "400"
+    ),
+    "lup:team-announcement-write": row(
+        "login", "not_found", "forbidden", "400", "forbidden", "400", "not_found", "400"
+    ),
+    "lup:programme-announcement-write": row(
+        "login", "not_found", "not_found", "not_found", "forbidden", "400", "not_found", "400"
+    ),
+    "lup-api:announcement-list": row("forbidden", *["400"] * 7),
     # An empty form lacks the certificates' policy: the page answers with the error.
     "lup:organisation-details": row(
         "login", "forbidden", "forbidden", "forbidden", "forbidden", "ok", "ok", "ok"

@@ -821,6 +821,29 @@ def revocation(ctx: Context) -> Attempt:
     return Attempt("post", {"reason": "Overtatt"}, json=True)
 
 
+ANNOUNCEMENT = {"subject": "Overtatt", "body": "Asker skriver til Bærums folk."}
+
+
+def announcement_to(audience: str) -> Callable[[Context], Attempt]:
+    """An announcement to Bærum's cohort A, its team U1 or all units of its programme."""
+
+    def make(ctx: Context) -> Attempt:
+        world = ctx.world
+        target = {
+            "cohort": {"cohort": str(world.cohort_a.public_id)},
+            "team": {"team": str(world.team_u1.public_id)},
+            "programme": {"programme": str(world.programme.public_id)},
+        }[audience]
+        return Attempt(
+            "post",
+            {"audience": audience, **target, **ANNOUNCEMENT},
+            json=True,
+            note=f"an announcement to Bærum's {audience}",
+        )
+
+    return make
+
+
 def cohort_closing(ctx: Context) -> Attempt:
     """Close Bærum's cohort A (its units still enrolled become not completed)."""
     return Attempt("post", {"moves": []}, json=True)
@@ -1310,7 +1333,7 @@ def office_person_roles_in_askers(ctx: Context) -> list[Attempt]:
 # Rules -------------------------------------------------------------------------------------
 
 # API routes that write only the caller's own rows (2xx for Asker's people is their own).
-CALLERS_OWN = frozenset({"lup-api:personal-data-archives"})
+CALLERS_OWN = frozenset({"lup-api:personal-data-archives", "lup-api:notifications-read"})
 
 # How to attack each write route, beyond its empty body (generic rules cover the admin's
 # model pages and allauth's). A route that accepts writes needs one.
@@ -1343,6 +1366,19 @@ RULES: dict[str, Rule] = {
     "lup:my-data-archive-request": nothing_more,
     # One's own calendar address: made or stopped for the attacker alone.
     "lup:my-calendar": posts(lambda ctx: {"action": "make"}, lambda ctx: {"action": "revoke"}),
+    # One's own notifications: Bærum's enthusiast's marked read (by its id, or with "all");
+    # one's own e-mail choices; the unsubscribe page with a made-up token finds nobody.
+    "lup:my-notifications": posts(
+        lambda ctx: {"read": str(ctx.world.notification.pk)}, lambda ctx: {"all": "1"}
+    ),
+    "lup:notification-choices": posts(
+        lambda ctx: {"answer_returned": "off", "announcement": "daily"}
+    ),
+    "lup:notifications-unsubscribe": nothing_more,
+    "lup-api:notifications-read": api(
+        lambda ctx: Attempt("post", {"ids": [ctx.world.notification.pk]}, json=True),
+        lambda ctx: Attempt("post", {"all": True}, json=True),
+    ),
     "lup-api:personal-data-archives": nothing_more,
     "lup:retention-periods": lambda ctx: [
         Attempt(
@@ -1565,6 +1601,14 @@ RULES: dict[str, Rule] = {
     "lup:sector-leader-add": posts(lambda ctx: {"email": "asker-leder@example.no"}),
     "lup:sector-leader-remove": nothing_more,
     "lup:check-completions": posts(lambda ctx: {}),  # the button: no fields
+    # Announcements: written to Bærum's cohort A, its team U1 and all its units (each would
+    # tell Bærum's people: notifications for them).
+    "lup:cohort-announcement-write": posts(lambda ctx: ANNOUNCEMENT),
+    "lup:team-announcement-write": posts(lambda ctx: ANNOUNCEMENT),
+    "lup:programme-announcement-write": posts(lambda ctx: ANNOUNCEMENT),
+    "lup-api:announcement-list": api(
+        announcement_to("cohort"), announcement_to("team"), announcement_to("programme")
+    ),
     # The settings pages (lup.setup): Bærum's target and rule changed, and Bærum's sector put
     # in Asker's own programme's population; a token made for Bærum, Bærum's token revoked;
     # the templates are shared by design (SHARED_MODELS), their preview writes nothing.
@@ -1767,6 +1811,10 @@ WOULD_WRITE: dict[str, str] = {
     "lup:office-participant-import": "superuser",
     "lup:office-people": "superuser",
     "lup:office-person-roles": "superuser",
+    "lup:cohort-announcement-write": "superuser",
+    "lup:team-announcement-write": "superuser",
+    "lup:programme-announcement-write": "superuser",
+    "lup-api:announcement-list": "superuser",
     "lup-api:gathering-attendance": "superuser",
     "lup-api:participant-detail": "superuser",
     "lup-api:participant-list": "superuser",
@@ -1789,6 +1837,9 @@ WOULD_WRITE: dict[str, str] = {
     "lup:project-publish": "manager",
     "lup:team-invite": "manager",
     "lup:team-handover": "manager",
+    "lup:my-notifications": "enthusiast",
+    "lup:notification-choices": "enthusiast",
+    "lup-api:notifications-read": "enthusiast",
     "lup:project-review": "superuser",
     "lup:project-start": "superuser",
     "lup:report-preset-create": "superuser",

@@ -119,6 +119,7 @@ def arguments_for(route: Route, world: World) -> dict[str, Any]:
             "lup:application-withdraw": world.application.pk,
             "lup:certificate-review-decide": 999999,
             "lup-api:certificate-review-decide": 999999,
+            "lup:my-notification-open": world.notification.pk,
             "lup:cohort-certificates-progress": world.cohort_a.pk,
             "lup-api:gathering-detail": world.opening.pk,
             "lup-api:gathering-attendance": world.opening.pk,
@@ -128,6 +129,12 @@ def arguments_for(route: Route, world: World) -> dict[str, Any]:
             "lup:report-preset-delete": world.export_preset.pk,
             "lup:report-schedule-edit": world.scheduled_export.pk,
             "lup:report-schedule-delete": world.scheduled_export.pk,
+            "lup:cohort-announcements": world.cohort_a.pk,
+            "lup:cohort-announcement-write": world.cohort_a.pk,
+            "lup:team-announcements": world.team_u1.pk,
+            "lup:team-announcement-write": world.team_u1.pk,
+            "lup:announcement-detail": world.announcement.pk,
+            "lup-api:announcement-detail": world.announcement.pk,
         }.get(route.name),
     }
     if route.name in {"lup:team-member-remove", "lup:team-member-replace"}:
@@ -189,6 +196,9 @@ def arguments_for(route: Route, world: World) -> dict[str, Any]:
     # The enthusiast's calendar feed, by its secret (no sign-in: calendar apps never do).
     if route.name == "lup:calendar-feed":
         values["secret"] = world.calendar_secret
+    # One-click unsubscribe opens with a signed token alone: a made-up one finds nobody.
+    if route.name == "lup:notifications-unsubscribe":
+        values["token"] = "not-a-signed-token"
     if route.name == "lup:my-data-archive":
         values["public_id"] = "00000000-0000-4000-8000-000000000000"  # nobody's archive
     if route.name in api_objects:
@@ -453,9 +463,41 @@ def build_matrix_world() -> World:
     add_project_work(world)
     add_catalogue(world)
     add_intake(world)
+    add_announcement(world)
+    add_notification(world)
     # An unused sign-in app must not make the Microsoft URLs look configured.
     SocialApp.objects.filter(provider="microsoft").update(provider="unused")
     return world
+
+
+def add_notification(world: World) -> None:
+    """A notification of the enthusiast's, unread, leading to cohort A's page."""
+    from lup import app_settings
+    from lup.notifications.models import Delivery, Notification
+
+    world.notification = Notification.objects.create(
+        recipient=world.people["enthusiast"],
+        kind=Notification.Kind.ANSWER_RETURNED,
+        key="matrix:answer-returned",
+        context={"activity": "Brukerreise", "organisation": "Bærum kommune"},
+        url=f"{app_settings.SITE_URL()}/cohorts/{world.cohort_a.pk}/",
+        delivery=Delivery.OFF,
+    )
+
+
+def add_announcement(world: World) -> None:
+    """An announcement of Bærum's administrator to cohort A (stored as sent, nobody told)."""
+    from lup.notifications.models import Announcement
+
+    world.announcement = Announcement.objects.create(
+        programme=world.programme,
+        audience=Announcement.Audience.COHORT,
+        cohort=world.cohort_a,
+        subject="Velkommen til LUP 1",
+        body="Vi sees på åpningen.",
+        author=world.people["administrator"],
+        recipient_count=4,
+    )
 
 
 def add_intake(world: World) -> None:

@@ -8,6 +8,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 from rest_framework.routers import SimpleRouter
 
 from . import (
+    announcements,
     anonymisation,
     certificate_reviews,
     certificates,
@@ -17,6 +18,7 @@ from . import (
     gatherings,
     innovation,
     me,
+    notifications,
     organisations,
     participants,
     personal_data,
@@ -70,6 +72,7 @@ router.register("cohorts", programmes.CohortViewSet, basename="cohort")
 router.register("units", organisations.ServiceUnitViewSet, basename="unit")
 router.register("participants", participants.ParticipantViewSet, basename="participant")
 router.register("gatherings", gatherings.GatheringViewSet, basename="gathering")
+router.register("announcements", announcements.AnnouncementViewSet, basename="announcement")
 router.register("completions", completions.CompletionViewSet, basename="completion")
 router.register("projects", innovation.ProjectViewSet, basename="project")
 router.register("benefits", innovation.BenefitViewSet, basename="benefit")
@@ -86,6 +89,12 @@ router.register("reports/units", reports.UnitReportViewSet, basename="report-uni
 
 urlpatterns = [
     path("me/", me.me, name="me"),
+    path("me/notifications/", notifications.MyNotifications.as_view(), name="notifications"),
+    path(
+        "me/notifications/read/",
+        notifications.MarkNotificationsRead.as_view(),
+        name="notifications-read",
+    ),
     path("me/personal-data/", personal_data.personal_data, name="personal-data"),
     path(
         "me/personal-data/archives/",

@@ -388,6 +388,16 @@ def _organisation_changed(details: Details, names: Names) -> list[str]:
     return lines
 
 
+def _announcement_sent(details: Details, names: Names) -> list[str]:
+    details.pop("organisation_id", None)
+    lines = [_("To %(to)s") % {"to": details.pop("to", "")}]
+    count = int(details.pop("recipients", 0))
+    lines.append(
+        ngettext("Sent to %(count)s person", "Sent to %(count)s people", count) % {"count": count}
+    )
+    return lines
+
+
 def _data_imported(details: Details, names: Names) -> list[str]:
     lines = []
     if "organisation" in details:
@@ -475,6 +485,10 @@ def _personal_data_purged(details: Details, names: Names) -> list[str]:
             _("Archives of people's own data are kept %(days)s days")
             % {"days": details.pop("archive_days")}
         )
+    if "notification_days" in details:
+        lines.append(
+            _("Notifications are kept %(days)s days") % {"days": details.pop("notification_days")}
+        )
     return lines
 
 
@@ -524,6 +538,7 @@ _DESCRIBERS: dict[str, Callable[[Details, Names], list[str]]] = {
     AuditEvent.Action.CURRICULUM_CHANGED: _curriculum_changed,
     AuditEvent.Action.ORGANISATION_CHANGED: _organisation_changed,
     AuditEvent.Action.DATA_IMPORTED: _data_imported,
+    AuditEvent.Action.ANNOUNCEMENT_SENT: _announcement_sent,
 }
 
 

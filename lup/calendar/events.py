@@ -3,6 +3,7 @@
 One VEVENT per gathering: a UID that never changes (`gathering-<id>@<site host>`), the
 gathering's `calendar_sequence` as SEQUENCE, times in Europe/Oslo with the zone's
 VTIMEZONE, the place as LOCATION and the agenda in DESCRIPTION, with a link to the cohort.
+Each module's due day in a cohort is an all-day event in the person's feed.
 `METHOD:REQUEST` for an invitation or update, `METHOD:CANCEL` (STATUS:CANCELLED) when it is
 cancelled, `METHOD:PUBLISH` for a download or a feed.
 """
@@ -12,18 +13,33 @@ from __future__ import annotations
 import datetime as dt
 import zoneinfo
 from collections.abc import Iterable
+from dataclasses import dataclass
 from email.utils import parseaddr
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from icalendar import Calendar, Event, vCalAddress, vText
 
 from .. import app_settings
 from ..models import Gathering
 
 OSLO = zoneinfo.ZoneInfo("Europe/Oslo")
+
+
+@dataclass(frozen=True)
+class DueDate:
+    """A module's due day in a cohort, for a calendar."""
+
+    cohort_id: int
+    cohort: str
+    module_id: int
+    module: str
+    due_on: dt.date
+
+
 PRODUCT_ID = "-//Bærum kommune//LUP læringsplattform//NB"
 METHODS = ("PUBLISH", "REQUEST", "CANCEL")
 
@@ -52,6 +68,32 @@ def gathering_event(gathering: Gathering, *, cancelled: bool = False) -> Event:
     event.add("categories", [gathering.cohort.name])
     event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
     event.add("transp", "OPAQUE")
+    return event
+
+
+def due_date_uid(cohort_id: int, module_id: int) -> str:
+    """A due date's UID: one per cohort and module, stable while its day moves."""
+    host = urlsplit(app_settings.SITE_URL()).hostname or "localhost"
+    return f"due-{cohort_id}-{module_id}@{host}"
+
+
+def due_date_event(due: DueDate) -> Event:
+    """A module's due day as an all-day event that does not block time (TRANSP:TRANSPARENT),
+    summarised in the active language."""
+    event = Event()
+    event.add("uid", due_date_uid(due.cohort_id, due.module_id))
+    event.add("dtstamp", timezone.now().astimezone(dt.UTC))
+    event.add("dtstart", due.due_on)
+    event.add("dtend", due.due_on + dt.timedelta(days=1))
+    event.add(
+        "summary",
+        vText(_("Due: %(module)s – %(cohort)s") % {"module": due.module, "cohort": due.cohort}),
+    )
+    url = app_settings.SITE_URL() + reverse("lup:my-programme")
+    event.add("description", vText(url))
+    event.add("url", url)
+    event.add("categories", [due.cohort])
+    event.add("transp", "TRANSPARENT")
     return event
 
 

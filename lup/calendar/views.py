@@ -9,13 +9,15 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from .. import app_settings, scoping
+from ..languages import language_of
 from ..models import Gathering
 from . import selectors, services
-from .events import calendar_of, gathering_calendar, gathering_event
+from .events import calendar_of, due_date_event, gathering_calendar, gathering_event
 
 CALENDAR_TYPE = "text/calendar; charset=utf-8"
 
@@ -43,8 +45,10 @@ def calendar_feed(request: HttpRequest, secret: str) -> HttpResponse:
     if feed is None:
         raise Http404
     services.note_feed_read(feed)
-    events = [gathering_event(g) for g in selectors.gatherings_for_feed(feed.user)]
-    body = calendar_of(events, name=_("LUP gatherings"))
+    with translation.override(language_of(feed.user)):
+        events = [gathering_event(g) for g in selectors.gatherings_for_feed(feed.user)]
+        events += [due_date_event(due) for due in selectors.due_dates_for_feed(feed.user)]
+        body = calendar_of(events, name=_("LUP gatherings and due dates"))
     response = HttpResponse(body, content_type=CALENDAR_TYPE)
     # The address is the secret and the content personal: nobody keeps a copy.
     response["Cache-Control"] = "private, no-store"

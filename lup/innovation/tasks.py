@@ -9,5 +9,6 @@ from . import services
 
 @shared_task(ignore_result=True)
 def send_benefit_reminders() -> int:
-    """E-mail teams whose benefit follow-up measurements are due (run daily by beat)."""
+    """Tell the managers of teams whose benefit follow-up measurements fell due (run daily
+    by beat)."""
     return services.send_benefit_reminders()

@@ -9,7 +9,8 @@ and the one-manager rule are the same whichever way people come in.
 
 Everyone involved is told by e-mail after the commit, in their own language: the sender
 when the application arrives, the unit's manager when it was nominated, and both of them
-when the office decides; the enthusiasts are told by `invite_to_team` when accepted.
+when the office decides; the enthusiasts are told by `invite_to_team` when accepted. An
+acceptance is also a notification for the team (lup.notifications), listed in the product.
 """
 
 from __future__ import annotations
@@ -33,6 +34,8 @@ from .. import app_settings
 from ..audit import record_event
 from ..languages import language_of
 from ..models import AuditEvent, Cohort, Participant, Sector, ServiceUnit
+from ..notifications.models import Notification
+from ..notifications.services import notify
 from ..permissions import belongs_elsewhere, is_of_organisation, tenancy_ties
 from ..services import (
     add_participant,
@@ -380,13 +383,35 @@ def accept_application(*, application: Application, by: User, note: str = "") ->
     enrolment = enrol_unit(cohort=call.cohort, unit=locked.unit)
     manager, _created = person_for_email(locked.manager_email, "", "")
     add_participant(enrolment=enrolment, user=manager, role=Participant.Role.MANAGER)
+    team = [manager]
     for email in locked.enthusiast_emails:
         if email == manager.email.lower():
             continue
-        invite_to_team(enrolment=enrolment, email=email, invited_by=by)
+        team.append(invite_to_team(enrolment=enrolment, email=email, invited_by=by).user)
     locked.enrolment = enrolment
     _decide(locked, Application.Status.ACCEPTED, by, note)
+    _notify_accepted(locked, team)
     return locked
+
+
+def _notify_accepted(application: Application, team: list[Any]) -> None:
+    """The unit's manager and the enthusiasts named in the application find the acceptance
+    among their notifications, linking to their programme page (where their team and
+    cohort are). Each is e-mailed already (the decision, the invitation to the team), so
+    the kind is by default listed only in the product (`notifications.kinds`)."""
+    cohort = application.call.cohort
+    notify(
+        recipients=team,
+        kind=Notification.Kind.APPLICATION_ACCEPTED,
+        key=f"application-accepted:{application.pk}",
+        context={
+            "programme": cohort.programme.name,
+            "cohort": cohort.name,
+            "unit": application.unit.name,
+            "organisation": cohort.programme.organisation.name,
+        },
+        url=app_settings.SITE_URL() + reverse("lup:my-programme"),
+    )
 
 
 @transaction.atomic

@@ -49,6 +49,7 @@ class AuditEvent(models.Model):
         CURRICULUM_CHANGED = "curriculum_changed", _("Curriculum changed")
         ORGANISATION_CHANGED = "organisation_changed", _("Organisation's privacy details changed")
         DATA_IMPORTED = "data_imported", _("Units or participants imported from CSV")
+        ANNOUNCEMENT_SENT = "announcement_sent", _("Announcement sent")
 
     at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
     action = models.CharField(_("event"), max_length=24, choices=Action.choices)

@@ -102,9 +102,9 @@ def digest_message(notifications: list[Notification]) -> EmailMultiAlternatives:
     organisation = notifications[0].context.get("organisation", "")
     with translation.override(language_of(recipient)):
         count = len(notifications)
-        subject = ngettext(
-            "%(count)s new notification", "%(count)s new notifications", count
-        ) % {"count": count}
+        subject = ngettext("%(count)s new notification", "%(count)s new notifications", count) % {
+            "count": count
+        }
         parts = []
         for notification in notifications:
             title, lines = summary(notification)

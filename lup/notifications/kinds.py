@@ -26,7 +26,9 @@ DEFAULT_DELIVERY: dict[str, str] = {
     # The certificate has its own e-mail with the PDF (lup.certification): the notification
     # only lists it in the product unless the person asks for more.
     Kind.CERTIFICATE_ISSUED: Delivery.OFF,
-    Kind.APPLICATION_ACCEPTED: Delivery.NOW,
+    # Likewise an acceptance: intake e-mails its decision (with the office's note) and the
+    # team services the invitation to each enthusiast (lup.intake.services).
+    Kind.APPLICATION_ACCEPTED: Delivery.OFF,
     Kind.ANNOUNCEMENT: Delivery.NOW,
 }
 

@@ -144,8 +144,7 @@ def _benefit_due(context: dict[str, Any]) -> tuple[str, list[str]]:
 def _certificate_issued(context: dict[str, Any]) -> tuple[str, list[str]]:
     values = {"programme": context.get("programme", "")}
     return _("Your certificate for %(programme)s") % values, [
-        _("Your certificate for %(programme)s is issued. You can download and share it.")
-        % values,
+        _("Your certificate for %(programme)s is issued. You can download and share it.") % values,
     ]
 
 
@@ -156,7 +155,10 @@ def _application_accepted(context: dict[str, Any]) -> tuple[str, list[str]]:
         "unit": context.get("unit", ""),
     }
     return _("%(unit)s is accepted into %(cohort)s") % values, [
-        _("The application from %(unit)s to %(programme)s is accepted: the team starts in %(cohort)s.")
+        _(
+            "The application from %(unit)s to %(programme)s is accepted: the team starts "
+            "in %(cohort)s."
+        )
         % values,
     ]
 

@@ -75,9 +75,7 @@ class Notification(models.Model):
         ]
         indexes = [
             # The unread count and the person's list.
-            models.Index(
-                fields=["recipient", "read_at"], name="lup_notification_unread_idx"
-            ),
+            models.Index(fields=["recipient", "read_at"], name="lup_notification_unread_idx"),
             # The daily digest's query: waiting digest notifications.
             models.Index(
                 fields=["delivery", "created_at"],

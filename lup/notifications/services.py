@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from email.utils import formataddr, parseaddr
 from typing import Any
 
@@ -47,13 +47,16 @@ def notify(
     about: str = "",
     calendar: str = "",
     calendar_method: str = "",
+    contexts: Mapping[int, dict[str, Any]] | None = None,
 ) -> list[int]:
     """Store the notification for each active recipient with an e-mail address (once: a
     key a person already has is left as it is) and, after the transaction commits, e-mail
     those who get this kind at once; the daily digest (`send_daily_digests`) takes those
     who chose it. `about` names what a reminder is about, so `settle` can stop it once
-    that is done. Returns the ids of the notifications waiting to be e-mailed at once.
-    Three queries, however many recipients."""
+    that is done. `contexts` gives some recipients (by user id) their own context instead
+    of `context` (a reminder listing what each person still has to do), so a batch of
+    people is still one call. Returns the ids of the notifications waiting to be e-mailed at
+    once. Three queries, however many recipients."""
     people = {person.pk: person for person in recipients if person.is_active and person.email}
     if not people:
         return []
@@ -65,7 +68,7 @@ def notify(
                 kind=kind,
                 key=key,
                 about=about,
-                context=context,
+                context=contexts.get(pk, context) if contexts else context,
                 url=url,
                 calendar=calendar,
                 calendar_method=calendar_method,

@@ -25,9 +25,7 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     if valid is None:
         return render(request, "lup/notifications/unsubscribe.html", {"invalid": True}, status=404)
     kind = valid[1]
-    label = (
-        Notification.Kind(kind).label if kind in Notification.Kind.values else None
-    )
+    label = Notification.Kind(kind).label if kind in Notification.Kind.values else None
     done = False
     if request.method == "POST":
         done = services.unsubscribe(token) is not None

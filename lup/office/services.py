@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from courses.api import Activity
@@ -401,6 +402,13 @@ def update_gathering(
                 "Attendance is recorded at this gathering, so the activity it completes cannot "
                 "change."
             )
+        )
+    now = timezone.now()
+    if isinstance(starts_at, dt.datetime) and starts_at < now <= locked.starts_at:
+        # A coming gathering moved into the past would send calendars an event nobody can
+        # attend. (Correcting the record of one already held stays possible.)
+        errors.setdefault("starts_at", []).append(
+            _("A gathering cannot be moved to a time that has passed. Choose a later time.")
         )
     _raise(errors)
     before = _gathering_details(locked, locked_cohort)

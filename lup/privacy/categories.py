@@ -22,6 +22,7 @@ class Category(models.TextChoices):
     CERTIFICATES = "certificates", _("Certificates")
     PROJECT_WORK = "project_work", _("Innovation project work")
     ADMINISTRATION = "administration", _("Administrative work done for the programme")
+    NOTIFICATIONS = "notifications", _("Notifications and announcements")
     AUDIT = "audit", _("Security and audit log")
     DATA_EXPORTS = "data_exports", _("Your own data exports")
 

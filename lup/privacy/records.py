@@ -86,6 +86,7 @@ ACTIVITIES: tuple[ActivityDefinition, ...] = (
             Category.LEARNING_RECORDS,
             Category.XAPI_STATEMENTS,
             Category.UPLOADED_FILES,
+            Category.NOTIFICATIONS,
         ),
         ("managers", "enthusiasts", "facilitators"),
     ),

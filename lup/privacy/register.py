@@ -123,15 +123,36 @@ REGISTER: tuple[PersonalData, ...] = (
         _("The language you chose, so e-mails and certificates reach you in it."),
         A.ERASE,
     ),
+    # What people are told (lup.notifications): deleted after LUP_NOTIFICATION_RETENTION_DAYS.
     P(
         "lup.Notification",
         ("recipient",),
-        C.PARTICIPATION,
+        C.NOTIFICATIONS,
         _(
-            "What you were told and when it was e-mailed to you (gatherings planned, moved "
-            "or cancelled, with their calendar event), so each thing is told once."
+            "What you were told (gatherings, answers, reminders, announcements), whether you "
+            "read it and when it was e-mailed to you, so each thing is told once."
         ),
         A.ERASE,
+        # An announcement's notifications quote its author's name for its readers.
+        redact_text=("context",),
+    ),
+    P(
+        "lup.NotificationPreference",
+        ("user",),
+        C.NOTIFICATIONS,
+        _("How you chose to get each kind of notification by e-mail."),
+        A.ERASE,
+    ),
+    P(
+        "lup.Announcement",
+        ("author",),
+        C.NOTIFICATIONS,
+        _(
+            "Announcements you wrote to a cohort, a team or a programme, kept as its history "
+            "for those you wrote to."
+        ),
+        A.KEEP,
+        redact_text=("subject", "body"),
     ),
     P(
         "lup.CalendarFeed",

@@ -63,6 +63,7 @@ from courses import api as courses_api
 from .. import app_settings
 from ..audit import record_event
 from ..models import AuditEvent, Cohort, Organisation, OrganisationMembership, Participant
+from ..notifications.models import Notification
 from .categories import RetainedCategory
 from .models import PersonalDataExport
 from .periods import audit_retention_days, default_periods, periods_for_many
@@ -85,6 +86,7 @@ OWN_DATES: dict[str, str] = {
 SUBMISSION_FILES = "courses.Submission.file"
 AUDIT_EVENTS = "lup.AuditEvent"
 PERSONAL_EXPORTS = "lup.PersonalDataExport"
+NOTIFICATIONS = "lup.Notification"
 
 
 # Report ------------------------------------------------------------------------------------
@@ -123,6 +125,7 @@ class PurgeReport:
     installation: dict[str, int] = field(default_factory=dict)
     audit_cutoff: dt.datetime | None = None
     archive_cutoff: dt.datetime | None = None
+    notification_cutoff: dt.datetime | None = None
 
     @property
     def total(self) -> int:
@@ -394,7 +397,14 @@ def purge_personal_data(
     report.archive_cutoff, archive_count = purge_expired_archives(
         now=now, dry_run=dry_run, batch_size=batch_size
     )
-    for key, count in ((AUDIT_EVENTS, audit_count), (PERSONAL_EXPORTS, archive_count)):
+    report.notification_cutoff, notification_count = purge_old_notifications(
+        now=now, dry_run=dry_run, batch_size=batch_size
+    )
+    for key, count in (
+        (AUDIT_EVENTS, audit_count),
+        (PERSONAL_EXPORTS, archive_count),
+        (NOTIFICATIONS, notification_count),
+    ):
         if count:
             report.installation[key] = count
     if not dry_run:
@@ -409,6 +419,17 @@ def purge_audit_events(
     how many (none are recorded here; `purge_personal_data` audits the count)."""
     cutoff = (now or timezone.now()) - dt.timedelta(days=audit_retention_days())
     old = AuditEvent.objects.filter(at__lt=cutoff)
+    return cutoff, _delete(old, dry_run=dry_run, batch_size=batch_size)
+
+
+def purge_old_notifications(
+    *, now: dt.datetime | None = None, dry_run: bool = False, batch_size: int = BATCH_SIZE
+) -> tuple[dt.datetime, int]:
+    """Delete notifications made more than `LUP_NOTIFICATION_RETENTION_DAYS` ago, read or
+    not, in batches: the cutoff and how many. The "once per event" key goes with them; by
+    then no event is told again (reminders look only days back)."""
+    cutoff = (now or timezone.now()) - dt.timedelta(days=app_settings.NOTIFICATION_RETENTION_DAYS())
+    old = Notification.objects.filter(created_at__lt=cutoff)
     return cutoff, _delete(old, dry_run=dry_run, batch_size=batch_size)
 
 
@@ -465,4 +486,5 @@ def _record(report: PurgeReport) -> None:
             periods=without.periods,
             audit_days=audit_retention_days(),
             archive_days=app_settings.PERSONAL_EXPORT_DAYS(),
+            notification_days=app_settings.NOTIFICATION_RETENTION_DAYS(),
         )

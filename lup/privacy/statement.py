@@ -178,6 +178,18 @@ def _exports_rule() -> RetentionRule:
     return RetentionRule(key="data_exports", text=text, record_text=text, days=days)
 
 
+def _notifications_rule() -> RetentionRule:
+    days = app_settings.NOTIFICATION_RETENTION_DAYS()
+    text = ngettext(
+        "Notifications are deleted %(days)s day after they were made; announcements and "
+        "your choices are kept while you have an account.",
+        "Notifications are deleted %(days)s days after they were made; announcements and "
+        "your choices are kept while you have an account.",
+        days,
+    ) % {"days": days}
+    return RetentionRule(key="notifications", text=text, record_text=text, days=days)
+
+
 def retention_rules(
     category: Category, items: Iterable[PersonalData], periods: dict[str, int]
 ) -> tuple[RetentionRule, ...]:
@@ -188,6 +200,8 @@ def retention_rules(
         return (_audit_rule(),)
     if category == Category.DATA_EXPORTS:
         return (_exports_rule(),)
+    if category == Category.NOTIFICATIONS:
+        return (_notifications_rule(),)
     rules: dict[str, RetentionRule] = {}
     for entry in items:
         if entry.retention is None:

@@ -5,7 +5,8 @@ changes of role data (group memberships, cohort facilitators, organisation membe
 changes of programmes' targets, populations and completion rules, to changes on units' teams,
 to changes of a course's curriculum on its authoring pages (audited), to the office's
 changes of gatherings (the cohort is told, with the calendar event),
-to the signals of `courses` and `certificates`, and to the core's own completion signals
+to the signals of `courses` and `certificates` (answers handed in and reviewed, and
+certificates issued, told as notifications), and to the core's own completion signals
 (`lup.signals`), which they hand up to the features: this module sits above every layer of
 `lup` (see pyproject.toml).
 """
@@ -15,9 +16,11 @@ from __future__ import annotations
 # Importing the modules registers their @receiver functions.
 from . import (
     accounts,
+    answers,
     completions,
     curriculum,
     gatherings,
+    issued_certificates,
     languages,
     programme_changes,
     roles,
@@ -30,12 +33,14 @@ from .roles import ROLE_FLAGS, connect_role_change_receivers
 __all__ = [
     "ROLE_FLAGS",
     "accounts",
+    "answers",
     "completions",
     "connect_account_receivers",
     "connect_language_receivers",
     "connect_role_change_receivers",
     "curriculum",
     "gatherings",
+    "issued_certificates",
     "languages",
     "programme_changes",
     "roles",

@@ -1,4 +1,5 @@
-"""Completions: courses' activity signals to the core's services, and the core's
+"""Completions: courses' activity signals to the core's services (and to the reminders: a
+finished module's waiting due-date reminders are settled), and the core's
 completion signals up to certification (certificates issued; a withdrawn completion's
 certificate put to an administrator, settled when the completion is earned again)."""
 
@@ -12,6 +13,7 @@ from certificates.api import certificate_revoked
 from courses.api import activity_completed, activity_completion_withdrawn
 
 from .. import certification, services
+from ..reminders.services import settle_finished_module
 from ..signals import (
     participant_completed,
     participant_completion_withdrawn,
@@ -23,6 +25,11 @@ from ..signals import (
 @receiver(activity_completed, dispatch_uid="lup_completion_after_activity")
 def complete_after_activity(sender: Any, user: Any, activity: Any, **kwargs: Any) -> None:
     services.complete_after_activity(user=user, activity=activity)
+
+
+@receiver(activity_completed, dispatch_uid="lup_settle_due_reminders")
+def settle_due_reminders(sender: Any, user: Any, activity: Any, **kwargs: Any) -> None:
+    settle_finished_module(user=user, activity=activity)
 
 
 @receiver(activity_completion_withdrawn, dispatch_uid="lup_completion_after_withdrawal")

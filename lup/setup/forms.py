@@ -16,9 +16,16 @@ from courses.api import Module
 
 from ..forms import DateInput
 from ..models import Programme, Sector
+from ..models.programmes import validate_reminder_days
 from ..reporting.models import ApiToken
 from .selectors import RuleCandidate, module_choices
-from .services import MAX_ATTENDANCE, MAX_ENTHUSIASTS, ProgrammeSettings
+from .services import (
+    MAX_ATTENDANCE,
+    MAX_ENTHUSIASTS,
+    MAX_REVIEW_REMINDER_DAYS,
+    ProgrammeSettings,
+    reminder_days_text,
+)
 
 TOKEN_LIFETIME_DAYS = 365
 MAX_TOKEN_LIFETIME_DAYS = 3 * 365
@@ -86,6 +93,22 @@ class ProgrammeSettingsForm(forms.Form):
         required=False,
         help_text=_("A facilitator must approve the unit's innovation project."),
     )
+    due_reminder_days = forms.CharField(
+        label=_("Due-date reminders (days before)"),
+        max_length=20,
+        required=False,
+        help_text=_(
+            "Remind those who have not done a module's required activities this many days "
+            "before its due date, for example “7,0”: a week before and on the day. Leave "
+            "empty for no reminders."
+        ),
+    )
+    review_reminder_days = forms.IntegerField(
+        label=_("Remind facilitators of answers waiting (days)"),
+        min_value=1,
+        max_value=MAX_REVIEW_REMINDER_DAYS,
+        help_text=_("Tell the cohort's facilitators when answers have waited this long."),
+    )
 
     def __init__(self, *args: Any, programme: Programme, current: RuleCandidate, **kwargs: Any):
         kwargs.setdefault(
@@ -102,6 +125,8 @@ class ProgrammeSettingsForm(forms.Form):
                 "min_enthusiasts": current.min_enthusiasts,
                 "min_attendance": current.min_attendance,
                 "require_project_approval": current.require_project_approval,
+                "due_reminder_days": programme.due_reminder_days,
+                "review_reminder_days": programme.review_reminder_days,
             },
         )
         super().__init__(*args, **kwargs)
@@ -123,6 +148,12 @@ class ProgrammeSettingsForm(forms.Form):
             )
         return deadline
 
+    def clean_due_reminder_days(self) -> str:
+        """The days as the programme keeps them ("7,0", largest first), or a clear error."""
+        value: str = self.cleaned_data["due_reminder_days"]
+        validate_reminder_days(value)
+        return reminder_days_text(value)
+
     def rule(self) -> RuleCandidate:
         data = self.cleaned_data
         modules = data.get("required_modules") or []
@@ -142,6 +173,8 @@ class ProgrammeSettingsForm(forms.Form):
             population_size_override=data["population_size_override"],
             learning_hours=data["learning_hours"],
             rule=self.rule(),
+            due_reminder_days=data["due_reminder_days"],
+            review_reminder_days=data["review_reminder_days"],
         )
 
 

@@ -5,8 +5,9 @@ A programme's target, deadline, population and rule are audited as PROGRAMME_CHA
 each field's old and new value, by the receivers every change of these fields goes through
 (`lup.receivers.programme_changes`, the same as in the admin); a change of the rule also
 starts a completion check there (`lup.tasks.start_completion_check`), which stamps what is
-now earned and never takes a completion back. The hours of learning, which those receivers
-do not follow, are audited here in the same form.
+now earned and never takes a completion back. The hours of learning and the reminders'
+settings (days before a due date, days answers wait), which those receivers do not follow,
+are audited here in the same form.
 """
 
 from __future__ import annotations
@@ -26,12 +27,20 @@ from certificates.api import CertificateTemplate, save_template
 
 from ..audit import record_event
 from ..models import AuditEvent, CompletionCheck, CompletionRule, Programme, Sector
+from ..models.programmes import reminder_days, validate_reminder_days
 from ..tasks import start_completion_check
 from .selectors import RuleCandidate, modules_outside
 
 # How large a rule's minimums may be: larger is a typing error, not a programme.
 MAX_ENTHUSIASTS = 50
 MAX_ATTENDANCE = 100
+# Answers wait at most this long before facilitators are reminded (the model's limit).
+MAX_REVIEW_REMINDER_DAYS = 60
+
+
+def reminder_days_text(value: str) -> str:
+    """Due-date reminder days as a programme keeps them: "0, 7" is "7,0"."""
+    return ",".join(str(day) for day in reminder_days(value))
 
 
 @dataclass(frozen=True)
@@ -44,6 +53,10 @@ class ProgrammeSettings:
     population_size_override: int | None
     learning_hours: Decimal | None
     rule: RuleCandidate
+    # The reminders (lup.reminders): the days before a module's due date ("7,0"; "" for
+    # none) and how long answers wait before facilitators are told. None keeps the value.
+    due_reminder_days: str | None = None
+    review_reminder_days: int | None = None
 
 
 @dataclass(frozen=True)
@@ -79,6 +92,19 @@ def _check(programme: Programme, wanted: ProgrammeSettings) -> None:
         refuse("population_size_override", _("A fixed population must be at least one unit."))
     if wanted.learning_hours is not None and wanted.learning_hours < 0:
         refuse("learning_hours", _("The hours of learning cannot be negative."))
+    if wanted.due_reminder_days is not None:
+        try:
+            validate_reminder_days(wanted.due_reminder_days)
+        except ValidationError as error:
+            for message in error.messages:
+                refuse("due_reminder_days", message)
+    if wanted.review_reminder_days is not None and not (
+        1 <= wanted.review_reminder_days <= MAX_REVIEW_REMINDER_DAYS
+    ):
+        refuse(
+            "review_reminder_days",
+            _("Give a number from 1 to %(max)s.") % {"max": MAX_REVIEW_REMINDER_DAYS},
+        )
     rule = wanted.rule
     if not 0 <= rule.min_enthusiasts <= MAX_ENTHUSIASTS:
         refuse(
@@ -98,8 +124,14 @@ def _check(programme: Programme, wanted: ProgrammeSettings) -> None:
         raise ValidationError(errors)
 
 
-def _hours(value: Decimal | None) -> str | None:
-    return None if value is None else str(value)
+# The programme's fields this page changes that lup.receivers.programme_changes does not
+# follow: the hours of learning and the reminders' settings.
+OWN_AUDITED_FIELDS = ("learning_hours", "due_reminder_days", "review_reminder_days")
+
+
+def _audited(value: Any) -> Any:
+    """A value as the log keeps it: hours as text ("12.5"), numbers and text as they are."""
+    return str(value) if isinstance(value, Decimal) else value
 
 
 @transaction.atomic
@@ -117,13 +149,18 @@ def change_programme_settings(
     locked = Programme.objects.select_for_update().get(pk=programme.pk)
     _check(locked, wanted)
     changed: list[str] = []
-    before_hours = locked.learning_hours
+    # Fields the receivers do not audit: audited here, with their old values.
+    own_before = {name: getattr(locked, name) for name in OWN_AUDITED_FIELDS}
     values: dict[str, Any] = {
         "target_units": wanted.target_units,
         "deadline": wanted.deadline,
         "population_size_override": wanted.population_size_override,
         "learning_hours": wanted.learning_hours,
     }
+    if wanted.due_reminder_days is not None:
+        values["due_reminder_days"] = reminder_days_text(wanted.due_reminder_days)
+    if wanted.review_reminder_days is not None:
+        values["review_reminder_days"] = wanted.review_reminder_days
     for name, value in values.items():
         if getattr(locked, name) != value:
             setattr(locked, name, value)
@@ -131,19 +168,19 @@ def change_programme_settings(
     if changed:
         locked.full_clean()
         locked.save(update_fields=changed)  # audited by lup.receivers.programme_changes
-    if "learning_hours" in changed:
+    own_changes = {
+        name: {"before": _audited(own_before[name]), "after": _audited(getattr(locked, name))}
+        for name in OWN_AUDITED_FIELDS
+        if name in changed
+    }
+    if own_changes:
         record_event(
             action=AuditEvent.Action.PROGRAMME_CHANGED,
             actor=actor,
             subject_label=locked.name,
             programme=locked.name,
             organisation_id=locked.organisation_id,
-            changes={
-                "learning_hours": {
-                    "before": _hours(before_hours),
-                    "after": _hours(wanted.learning_hours),
-                }
-            },
+            changes=own_changes,
         )
     sectors = set(locked.population_sectors.values_list("pk", flat=True))
     if sectors != set(wanted.population_sectors):

@@ -20,6 +20,9 @@ from lup.calendar.models import CalendarFeed
 from lup.calendar.services import make_calendar_feed
 from lup.models import Gathering
 from lup.office.services import update_gathering
+from lup.services import remember_language
+from tests.factories import UserFactory
+from tests.lup.curriculum import build_curriculum
 from tests.roles import build_world
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english_site")]
@@ -54,7 +57,9 @@ def events_of(body: bytes) -> list:
     assert calendar["VERSION"] == "2.0"
     assert calendar["PRODID"]
     timezones = [component["TZID"] for component in calendar.walk("VTIMEZONE")]
-    assert timezones == ["Europe/Oslo"], "every time is in Oslo's zone, which is included"
+    timed = [e for e in calendar.walk("VEVENT") if isinstance(e.decoded("DTSTART"), dt.datetime)]
+    expected = ["Europe/Oslo"] if timed else []
+    assert timezones == expected, "every time is in Oslo's zone, which is included"
     return list(calendar.walk("VEVENT"))
 
 
@@ -178,7 +183,9 @@ def test_the_feed_shows_only_the_persons_own_gatherings(client, world, django_as
     secret = make_calendar_feed(user=world.people["enthusiast"])
     client.logout()
 
-    with django_assert_num_queries(3):  # the feed, its gatherings, when it was read
+    # The feed with its person, the gatherings, the cohorts with a curriculum (none here),
+    # when it was read.
+    with django_assert_num_queries(4):
         response = client.get(reverse("lup:calendar-feed", args=[secret]))
 
     assert response.status_code == 200
@@ -199,10 +206,33 @@ def test_the_feed_reads_the_same_queries_however_many_gatherings(
     secret = make_calendar_feed(user=world.people["facilitator"])
     feed(client, secret)  # the first read notes it; the next one within the hour does not
 
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(3):
         response = client.get(reverse("lup:calendar-feed", args=[secret]))
 
     assert len(events_of(response.content)) == 13
+
+
+def test_the_feed_shows_the_due_days_of_the_persons_modules_in_their_language(client):
+    from courses.models import Module
+
+    setup = build_curriculum()
+    Module.objects.filter(title="Teori").update(due_days_after_start=30)
+    Module.objects.filter(title="Praksis").update(due_days_after_start=90)
+    person = setup.enthusiasts[0]
+    remember_language(user=person, language="en", source="site")
+    secret = make_calendar_feed(user=person)
+    outsider = make_calendar_feed(user=UserFactory())
+
+    events = events_of(feed(client, secret).content)
+    due = {str(event["SUMMARY"]): event for event in events if str(event["UID"]).startswith("due-")}
+
+    cohort = setup.cohort
+    assert set(due) == {f"Due: Teori – {cohort.name}", f"Due: Praksis – {cohort.name}"}
+    theory = due[f"Due: Teori – {cohort.name}"]
+    assert theory.decoded("DTSTART") == cohort.starts_on + dt.timedelta(days=30)
+    assert theory.decoded("DTEND") == cohort.starts_on + dt.timedelta(days=31)
+    assert str(theory["TRANSP"]) == "TRANSPARENT"
+    assert not [e for e in events_of(feed(client, outsider).content) if "due-" in str(e["UID"])]
 
 
 @pytest.mark.parametrize(
@@ -256,3 +286,28 @@ def test_the_calendar_page_without_an_action_changes_nothing(client, world):
 
     assert response.status_code == 400
     assert not CalendarFeed.objects.exists()
+
+
+def test_the_feed_and_each_invitation_validate_with_an_independent_parser(client, world):
+    """vobject (the parser the Radicale CalDAV server uses) validates what `icalendar`
+    wrote: required properties (UID, DTSTAMP), the VTIMEZONE the times refer to, dates."""
+    import vobject
+
+    setup = build_curriculum()
+    from courses.models import Module
+
+    Module.objects.filter(title="Teori").update(due_days_after_start=30)
+    gathering = gathering_in(setup.cohort, title="Samling 3")
+    secret = make_calendar_feed(user=setup.enthusiasts[0])
+    body = feed(client, secret).content.decode()
+
+    parsed = vobject.readOne(body, validate=True)
+    kinds = {str(event.uid.value).split("-")[0] for event in parsed.vevent_list}
+    assert kinds == {"gathering", "due"}
+    assert parsed.vtimezone.tzid.value == "Europe/Oslo"
+    for method in ("REQUEST", "CANCEL"):
+        invitation = vobject.readOne(
+            gathering_calendar(gathering, method=method).decode(), validate=True
+        )
+        assert invitation.method.value == method
+        assert invitation.vevent.uid.value == gathering_uid(gathering)

@@ -3,24 +3,25 @@
 
 from __future__ import annotations
 
-import datetime as dt
-from types import SimpleNamespace
-
 import pytest
 from django.utils import translation
 
-from lup.innovation.services.follow_up import _reminder
+from lup.notifications.messages import WRITERS
+from lup.notifications.models import Notification
 
 
 @pytest.mark.parametrize(
-    ("language", "written"), [("nb", "31.12.2026"), ("nn", "31.12.2026"), ("en", "12/31/2026")]
+    ("language", "written"),
+    [("nb", "31. desember 2026"), ("nn", "31. desember 2026"), ("en", "Dec. 31, 2026")],
 )
 def test_a_benefit_reminder_writes_the_due_date_in_the_readers_language(language, written):
-    benefit = SimpleNamespace(description="Kortere ventetid")
+    context = {
+        "project": "Digitalt nattilsyn",
+        "due_on": "2026-12-31",
+        "benefits": ["Kortere ventetid"],
+        "organisation": "Bærum kommune",
+    }
     with translation.override(language):
-        _subject, body, _sender, _to = _reminder(
-            "Digitalt nattilsyn",
-            [(benefit, dt.date(2026, 12, 31))],  # type: ignore[list-item]
-            ["a@example.no"],
-        )
-    assert f"Kortere ventetid ({written})" in body
+        _subject, lines = WRITERS[Notification.Kind.BENEFIT_DUE](context)
+    assert written in lines[0]
+    assert "– Kortere ventetid" in lines[1]

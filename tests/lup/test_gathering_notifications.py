@@ -11,6 +11,7 @@ import datetime as dt
 import zoneinfo
 
 import pytest
+from django.core.exceptions import ValidationError
 from icalendar import Calendar
 
 from lup.calendar.events import gathering_uid
@@ -249,3 +250,27 @@ def test_each_person_reads_it_in_their_own_language(
     assert smtp_server.to("enthusiast@example.no")[-1]["Subject"] == "Endra: Samling 2 (LUP 1)"
     assert smtp_server.to("manager@example.no")[-1]["Subject"] == "Endret: Samling 2 (LUP 1)"
     assert smtp_server.to("facilitator@example.no")[-1]["Subject"].startswith("Changed:")
+
+
+def test_a_gathering_moved_to_the_past_is_refused_and_changes_nothing(
+    world, smtp_server: Received, django_capture_on_commit_callbacks
+):
+    gathering = plan(world, django_capture_on_commit_callbacks)
+    sequence, starts = gathering.calendar_sequence, gathering.starts_at
+    notifications = Notification.objects.count()
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(ValidationError) as raised:
+        update_gathering(
+            gathering=gathering,
+            title=gathering.title,
+            kind=gathering.kind,
+            starts_at=day(-2),
+            ends_at=day(-2, 15),
+            place=gathering.place,
+            agenda=gathering.agenda,
+            by=world.people["administrator"],
+        )
+
+    assert "starts_at" in raised.value.message_dict
+    gathering.refresh_from_db()
+    assert (gathering.calendar_sequence, gathering.starts_at) == (sequence, starts)
+    assert Notification.objects.count() == notifications

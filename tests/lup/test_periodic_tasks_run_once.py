@@ -14,10 +14,13 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
+from courses.models import Activity, Course, Module
 from lup.innovation import services as innovation
 from lup.innovation.models import BenefitReminder, PhaseChange
 from lup.locks import exclusive, lock_key
 from lup.models import AuditEvent
+from lup.notifications.models import Notification
+from lup.reminders import services as reminders
 from lup.reporting import tasks as reporting_tasks
 from lup.reporting.models import ScheduledExport
 from lup.reporting.services import REPORT_EXPORTED, schedule_export
@@ -56,6 +59,23 @@ def due_reminder(settings) -> None:
     BenefitFactory(project=world.project, baseline_on=pilot - dt.timedelta(days=10))
 
 
+def due_today() -> None:
+    """Cohort A's module is due today, and its three team members have not done it."""
+    world = build_world()
+    course = Course.objects.create(title="LUP", slug="lup-kurs")
+    module = Module.objects.create(
+        course=course, position=1, title="Teori", due_days_after_start=30
+    )
+    Activity.objects.create(module=module, position=1, title="Les", kind="page")
+    world.programme.course = course
+    world.programme.save()
+    world.cohort_a.starts_on = TODAY - dt.timedelta(days=30)
+    world.cohort_a.ends_on = TODAY + dt.timedelta(days=100)
+    world.cohort_a.save()
+    world.cohort_b.closed_at = timezone.now()
+    world.cohort_b.save()
+
+
 def test_lock_keys_are_stable_signed_64_bit_numbers():
     key = lock_key("lup.innovation.benefit-reminders")
     assert key == lock_key("lup.innovation.benefit-reminders")
@@ -84,6 +104,30 @@ def test_reminders_run_twice_are_sent_once(settings, django_capture_on_commit_ca
         assert innovation.send_benefit_reminders() == 0
 
     assert len(mail.outbox) == 1
+
+
+@pytest.mark.django_db
+def test_the_daily_reminders_run_twice_are_sent_once(django_capture_on_commit_callbacks):
+    due_today()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert reminders.send_reminders(today=TODAY).due == 3
+    with django_capture_on_commit_callbacks(execute=True):
+        assert reminders.send_reminders(today=TODAY).total == 0
+
+    assert len(mail.outbox) == 3
+
+
+@on_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_the_daily_reminders_sent_by_two_workers_at_once_are_sent_once():
+    due_today()
+
+    errors = race(lambda: reminders.send_reminders(today=TODAY))
+
+    assert errors == []
+    assert len(mail.outbox) == 3
+    assert Notification.objects.count() == 3
 
 
 @on_postgresql

@@ -112,6 +112,8 @@ def form_data(world, **changes) -> dict:
         "learning_hours": "",
         "min_enthusiasts": "1",
         "min_attendance": "0",
+        "due_reminder_days": "7,0",
+        "review_reminder_days": "5",
     }
     data.update({key: value for key, value in changes.items() if value is not None})
     return data
@@ -136,6 +138,8 @@ def snapshot(world) -> tuple:
         programme.target_units,
         programme.deadline,
         programme.learning_hours,
+        programme.due_reminder_days,
+        programme.review_reminder_days,
         sorted(programme.population_sectors.values_list("pk", flat=True)),
         rule.min_enthusiasts,
         rule.min_attendance,
@@ -326,6 +330,40 @@ def test_saving_nothing_new_records_nothing(client, world):
     assert snapshot(world) == before
 
 
+def test_the_reminder_settings_are_saved_tidied_and_audited(client, world):
+    client.force_login(world.people["administrator"])
+    page = client.get(settings_url(world)).content.decode()
+    assert 'id="reminder-settings"' in page
+    assert 'value="7,0"' in page
+
+    response = client.post(
+        settings_url(world),
+        form_data(world, due_reminder_days=" 3, 14 ,0", review_reminder_days="10", save="1"),
+    )
+
+    assert response.status_code == 302
+    programme = Programme.objects.get(pk=world.programme.pk)
+    assert (programme.due_reminder_days, programme.review_reminder_days) == ("14,3,0", 10)
+    event = AuditEvent.objects.filter(action=AuditEvent.Action.PROGRAMME_CHANGED).latest("pk")
+    assert event.details["changes"] == {
+        "due_reminder_days": {"before": "7,0", "after": "14,3,0"},
+        "review_reminder_days": {"before": 5, "after": 10},
+    }
+
+    # Empty: no due-date reminders.
+    client.post(settings_url(world), form_data(world, due_reminder_days="", save="1"))
+    assert Programme.objects.get(pk=world.programme.pk).due_reminder_days == ""
+
+
+def test_a_bad_reminder_setting_says_what_to_write(client, world):
+    client.force_login(world.people["administrator"])
+
+    response = client.post(settings_url(world), form_data(world, due_reminder_days="7,x", save="1"))
+    assert "Write whole numbers of days separated by commas" in response.content.decode()
+    response = client.post(settings_url(world), form_data(world, due_reminder_days="99", save="1"))
+    assert "each from 0 to 60 days before" in response.content.decode()
+
+
 def test_sectors_and_modules_are_set(client, world):
     client.force_login(world.people["administrator"])
 
@@ -388,6 +426,13 @@ def test_anonymous_is_sent_to_sign_in(client, world):
         ({"deadline": "31.12.2026x"}, "deadline"),
         ({"learning_hours": "-3"}, "learning_hours"),
         ({"population_size_override": "0"}, "population_size_override"),
+        ({"due_reminder_days": "7,x"}, "due_reminder_days"),
+        ({"due_reminder_days": "99"}, "due_reminder_days"),
+        ({"due_reminder_days": "-1"}, "due_reminder_days"),
+        ({"due_reminder_days": "14,7,3,0"}, "due_reminder_days"),
+        ({"review_reminder_days": "0"}, "review_reminder_days"),
+        ({"review_reminder_days": "61"}, "review_reminder_days"),
+        ({"review_reminder_days": ""}, "review_reminder_days"),
     ],
 )
 def test_bad_numbers_are_refused_with_a_field_error(client, world, changes, field):
@@ -437,6 +482,8 @@ def test_the_service_refuses_what_the_form_would_not_send(world):
             min_attendance=-1,
             required_modules=frozenset({world.other_module.pk}),
         ),
+        due_reminder_days="7,x",
+        review_reminder_days=0,
     )
 
     with pytest.raises(ValidationError) as refused:
@@ -453,6 +500,8 @@ def test_the_service_refuses_what_the_form_would_not_send(world):
         "min_enthusiasts",
         "min_attendance",
         "required_modules",
+        "due_reminder_days",
+        "review_reminder_days",
     }
     assert snapshot(world) == before
 

@@ -316,6 +316,18 @@ def build_history(
         key="gathering-1@lup.test:0:REQUEST",
         context={"title": "Åpning"},
     )
+    from lup.notifications.models import Announcement, NotificationPreference
+
+    NotificationPreference.objects.create(
+        user=person, kind=Notification.Kind.ANSWER_APPROVED, delivery="daily"
+    )
+    Announcement.objects.create(
+        programme=programme,
+        audience=Announcement.Audience.PROGRAMME,
+        subject="Velkommen",
+        body=f"Hilsen {person.get_full_name()}",
+        author=person,
+    )
     address = EmailAddressFactory.create(user=person)
     EmailAddressFactory.create(user=teammate)
     EmailConfirmation.objects.create(email_address=address, key=f"{CONFIRMATION_KEY}-{name}")

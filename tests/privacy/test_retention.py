@@ -42,6 +42,7 @@ from lup.models import (
     OrganisationMembership,
     Participant,
 )
+from lup.notifications.models import Notification
 from lup.privacy import retention
 from lup.privacy.categories import RetainedCategory
 from lup.privacy.models import PersonalDataExport, RetentionPeriod
@@ -559,6 +560,16 @@ def test_old_audit_events_and_expired_archives_go(settings, tmp_path, english):
     waiting = PersonalDataExport.objects.create(user=person)
     old = AuditEvent.objects.create(action=AuditEvent.Action.LOGIN, at=local(2025, 12, 1, 11))
     kept = AuditEvent.objects.create(action=AuditEvent.Action.LOGIN, at=local(2025, 12, 10, 12))
+    settings.LUP_NOTIFICATION_RETENTION_DAYS = 20
+    told = {
+        day: Notification.objects.create(
+            recipient=person,
+            kind="announcement",
+            key=f"k{day}",
+            created_at=local(2025, 12, day, 12),
+        )
+        for day in (1, 31)
+    }
 
     retention.purge_personal_data(now=local(2026, 1, 1, 12) + dt.timedelta(days=7, hours=1))
 
@@ -569,8 +580,15 @@ def test_old_audit_events_and_expired_archives_go(settings, tmp_path, english):
     assert not AuditEvent.objects.filter(pk=old.pk).exists()
     assert AuditEvent.objects.filter(pk=kept.pk).exists()
     [event] = AuditEvent.objects.filter(action=AuditEvent.Action.PERSONAL_DATA_PURGED)
-    assert event.details["removed"] == {"lup.AuditEvent": 1, "lup.PersonalDataExport": 2}
+    assert set(Notification.objects.values_list("pk", flat=True)) == {told[31].pk}
+    [event] = AuditEvent.objects.filter(action=AuditEvent.Action.PERSONAL_DATA_PURGED)
+    assert event.details["removed"] == {
+        "lup.AuditEvent": 1,
+        "lup.Notification": 1,
+        "lup.PersonalDataExport": 2,
+    }
     assert "Deleted: Personal data exports, 2" in audit.describe(event)
+    assert "Notifications are kept 20 days" in audit.describe(event)
 
 
 def test_purge_audit_log_still_deletes_old_events(settings):

@@ -8,7 +8,7 @@ completion rule through the completion services of `lup.services`.
 - `projects`: the programme's phases, starting and changing a project, its phase;
 - `canvas`: the team canvas's fields and its versions;
 - `benefits`: expected benefits and their follow-up measurements;
-- `follow_up`: when follow-ups are due, and the reminders for them;
+- `follow_up`: when follow-ups are due, and the managers' reminders of them;
 - `review`: submitting a project for review, and the facilitators' decisions.
 """
 
@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError
 from .benefits import BENEFIT_FIELDS, add_benefit, record_measurement, update_benefit
 from .canvas import CanvasConflict, canvas_fields, save_canvas
 from .follow_up import (
+    BENEFIT_REMINDER_GRACE_DAYS,
     MEASUREMENT_SLACK_DAYS,
     add_months,
     due_dates,
@@ -28,6 +29,7 @@ from .review import review_project, submit_for_review
 
 __all__ = [
     "BENEFIT_FIELDS",
+    "BENEFIT_REMINDER_GRACE_DAYS",
     "MEASUREMENT_SLACK_DAYS",
     "CanvasConflict",
     "ValidationError",

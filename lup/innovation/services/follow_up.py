@@ -1,7 +1,11 @@
-"""When a benefit's follow-up measurements are due, and reminding the teams whose are due.
+"""When a benefit's follow-up measurements are due, and reminding the teams' managers of
+those due.
 
 The clock starts when a project enters the phase that starts the pilot; follow-ups are due
-LUP_BENEFIT_REMINDER_MONTHS after it.
+LUP_BENEFIT_REMINDER_MONTHS after it. The unit's manager, who owns the benefits, is told
+(a BENEFIT_DUE notification, lup.notifications) once per project and due date, with a link
+to where the measurements are recorded; only while the due date is recent
+(BENEFIT_REMINDER_GRACE_DAYS), never for one measured already.
 """
 
 from __future__ import annotations
@@ -10,22 +14,24 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
 
-from django.conf import settings
-from django.core.mail import send_mass_mail
-from django.db import transaction
 from django.db.models import Min
-from django.utils import formats, timezone, translation
-from django.utils.translation import gettext as _
+from django.urls import reverse
+from django.utils import timezone
 
 from ... import app_settings
-from ...languages import languages_of
 from ...locks import exclusive
 from ...models import Participant, UnitEnrolment
+from ...notifications.models import Notification
+from ...notifications.services import notify
 from ..models import Benefit, BenefitReminder, PhaseChange
 
 # A follow-up measured up to this many days before its due date counts for that date:
 # teams measure when it suits their routines, not on the exact day.
 MEASUREMENT_SLACK_DAYS = 30
+# A due date is reminded of while it is at most this many days past: a run that was missed
+# (or the first run after the feature came) catches up on recent ones, and nobody is told
+# of a measurement due a year and a half ago.
+BENEFIT_REMINDER_GRACE_DAYS = 30
 
 
 def add_months(day: dt.date, months: int) -> dt.date:
@@ -70,88 +76,91 @@ def _pilot_starts(projects: Iterable[int]) -> dict[int, dt.date]:
     return {row["project_id"]: row["first"] for row in rows}
 
 
-@transaction.atomic
 def send_benefit_reminders(*, today: dt.date | None = None) -> int:
-    """E-mail each team whose benefit follow-ups are due and not yet measured; once per
-    benefit and due date (BenefitReminder), each member in their own language
-    (`lup.languages`). Returns the number of e-mails sent: one per project and language.
-    One run at a time across workers (`lup.locks.exclusive`)."""
+    """Tell the manager of each team whose benefit follow-ups fell due (within
+    BENEFIT_REMINDER_GRACE_DAYS) and are not yet measured: one BENEFIT_DUE notification per
+    project and due date, listing its benefits, linking to where they are measured. Each
+    benefit and due date once (BenefitReminder). Returns the number of reminders made (one
+    per project and due date). One run at a time across workers (`lup.locks.exclusive`)."""
     today = today or timezone.localdate()
     # Two runs at once (two workers, two beat schedulers) would both find the same
-    # reminders due and both mail them: the second waits, then finds them sent.
+    # reminders due: the second waits, then finds them recorded.
     with exclusive("lup.innovation.benefit-reminders"):
-        return _send_due_reminders(today)
+        return _remind_due(today)
 
 
-def _send_due_reminders(today: dt.date) -> int:
+def _due_benefits(today: dt.date) -> dict[tuple[int, dt.date], list[Benefit]]:
+    """The benefits due (project id, due date) -> benefits, not reminded, not measured,
+    of teams not withdrawn; due today or at most BENEFIT_REMINDER_GRACE_DAYS ago."""
+    oldest = today - dt.timedelta(days=BENEFIT_REMINDER_GRACE_DAYS)
     benefits = list(
         Benefit.objects.filter(
             project__enrolment__isnull=False,
             project__phase_changes__phase__starts_pilot=True,
         )
         .exclude(project__enrolment__status=UnitEnrolment.Status.WITHDRAWN)
-        .select_related("project")
+        .select_related("project__organisation")
         .prefetch_related("measurements", "reminders")
         .distinct()
+        .order_by("project_id", "pk")
     )
     starts = _pilot_starts({benefit.project_id for benefit in benefits})
-    due_by_project: dict[int, list[tuple[Benefit, dt.date]]] = defaultdict(list)
+    due: dict[tuple[int, dt.date], list[Benefit]] = defaultdict(list)
     for benefit in benefits:
         sent = {reminder.due_on for reminder in benefit.reminders.all()}
         measured = [measurement.measured_on for measurement in benefit.measurements.all()]
         for due_on in due_dates(starts.get(benefit.project_id)):
-            if due_on > today or due_on in sent:
+            if not oldest <= due_on <= today or due_on in sent:
                 continue
             if next_due_date([due_on], measured) is None:
                 continue  # already measured for this date
-            due_by_project[benefit.project_id].append((benefit, due_on))
-    if not due_by_project:
+            due[(benefit.project_id, due_on)].append(benefit)
+    return due
+
+
+def _remind_due(today: dt.date) -> int:
+    due = _due_benefits(today)
+    if not due:
         return 0
-    # Each team member reads the reminder in their own language: one e-mail per project and
-    # language, to the members who read that language.
-    members = list(
-        Participant.objects.current()
-        .filter(enrolment__project__in=list(due_by_project))
-        .exclude(user__email="")
-        .filter(user__is_active=True)
-        .values_list("enrolment__project", "user_id", "user__email")
-    )
-    languages = languages_of(user_id for _project, user_id, _email in members)
-    recipients: dict[int, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
-    for project_id, user_id, email in members:
-        recipients[project_id][languages[user_id]].add(email)
-    messages = []
-    for project_id, due in due_by_project.items():
+    managers: dict[int, list[object]] = defaultdict(list)
+    for project_id, manager in (
+        (participant.enrolment.project.pk, participant.user)
+        for participant in Participant.objects.current()
+        .filter(
+            role=Participant.Role.MANAGER,
+            enrolment__project__in={project_id for project_id, _due_on in due},
+        )
+        .select_related("user", "enrolment__project")
+    ):
+        managers[project_id].append(manager)
+    reminded = 0
+    for (project_id, due_on), benefits in sorted(due.items()):
+        if not managers.get(project_id):
+            # Nobody leads the team now: nothing is recorded, so a manager who takes over
+            # within the grace period is still told.
+            continue
+        project = benefits[0].project
+        if len(benefits) == 1:
+            page = reverse("lup:benefit-detail", args=[benefits[0].pk])
+        else:
+            page = reverse("lup:project-detail", args=[project_id]) + "#benefits-heading"
+        key = f"benefit:{project_id}:{due_on.isoformat()}"
+        notify(
+            recipients=managers[project_id],
+            kind=Notification.Kind.BENEFIT_DUE,
+            key=key,
+            about=key,
+            context={
+                "project": project.title,
+                "due_on": due_on.isoformat(),
+                "benefits": [benefit.description for benefit in benefits],
+                "organisation": project.organisation.name,
+            },
+            url=app_settings.SITE_URL() + page,
+        )
         BenefitReminder.objects.bulk_create(
-            [BenefitReminder(benefit=benefit, due_on=due_on) for benefit, due_on in due],
+            [BenefitReminder(benefit=benefit, due_on=due_on) for benefit in benefits],
             ignore_conflicts=True,
         )
-        project = due[0][0].project
-        for language, addresses in sorted(recipients[project_id].items()):
-            with translation.override(language):
-                messages.append(_reminder(project.title, due, sorted(addresses)))
-    # Mail only once the reminders are stored, so a rollback never leaves sent-but-unrecorded.
-    transaction.on_commit(lambda: send_mass_mail(tuple(messages), fail_silently=False))
-    return len(messages)
-
-
-def _reminder(
-    title: str, due: list[tuple[Benefit, dt.date]], addresses: list[str]
-) -> tuple[str, str, str, list[str]]:
-    """One reminder e-mail (subject, body, sender, recipients), in the active language."""
-    lines = [
-        _("It is time to measure the benefits of “%(title)s”:") % {"title": title},
-        "",
-        *[
-            f"– {benefit.description} ({formats.date_format(due_on, 'SHORT_DATE_FORMAT')})"
-            for benefit, due_on in due
-        ],
-        "",
-        _("Record the measurements on the project page."),
-    ]
-    return (
-        _("Benefit follow-up due: %(title)s") % {"title": title},
-        "\n".join(lines),
-        settings.DEFAULT_FROM_EMAIL,
-        addresses,
-    )
+        reminded += 1
+    return reminded

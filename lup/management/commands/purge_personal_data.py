@@ -67,6 +67,10 @@ class Command(BaseCommand):
             f"  {verb} {report.installation.get('lup.PersonalDataExport', 0)} own-data archives "
             f"finished before {report.archive_cutoff:%Y-%m-%d}"
         )
+        self.stdout.write(
+            f"  {verb} {report.installation.get('lup.Notification', 0)} notifications made "
+            f"before {report.notification_cutoff:%Y-%m-%d}"
+        )
         self.stdout.write(f"{verb} {report.total} in all.")
 
 

@@ -20,6 +20,9 @@ from lup.innovation.models import (
     PhaseChange,
     ProjectPhase,
 )
+from lup.models import Participant, UnitEnrolment
+from lup.notifications.models import Notification
+from lup.services import remember_language
 from tests.factories import BenefitFactory, BenefitMeasurementFactory, InnovationProjectFactory
 from tests.roles import build_world
 
@@ -287,26 +290,77 @@ def test_add_months_keeps_the_day_or_takes_the_months_last():
     assert services.add_months(dt.date(2025, 12, 1), 12) == dt.date(2026, 12, 1)
 
 
-def test_reminders_are_mailed_to_the_team_once_per_due_date(
+def test_the_manager_is_reminded_once_per_due_date_with_a_link_to_measure(
     world, settings, django_capture_on_commit_callbacks
 ):
     settings.LUP_BENEFIT_REMINDER_MONTHS = (6, 12)
-    pilot = TODAY - dt.timedelta(days=200)
+    remember_language(user=world.people["manager"], language="en", source="site")
+    pilot = TODAY - dt.timedelta(days=200)  # 6 months fell due about 17 days ago
     start_pilot(world, pilot)
     benefit = BenefitFactory(project=world.project, baseline_on=pilot - dt.timedelta(days=10))
 
     with django_capture_on_commit_callbacks(execute=True):
         assert services.send_benefit_reminders() == 1
     with django_capture_on_commit_callbacks(execute=True):
-        assert services.send_benefit_reminders() == 0  # already sent for this due date
+        assert services.send_benefit_reminders() == 0  # already reminded of this due date
 
-    assert len(mail.outbox) == 1
-    message = mail.outbox[0]
-    assert set(message.to) == {"manager@example.no", "enthusiast@example.no"}
-    assert world.project.title in message.subject
+    [message] = mail.outbox
+    assert message.to == ["manager@example.no"]  # the line leader, who owns the benefits
+    assert message.subject == f"Benefit follow-up due: {world.project.title}"
+    assert benefit.description in message.body
+    assert f"https://lup.test{reverse('lup:benefit-detail', args=[benefit.pk])}" in message.body
+    [notification] = Notification.objects.all()
+    assert notification.kind == Notification.Kind.BENEFIT_DUE
+    assert notification.recipient == world.people["manager"]
     assert list(BenefitReminder.objects.values_list("benefit", "due_on")) == [
         (benefit.pk, services.add_months(pilot, 6))
     ]
+
+
+def test_one_reminder_per_project_and_due_date_lists_its_benefits(
+    world, settings, django_capture_on_commit_callbacks
+):
+    settings.LUP_BENEFIT_REMINDER_MONTHS = (6,)
+    pilot = TODAY - dt.timedelta(days=200)
+    start_pilot(world, pilot)
+    first = BenefitFactory(project=world.project, baseline_on=pilot - dt.timedelta(days=10))
+    second = BenefitFactory(
+        project=world.project,
+        baseline_on=pilot - dt.timedelta(days=10),
+        description="Færre fall om natten",
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.send_benefit_reminders() == 1
+
+    [notification] = Notification.objects.all()
+    assert notification.context["benefits"] == [first.description, second.description]
+    assert notification.url.endswith(
+        reverse("lup:project-detail", args=[world.project.pk]) + "#benefits-heading"
+    )
+    assert len(mail.outbox) == 1
+    assert BenefitReminder.objects.count() == 2
+
+
+def test_no_reminder_for_a_due_date_long_past(world, settings):
+    """The first run of the old reminders mailed due dates up to 18 months late (issue 21):
+    a due date more than the grace period ago is not reminded of, now or later."""
+    settings.LUP_BENEFIT_REMINDER_MONTHS = (6, 12)
+    pilot = TODAY - dt.timedelta(days=730)  # due about 18 and 12 months ago
+    start_pilot(world, pilot)
+    BenefitFactory(project=world.project, baseline_on=pilot - dt.timedelta(days=10))
+
+    assert services.send_benefit_reminders() == 0
+    assert (
+        services.send_benefit_reminders(
+            today=services.add_months(pilot, 12)
+            + dt.timedelta(days=services.BENEFIT_REMINDER_GRACE_DAYS + 1)
+        )
+        == 0
+    )
+    assert not Notification.objects.exists()
+    # Within the grace period of the 12 months' due date, it was reminded of.
+    assert services.send_benefit_reminders(today=services.add_months(pilot, 12)) == 1
 
 
 def test_no_reminder_when_the_team_has_measured(world):
@@ -317,17 +371,43 @@ def test_no_reminder_when_the_team_has_measured(world):
 
     assert services.send_benefit_reminders() == 0
     assert not BenefitReminder.objects.exists()
+    assert not Notification.objects.exists()
+
+
+def test_no_reminder_for_a_withdrawn_team_or_a_team_without_a_manager(world):
+    pilot = TODAY - dt.timedelta(days=200)
+    start_pilot(world, pilot)
+    BenefitFactory(project=world.project, baseline_on=pilot - dt.timedelta(days=10))
+    Participant.objects.filter(enrolment=world.team_u1, role=Participant.Role.MANAGER).update(
+        status=Participant.Status.WITHDRAWN
+    )
+
+    assert services.send_benefit_reminders() == 0
+    # Nothing recorded: a manager who takes over within the grace period is still told.
+    assert not BenefitReminder.objects.exists()
+
+    Participant.objects.filter(enrolment=world.team_u1, role=Participant.Role.MANAGER).update(
+        status=Participant.Status.ACTIVE
+    )
+    UnitEnrolment.objects.filter(pk=world.team_u1.pk).update(status=UnitEnrolment.Status.WITHDRAWN)
+    assert services.send_benefit_reminders() == 0
+    assert not Notification.objects.exists()
 
 
 def test_the_command_and_the_task_send_reminders(world, capsys):
-    pilot = TODAY - dt.timedelta(days=400)
+    pilot = TODAY - dt.timedelta(days=375)  # 12 months fell due about 10 days ago
     start_pilot(world, pilot)
     BenefitFactory(project=world.project, baseline_on=pilot - dt.timedelta(days=10))
 
     call_command("send_benefit_reminders")
-    assert "Sent 1 benefit reminder e-mails." in capsys.readouterr().out
-    assert BenefitReminder.objects.count() == 2  # 6 and 12 months, in one e-mail
+    assert "Sent 1 benefit reminders." in capsys.readouterr().out
+    # The 12 months' due date only: 6 months fell due long ago.
+    assert list(BenefitReminder.objects.values_list("due_on", flat=True)) == [
+        services.add_months(pilot, 12)
+    ]
     assert tasks.send_benefit_reminders.delay().get() == 0
+    call_command("send_benefit_reminders", "--today", services.add_months(pilot, 6).isoformat())
+    assert "Sent 1 benefit reminders." in capsys.readouterr().out
 
 
 # The roll-up
