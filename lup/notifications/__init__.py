@@ -7,7 +7,10 @@ written first: a mail server that fails never loses it, and the task tries again
 e-mail is written when it is sent, in the recipient's language (`messages`), with a
 plain-text part, a link to the page, and the calendar event when there is one.
 
-The first kinds are the gatherings' (planned, moved, cancelled: lup.receivers builds the
-calendar event with lup.calendar); answers, reminders, announcements and the in-product
-list are to come (issue 21).
+Kinds: gatherings (planned, moved, cancelled, with the calendar event built by
+lup.receivers with lup.calendar), answers (submitted, returned, approved), reminders
+(lup.reminders; benefit follow-ups from lup.innovation), certificates issued, applications
+accepted and announcements (lup.announcements). Each person chooses per kind how the
+e-mail comes (`kinds`, `NotificationPreference`): at once, in the daily digest (`digest`)
+or not at all; the product lists them all (`views`, `selectors`).
 """

@@ -9,10 +9,12 @@ from collections import defaultdict
 from collections.abc import Sequence
 
 from django.core.mail import EmailMultiAlternatives, get_connection
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from .. import app_settings
 from ..languages import language_of
 from ..locks import exclusive
 from .messages import summary
@@ -116,7 +118,8 @@ def digest_message(notifications: list[Notification]) -> EmailMultiAlternatives:
             "You get this daily e-mail because you chose it for these notifications. "
             "Change your choices on your notifications page."
         )
-        body = "\n\n— — —\n\n".join(parts) + "\n\n" + footer + "\n"
+        choices = app_settings.SITE_URL() + reverse("lup:notification-choices")
+        body = "\n\n— — —\n\n".join(parts) + "\n\n" + footer + "\n" + choices + "\n"
     return EmailMultiAlternatives(
         subject=subject,
         body=body,

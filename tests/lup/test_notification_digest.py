@@ -66,6 +66,7 @@ def test_a_daily_choice_waits_for_the_digest_which_sends_one_email_per_person_on
     assert "Prototyp" not in to_ola.get_content()
     assert to_kari["From"].addresses[0].display_name == "Bærum kommune"
     assert to_kari["Auto-Submitted"] == "auto-generated"
+    assert "/me/notifications/choices/" in kari_text  # where to change it
     assert not Notification.objects.filter(emailed_at__isnull=True).exists()
 
     assert send_daily_digests() == 0  # the next day's run has nothing new
