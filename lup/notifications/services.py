@@ -94,7 +94,7 @@ def notify(
     return waiting
 
 
-def email_notification(notification_id: int) -> bool:
+def email_notification(notification_id: int, *, connection: Any = None) -> bool:
     """E-mail one notification unless it has been (True when sent now). The row is locked
     while it is sent, so two workers never send it twice; a failure leaves it unsent, with
     the attempt counted, and raises for the task to try again."""
@@ -110,7 +110,9 @@ def email_notification(notification_id: int) -> bool:
         )
         if notification is None:
             return False
-        _message(notification).send()
+        message = _message(notification)
+        message.connection = connection  # None: a connection of its own
+        message.send()
         notification.emailed_at = timezone.now()
         notification.save(update_fields=["emailed_at"])
     return True

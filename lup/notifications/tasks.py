@@ -5,6 +5,7 @@ from __future__ import annotations
 import smtplib
 
 from celery import shared_task
+from django.core.mail import get_connection
 
 from .services import email_notification
 
@@ -20,8 +21,11 @@ def send_notification_emails(notification_ids: list[int]) -> int:
     """E-mail the notifications not yet sent (a retry skips those that went). A mail server
     that fails raises, and Celery tries again later; the notifications stay stored."""
     sent = 0
-    for notification_id in notification_ids:
-        sent += email_notification(notification_id)
+    # One SMTP connection for the whole batch: an announcement to a programme is hundreds
+    # of e-mails, not hundreds of connections.
+    with get_connection() as connection:
+        for notification_id in notification_ids:
+            sent += email_notification(notification_id, connection=connection)
     return sent
 
 

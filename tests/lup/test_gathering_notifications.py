@@ -274,3 +274,24 @@ def test_a_gathering_moved_to_the_past_is_refused_and_changes_nothing(
     gathering.refresh_from_db()
     assert (gathering.calendar_sequence, gathering.starts_at) == (sequence, starts)
     assert Notification.objects.count() == notifications
+
+
+def test_the_cohorts_emails_go_over_one_smtp_connection(
+    world, smtp_server: Received, django_capture_on_commit_callbacks, monkeypatch
+):
+    from django.core.mail.backends.smtp import EmailBackend
+
+    opened = []
+    real_open = EmailBackend.open
+
+    def counting_open(self):
+        new = real_open(self)
+        if new:
+            opened.append(self)
+        return new
+
+    monkeypatch.setattr(EmailBackend, "open", counting_open)
+    plan(world, django_capture_on_commit_callbacks)
+
+    assert len(smtp_server.messages) == len(cohort_people(world)) > 1
+    assert len(opened) == 1
