@@ -14,6 +14,7 @@ class LupConfig(AppConfig):
         core's `lup.models` does not import them: the core never imports a layer above it.
         Imported here, not at the top, because models load while the registry populates."""
         super().import_models()
+        from .barometer import models as barometer_models  # noqa: F401
         from .calendar import models as calendar_models  # noqa: F401
         from .innovation import models as innovation_models  # noqa: F401
         from .intake import models as intake_models  # noqa: F401

@@ -250,6 +250,32 @@ def can_manage_team(user: Any, enrolment: UnitEnrolment) -> bool:
     )
 
 
+# The innovation barometer (lup.barometer): a unit's team answers on the unit's behalf;
+# the administrators and HR of the organisation running the programme read the results
+# (and the team's page), the administrators set the follow-up and the national figure.
+def can_answer_barometer(user: Any, enrolment: UnitEnrolment) -> bool:
+    """A current member of the unit's team (its manager or an enthusiast)."""
+    return bool(
+        user.is_authenticated
+        and Participant.objects.current().filter(enrolment=enrolment, user_id=user.pk).exists()
+    )
+
+
+def can_read_barometer_results(user: Any, programme: Any) -> bool:
+    """The administrators and HR of the organisation that runs the programme."""
+    return bool(
+        user.is_authenticated
+        and oversees(user, programme.organisation_id, ORGANISATION_WIDE_PERMISSION)
+    )
+
+
+def can_see_team_barometer(user: Any, enrolment: UnitEnrolment) -> bool:
+    """The team itself, and those who read the programme's results."""
+    return can_answer_barometer(user, enrolment) or can_read_barometer_results(
+        user, enrolment.cohort.programme
+    )
+
+
 # Announcements (lup.announcements): a cohort's facilitators write to their cohort and its
 # teams; the programme office (the programme administrators of the organisation that runs
 # it: the permission from their role group, and a membership there) writes to any cohort or

@@ -84,6 +84,9 @@ urlpatterns += [
 # The innovation project workspace: project, canvas, benefits, reviews (lup.innovation).
 urlpatterns += [path("", include("lup.innovation.urls"))]  # type: ignore[list-item]
 
+# The innovation barometer: the team's survey, the programme's results (lup.barometer).
+urlpatterns += [path("", include("lup.barometer.urls"))]  # type: ignore[list-item]
+
 # The programme office: cohorts, facilitators, gatherings, moving a unit (lup.office).
 urlpatterns += [path("", include("lup.office.urls"))]  # type: ignore[list-item]
 
@@ -182,6 +185,22 @@ urlpatterns += details_urlpatterns
 from .setup.urls import setup_urlpatterns  # noqa: E402
 
 urlpatterns += setup_urlpatterns
+
+# The programme's own report for a period, as a page and an A4 PDF (lup.programme_report).
+from .programme_report import views as programme_report_views  # noqa: E402
+
+urlpatterns += [
+    path(
+        "programmes/<slug:slug>/report/",
+        programme_report_views.programme_report,
+        name="programme-report",
+    ),
+    path(
+        "programmes/<slug:slug>/report.pdf",
+        programme_report_views.programme_report_pdf,
+        name="programme-report-pdf",
+    ),
+]
 
 # A person's own data: the page, its JSON download and archives with their files
 # (lup.privacy.export_views).

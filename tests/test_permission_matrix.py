@@ -87,9 +87,30 @@ RULES: dict[str, dict[str, str]] = {
     "lup:dashboard-csv": row(
         "login", "forbidden", "forbidden", "forbidden", "ok", "ok", "not_found", "ok"
     ),
+    # The programme report (lup.programme_report): as the dashboard.
+    "lup:programme-report": row(
+        "login", "forbidden", "forbidden", "forbidden", "ok", "ok", "not_found", "ok"
+    ),
+    "lup:programme-report-pdf": row(
+        "login", "forbidden", "forbidden", "forbidden", "ok", "ok", "not_found", "ok"
+    ),
     "lup:cohort-list": SIGNED_IN,
     "lup:cohort-detail": row("login", "ok", "ok", "ok", "ok", "ok", "not_found", "ok"),
     "lup:team-detail": row("login", "not_found", "ok", "ok", "ok", "ok", "not_found", "ok"),
+    # The innovation barometer (lup.barometer): the whole team answers for its unit (so the
+    # enthusiast too); the organisation's administrators and HR read it, the facilitator
+    # sees the team but not its barometer. The results are the administrators' and HR's.
+    "lup:team-barometer": row("login", "ok", "ok", "forbidden", "ok", "ok", "not_found", "ok"),
+    "lup:team-barometer-answer": row(
+        "login", "ok", "ok", "forbidden", "forbidden", "forbidden", "not_found", "forbidden"
+    ),
+    "lup:barometer-results": row(
+        "login", "not_found", "not_found", "not_found", "ok", "ok", "not_found", "ok"
+    ),
+    "lup:barometer-export": row(
+        "login", "not_found", "not_found", "not_found", "ok", "ok", "not_found", "ok"
+    ),
+    "lup:barometer-settings": every("method"),
     # The team's manager and the organisation's administrators change it (POST only, but the
     # replacement's form page); the enthusiast does not see the team at all.
     "lup:team-invite": every("method"),
@@ -292,6 +313,7 @@ RULES: dict[str, dict[str, str]] = {
     "lup:benefit-create": row("login", "ok", "ok", "ok", "not_found", "ok", "not_found", "ok"),
     "lup:benefit-detail": row("login", "ok", "ok", "ok", "ok", "ok", "not_found", "ok"),
     "lup:benefit-edit": row("login", "ok", "ok", "ok", "not_found", "ok", "not_found", "ok"),
+    "lup:benefit-update": row("login", "ok", "ok", "ok", "not_found", "ok", "not_found", "ok"),
     "lup:programme-benefits": row(
         "login", "not_found", "not_found", "ok", "ok", "ok", "not_found", "ok"
     ),
@@ -780,6 +802,21 @@ POST_RULES: dict[str, dict[str, str]] = {
     "lup:sso-link": every("login"),
     "lup:sso-link-code": every("login"),
     "lup:check-in": row("login", *["not_found"] * 7),  # a made-up code
+    # The barometer: an empty answer is refused (400; the world's round is closed anyway);
+    # empty settings keep the defaults and go back to the results (HR may not change them).
+    "lup:team-barometer-answer": row(
+        "login", "400", "400", "forbidden", "forbidden", "forbidden", "not_found", "forbidden"
+    ),
+    "lup:barometer-settings": row(
+        "login",
+        "not_found",
+        "not_found",
+        "not_found",
+        "forbidden",
+        "redirect",
+        "not_found",
+        "redirect",
+    ),
     # lup: the empty form comes back with its errors ("ok"), or the write is refused
     # An empty invitation or replacement is a form error (400); an empty hand-over and a
     # removal of the team's only enthusiast are refused with a message on the team page.
@@ -855,6 +892,7 @@ POST_RULES: dict[str, dict[str, str]] = {
     "lup:benefit-create": row("login", "ok", "ok", "ok", "not_found", "ok", "not_found", "ok"),
     "lup:benefit-detail": row("login", "ok", "ok", "ok", "redirect", "ok", "not_found", "ok"),
     "lup:benefit-edit": row("login", "ok", "ok", "ok", "not_found", "ok", "not_found", "ok"),
+    "lup:benefit-update": row("login", "ok", "ok", "ok", "not_found", "ok", "not_found", "ok"),
     # the catalogue and the prize
     "lup:catalogue-import": row(
         "login", "forbidden", "forbidden", "forbidden", "forbidden", "ok", "ok", "ok"

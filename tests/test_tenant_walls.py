@@ -22,6 +22,7 @@ allauth's) fails `test_every_write_route_has_a_rule`.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
 import re
@@ -665,6 +666,15 @@ def form_with(**values: Callable[[Context], Any]) -> Rule:
         return [Attempt("post", {**body, **overrides}, note="the page's form, filled in")]
 
     return rule
+
+
+def benefit_update(ctx: Context) -> list[Attempt]:
+    """The benefit's update form (its fields carry the benefit's prefix), filled in."""
+    body = page_form(ctx.arena, ctx.url) or {}
+    prefix = next((name[: -len("status")] for name in body if name.endswith("-status")), "")
+    today = dt.date.today().isoformat()
+    filled = {f"{prefix}value": "900", f"{prefix}measured_on": today}
+    return [Attempt("post", {**body, **filled}, note="the update form, filled in")]
 
 
 def posts(*bodies: Callable[[Context], dict[str, Any]]) -> Rule:
@@ -1424,6 +1434,7 @@ RULES: dict[str, Rule] = {
     ),
     "lup:benefit-edit": form,
     "lup:benefit-detail": form_with(value=lambda ctx: "5"),  # a measurement
+    "lup:benefit-update": benefit_update,  # the update at the end of a phase
     "lup:catalogue-reuse": form,
     "lup:catalogue-unreuse": nothing_more,
     "lup:catalogue-import": form,
@@ -1606,6 +1617,19 @@ RULES: dict[str, Rule] = {
     "lup:cohort-announcement-write": posts(lambda ctx: ANNOUNCEMENT),
     "lup:team-announcement-write": posts(lambda ctx: ANNOUNCEMENT),
     "lup:programme-announcement-write": posts(lambda ctx: ANNOUNCEMENT),
+    # The innovation barometer: Bærum's unit U1's survey answered by Asker's people (the
+    # world's rounds are all closed, so even U1's team could not: no WOULD_WRITE), and
+    # Bærum's follow-up interval and national reference figure changed.
+    "lup:team-barometer-answer": posts(
+        lambda ctx: {"version": "1", "introduced": "yes", "enablers.leadership": "6"}
+    ),
+    "lup:barometer-settings": posts(
+        lambda ctx: {
+            "follow_up_months": "6",
+            "reference_share": "0.5",
+            "reference_source": "Asker",
+        }
+    ),
     "lup-api:announcement-list": api(
         announcement_to("cohort"), announcement_to("team"), announcement_to("programme")
     ),
@@ -1814,6 +1838,7 @@ WOULD_WRITE: dict[str, str] = {
     "lup:cohort-announcement-write": "superuser",
     "lup:team-announcement-write": "superuser",
     "lup:programme-announcement-write": "superuser",
+    "lup:barometer-settings": "superuser",
     "lup-api:announcement-list": "superuser",
     "lup-api:gathering-attendance": "superuser",
     "lup-api:participant-detail": "superuser",
@@ -1828,6 +1853,7 @@ WOULD_WRITE: dict[str, str] = {
     "lup:benefit-create": "superuser",
     "lup:benefit-detail": "superuser",
     "lup:benefit-edit": "superuser",
+    "lup:benefit-update": "superuser",
     "lup:gathering-attendance": "superuser",
     "lup:prize-nominate": "superuser",
     "lup:prize-score": "superuser",

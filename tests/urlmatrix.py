@@ -91,10 +91,13 @@ def arguments_for(route: Route, world: World) -> dict[str, Any]:
         "content_type_id": 1,
         "url": "nowhere/",
         "id": people["enthusiast"].pk,
+        "moment": "start",  # a barometer round (lup.barometer)
         "object_id": 999999,
         "pk": {
             "lup:cohort-detail": world.cohort_a.pk,
             "lup:team-detail": world.team_u1.pk,
+            "lup:team-barometer": world.team_u1.pk,
+            "lup:team-barometer-answer": world.team_u1.pk,
             "lup:team-invite": world.team_u1.pk,
             "lup:team-handover": world.team_u1.pk,
             "lup:team-member-remove": world.team_u1.pk,
@@ -144,7 +147,7 @@ def arguments_for(route: Route, world: World) -> dict[str, Any]:
         values["number"] = 1
     if route.name == "lup:project-start":
         values["pk"] = world.cohort_b.enrolments.get().pk
-    if route.name in {"lup:benefit-detail", "lup:benefit-edit"}:
+    if route.name in {"lup:benefit-detail", "lup:benefit-edit", "lup:benefit-update"}:
         values["pk"] = world.benefit.pk
     if route.name.startswith(("lup:catalogue-", "lup:prize-")):
         values["public_id"] = world.published_project.public_id
@@ -381,6 +384,14 @@ def add_project_work(world: World) -> None:
         target_value=Decimal("600"),
         owner="Enhetsleder",
     )
+    # The project has left its first phase, so its benefits may be updated for it
+    # (`lup:benefit-update`). Recorded directly: the service would also send reminders.
+    from lup.innovation.models import PhaseChange, ProjectPhase
+
+    second = ProjectPhase.objects.filter(programme=world.project.programme).order_by("position")[1]
+    PhaseChange.objects.create(project=world.project, phase=second, entered_on=dt.date.today())
+    world.project.phase = second
+    world.project.save(update_fields=["phase"])
 
 
 def add_catalogue(world: World) -> None:

@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -16,7 +17,9 @@ from ..forms import DateInput, DesignsystemetForm
 from ..models import Participant
 from .models import (
     MEASUREMENT_LIMIT,
+    BenefitClass,
     BenefitType,
+    BenefitUpdate,
     InnovationProject,
     MeasureUnit,
     ProjectPhase,
@@ -175,6 +178,43 @@ class BenefitForm(DesignsystemetForm):
         ),
     )
 
+    owner_person = forms.ModelChoiceField(
+        label=_("Named benefit owner (optional)"),
+        queryset=User.objects.none(),
+        required=False,
+        help_text=_(
+            "The person in the unit's organisation who answers for the benefit; they may be "
+            "outside the team. They are reminded to update it at the end of each phase."
+        ),
+    )
+    benefit_class = forms.ChoiceField(label=_("Class of benefit"), choices=BenefitClass.choices)
+    leads_from_change = forms.CharField(
+        label=_("The change"),
+        max_length=300,
+        required=False,
+        help_text=_("What the project changes, that leads to the benefit."),
+    )
+    effect = forms.CharField(
+        label=_("The effect"),
+        max_length=300,
+        required=False,
+        help_text=_("The effect of the change, that gives the benefit."),
+    )
+    baseline_method = forms.CharField(
+        label=_("How the baseline was measured (optional)"),
+        max_length=300,
+        required=False,
+        help_text=_("For example: hours counted from the rota for four weeks."),
+    )
+
+    def __init__(self, *args: Any, owners: QuerySet[Any], **kwargs: Any) -> None:
+        """`owners`: the people who may be named owner (`services.owner_candidates`)."""
+        super().__init__(*args, **kwargs)
+        field = self.fields["owner_person"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = owners
+        field.label_from_instance = _person_label  # type: ignore[assignment,method-assign]
+
     def clean_baseline_on(self) -> Any:
         return _not_in_future(self.cleaned_data.get("baseline_on"))
 
@@ -187,6 +227,41 @@ class BenefitForm(DesignsystemetForm):
         if baseline_on and target_on and target_on <= baseline_on:
             self.add_error("target_on", _("The target date must be after the baseline date."))
         return data
+
+
+def _person_label(person: Any) -> str:
+    return person.get_full_name() or person.email or person.get_username()
+
+
+class BenefitUpdateForm(DesignsystemetForm):
+    """A benefit's update at the end of a phase. Value and date are required: an update
+    without them says nothing."""
+
+    value = AmountField(
+        label=_("Value measured"),
+        max_digits=14,
+        decimal_places=2,
+        min_value=-LARGEST,
+        max_value=LARGEST,
+        localize=True,
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
+        error_messages={"required": _("Enter the value measured.")},
+    )
+    measured_on = forms.DateField(
+        label=_("Measured on"),
+        help_text=_("Today or earlier."),
+        widget=DateInput(),
+        error_messages={"required": _("Enter the date of the measurement.")},
+    )
+    status = forms.ChoiceField(
+        label=_("Status"),
+        choices=BenefitUpdate.Status.choices,
+        initial=BenefitUpdate.Status.ON_TRACK,
+    )
+    note = forms.CharField(label=_("Note (optional)"), max_length=300, required=False)
+
+    def clean_measured_on(self) -> Any:
+        return _not_in_future(self.cleaned_data.get("measured_on"))
 
 
 class MeasurementForm(DesignsystemetForm):

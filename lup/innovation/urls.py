@@ -21,5 +21,6 @@ urlpatterns = [
     path("projects/<int:pk>/benefits/new/", views.benefit_create, name="benefit-create"),
     path("benefits/<int:pk>/", views.benefit_detail, name="benefit-detail"),
     path("benefits/<int:pk>/edit/", views.benefit_edit, name="benefit-edit"),
+    path("benefits/<int:pk>/update/", views.benefit_update, name="benefit-update"),
     path("programmes/<slug:slug>/benefits/", views.programme_benefits, name="programme-benefits"),
 ]

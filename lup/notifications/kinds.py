@@ -30,6 +30,8 @@ DEFAULT_DELIVERY: dict[str, str] = {
     # team services the invitation to each enthusiast (lup.intake.services).
     Kind.APPLICATION_ACCEPTED: Delivery.OFF,
     Kind.ANNOUNCEMENT: Delivery.NOW,
+    # Once per round and person (lup.barometer); the survey stays open for weeks.
+    Kind.BAROMETER_DUE: Delivery.NOW,
 }
 
 # Kinds a person may choose for (and unsubscribe from with List-Unsubscribe).

@@ -171,6 +171,23 @@ def _announcement(context: dict[str, Any]) -> tuple[str, list[str]]:
     ]
 
 
+def _barometer_due(context: dict[str, Any]) -> tuple[str, list[str]]:
+    values = {
+        "unit": context.get("unit", ""),
+        # The moment's English label, in the recipient's language (the catalogue has it).
+        "moment": _(context.get("moment", "")) if context.get("moment") else "",
+        "day": _day(context["closes_on"]),
+    }
+    return _("The innovation barometer for %(unit)s is open") % values, [
+        _(
+            "Your unit's innovation barometer (%(moment)s) is open until %(day)s. One person "
+            "on the team answers on the unit's behalf; it takes about ten minutes."
+        )
+        % values,
+        _("The answers show what the programme changes for your unit."),
+    ]
+
+
 WRITERS: dict[str, Writer] = {
     Kind.GATHERING_PLANNED: _planned,
     Kind.GATHERING_CHANGED: _changed,
@@ -185,6 +202,7 @@ WRITERS: dict[str, Writer] = {
     Kind.CERTIFICATE_ISSUED: _certificate_issued,
     Kind.APPLICATION_ACCEPTED: _application_accepted,
     Kind.ANNOUNCEMENT: _announcement,
+    Kind.BAROMETER_DUE: _barometer_due,
 }
 
 
@@ -196,6 +214,8 @@ def why(kind: str) -> str:
         return _("You get this because you facilitate the cohort.")
     if kind == Kind.BENEFIT_DUE:
         return _("You get this because you lead the unit's team.")
+    if kind == Kind.BAROMETER_DUE:
+        return _("You get this because you are on the unit's team.")
     if kind == Kind.ANNOUNCEMENT:
         return _("You get this because the announcement was sent to you.")
     return _("You get this because you take part in the programme.")

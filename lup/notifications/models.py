@@ -41,6 +41,7 @@ class Notification(models.Model):
         CERTIFICATE_ISSUED = "certificate_issued", _("A certificate is issued")
         APPLICATION_ACCEPTED = "application_accepted", _("An application is accepted")
         ANNOUNCEMENT = "announcement", _("An announcement")
+        BAROMETER_DUE = "barometer_due", _("The innovation barometer is waiting for an answer")
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL,

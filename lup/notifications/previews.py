@@ -147,6 +147,12 @@ def example_contexts(programme: Programme) -> tuple[dict[str, dict[str, Any]], d
             "cohort": cohort_name,
             "unit": unit,
         },
+        Kind.BAROMETER_DUE: {
+            **base,
+            "unit": unit,
+            "moment": _("At the start"),
+            "closes_on": due_on,
+        },
         Kind.ANNOUNCEMENT: {
             **base,
             "subject": _("Welcome to %(cohort)s") % {"cohort": cohort_name},
@@ -170,6 +176,7 @@ def example_contexts(programme: Programme) -> tuple[dict[str, dict[str, Any]], d
         Kind.CERTIFICATE_ISSUED: _site("lup:my-notifications"),
         Kind.APPLICATION_ACCEPTED: _site("lup:my-applications"),
         Kind.ANNOUNCEMENT: _site("lup:my-notifications"),
+        Kind.BAROMETER_DUE: _site("lup:my-programme"),
     }
     return contexts, links
 

@@ -154,6 +154,18 @@ REGISTER: tuple[PersonalData, ...] = (
         A.KEEP,
         redact_text=("subject", "body"),
     ),
+    # The innovation barometer (lup.barometer): the answers are about the unit; only who
+    # gave them on the unit's behalf is about a person.
+    P(
+        "lup.BarometerResponse",
+        ("answered_by",),
+        C.PARTICIPATION,
+        _(
+            "That you answered your unit's innovation barometer, and when, so the team "
+            "knows who gave the unit's answers."
+        ),
+        A.KEEP,
+    ),
     P(
         "lup.CalendarFeed",
         ("user",),
@@ -349,6 +361,20 @@ REGISTER: tuple[PersonalData, ...] = (
         ("recorded_by",),
         C.PROJECT_WORK,
         _("Benefit measurements you recorded."),
+        A.KEEP,
+    ),
+    P(
+        "lup.Benefit",
+        ("owner_person",),
+        C.PROJECT_WORK,
+        _("Project benefits you are named owner of."),
+        A.KEEP,
+    ),
+    P(
+        "lup.BenefitUpdate",
+        ("recorded_by",),
+        C.PROJECT_WORK,
+        _("Benefit updates you recorded at the end of a project phase."),
         A.KEEP,
     ),
     P(

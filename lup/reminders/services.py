@@ -22,6 +22,7 @@ from django.utils import timezone
 from courses.api import Activity, ActivityCompletion, ModuleOutline, module_finished, module_outline
 
 from .. import app_settings
+from ..barometer import services as barometer
 from ..locks import exclusive
 from ..models import Attendance, Cohort, Gathering, Participant, UnitEnrolment
 from ..models.programmes import reminder_days
@@ -50,10 +51,11 @@ class RemindersSent:
     due: int = 0
     attendance: int = 0
     reviews: int = 0
+    barometer: int = 0
 
     @property
     def total(self) -> int:
-        return self.due + self.attendance + self.reviews
+        return self.due + self.attendance + self.reviews + self.barometer
 
 
 def send_reminders(*, today: dt.date | None = None) -> RemindersSent:
@@ -66,7 +68,15 @@ def send_reminders(*, today: dt.date | None = None) -> RemindersSent:
             due=remind_due_dates(today),
             attendance=remind_missing_attendance(today),
             reviews=remind_reviews_waiting(today),
+            barometer=remind_barometer(today),
         )
+
+
+def remind_barometer(today: dt.date) -> int:
+    """Open the innovation barometer's rounds due today, then remind each team member of an
+    open round their unit has not answered (once per round and person; lup.barometer)."""
+    barometer.open_due_rounds(today)
+    return barometer.remind_open_rounds(today)
 
 
 def _start_of(day: dt.date) -> dt.datetime:

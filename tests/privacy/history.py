@@ -29,6 +29,7 @@ from lup import certification, services
 from lup.api.tokens import create_api_token
 from lup.audit import record_event
 from lup.innovation.models import (
+    BenefitUpdate,
     JuryScore,
     Nomination,
     PhaseChange,
@@ -49,6 +50,7 @@ from lup.reporting.models import ExportPreset, ScheduledExport
 from tests.factories import (
     ActivityCompletionFactory,
     AuthenticatorFactory,
+    BenefitFactory,
     BenefitMeasurementFactory,
     CanvasVersionFactory,
     CohortFactory,
@@ -208,6 +210,16 @@ def build_history(
     PhaseChange.objects.create(
         project=project, phase=phase, entered_on=dt.date(2026, 9, 1), changed_by=person
     )
+    # A benefit they are the named owner of, and its update at the end of a phase.
+    owned = BenefitFactory.create(project=project, owner_person=person)
+    BenefitUpdate.objects.create(
+        benefit=owned,
+        phase=phase,
+        value=900,
+        measured_on=dt.date(2026, 9, 1),
+        status="on_track",
+        recorded_by=person,
+    )
     ProjectReview.objects.create(
         project=project, point="plan", decision="comment", comment="Fint", reviewer=person
     )
@@ -315,6 +327,18 @@ def build_history(
         kind=Notification.Kind.GATHERING_PLANNED,
         key="gathering-1@lup.test:0:REQUEST",
         context={"title": "Åpning"},
+    )
+    from lup.barometer.services import answer_round, open_round
+
+    barometer_round = open_round(
+        enrolment=setup.enrolment, moment="start", today=setup.cohort.starts_on
+    )
+    answer_round(
+        round=barometer_round,
+        user=person,
+        version=1,
+        answers={"introduced": "no", "spread": "no"},
+        today=setup.cohort.starts_on,
     )
     from lup.notifications.models import Announcement, NotificationPreference
 

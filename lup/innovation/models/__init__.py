@@ -6,7 +6,7 @@ Every name stays importable from `lup.innovation.models`, whichever module defin
 
 - `programme_setup`: a programme's roadmap phases and canvas fields, with KS' defaults;
 - `project`: the project, its phase changes, canvas versions and reviews;
-- `benefits`: expected benefits, their follow-up measurements and reminders;
+- `benefits`: expected benefits, their follow-up measurements, phase updates and reminders;
 - `reuse`: a unit reusing a published project ("stjæl og del");
 - `prize`: the innovation prize's categories, nominations and jury scores.
 """
@@ -14,9 +14,11 @@ Every name stays importable from `lup.innovation.models`, whichever module defin
 from .benefits import (
     MEASUREMENT_LIMIT,
     Benefit,
+    BenefitClass,
     BenefitMeasurement,
     BenefitReminder,
     BenefitType,
+    BenefitUpdate,
     MeasureUnit,
 )
 from .prize import DEFAULT_PRIZE_CATEGORIES, JuryScore, Nomination, PrizeCategory
@@ -30,9 +32,11 @@ __all__ = [
     "DEFAULT_PRIZE_CATEGORIES",
     "MEASUREMENT_LIMIT",
     "Benefit",
+    "BenefitClass",
     "BenefitMeasurement",
     "BenefitReminder",
     "BenefitType",
+    "BenefitUpdate",
     "CanvasField",
     "CanvasVersion",
     "InnovationProject",

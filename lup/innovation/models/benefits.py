@@ -1,5 +1,5 @@
-"""A project's expected benefits (gevinster), their follow-up measurements and the reminders
-sent when a follow-up is due."""
+"""A project's expected benefits (gevinster), their follow-up measurements, their update at
+the end of each project phase, and the reminders sent when a follow-up is due."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from .programme_setup import ProjectPhase
 from .project import InnovationProject
 
 MEASUREMENT_LIMIT = Decimal("1000000000")  # one billion: larger figures are typing mistakes
@@ -41,12 +42,24 @@ class MeasureUnit(models.TextChoices):
         return frozenset({cls.HOURS_PER_YEAR, cls.NOK_PER_YEAR})
 
 
+class BenefitClass(models.TextChoices):
+    """Where a benefit lands, as the state's benefit realisation practice sorts them: only
+    the first is money the own budget can take out; the last cannot be priced at all."""
+
+    BUDGET = "budget", _("Budget effect in our own organisation")
+    FREED_CAPACITY = "capacity", _("Freed capacity used for other tasks")
+    PUBLIC_SECTOR = "public", _("Priced benefits elsewhere in the public sector")
+    NON_PRICED = "non_priced", _("Non-priced effects")
+
+
 class Benefit(models.Model):
     """An expected benefit (gevinst) of a project: what is measured, from where, towards what.
 
     The baseline (nullpunkt) is measured before the change; follow-up measurements show
     whether the benefit is realised. The owner is a role in the line organisation who
-    answers for realising it, for example "enhetsleder".
+    answers for realising it, for example "enhetsleder"; `owner_person` names the person
+    in that role (of the unit's organisation, possibly outside the team), who is reminded
+    to update the benefit. The benefit map reads change -> effect -> benefit.
     """
 
     public_id = models.UUIDField(
@@ -75,6 +88,21 @@ class Benefit(models.Model):
         max_length=120,
         help_text=_("The role in the line organisation that answers for the benefit."),
     )
+    owner_person = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="lup_owned_benefits",
+        verbose_name=_("benefit owner (person)"),
+    )
+    # Empty only for benefits recorded before benefits had a class.
+    benefit_class = models.CharField(
+        _("benefit class"), max_length=12, choices=BenefitClass.choices, blank=True
+    )
+    leads_from_change = models.CharField(_("the change"), max_length=300, blank=True)
+    effect = models.CharField(_("the effect"), max_length=300, blank=True)
+    baseline_method = models.CharField(_("baseline method"), max_length=300, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
@@ -141,6 +169,62 @@ class BenefitMeasurement(models.Model):
             models.CheckConstraint(
                 condition=Q(value__gt=-MEASUREMENT_LIMIT) & Q(value__lt=MEASUREMENT_LIMIT),
                 name="lup_measurement_value_in_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.benefit}: {self.value} ({self.measured_on})"
+
+
+class BenefitUpdate(models.Model):
+    """A benefit's status and value at the end of one project phase: one per benefit and
+    phase, asked for when the project leaves the phase."""
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", _("Planned")
+        ON_TRACK = "on_track", _("On track")
+        AT_RISK = "at_risk", _("At risk")
+        REALISED = "realised", _("Realised")
+
+    benefit = models.ForeignKey(
+        Benefit, on_delete=models.CASCADE, related_name="updates", verbose_name=_("benefit")
+    )
+    phase = models.ForeignKey(
+        ProjectPhase, on_delete=models.PROTECT, related_name="+", verbose_name=_("phase")
+    )
+    value = models.DecimalField(
+        _("value"),
+        max_digits=14,
+        decimal_places=2,
+        validators=[
+            MinValueValidator(-MEASUREMENT_LIMIT + 1),
+            MaxValueValidator(MEASUREMENT_LIMIT - 1),
+        ],
+    )
+    measured_on = models.DateField(_("measured"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    recorded_at = models.DateTimeField(_("recorded"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["benefit", "measured_on"]
+        verbose_name = _("benefit update")
+        verbose_name_plural = _("benefit updates")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["benefit", "phase"], name="lup_benefit_update_once_per_phase"
+            ),
+            models.CheckConstraint(
+                condition=Q(value__gt=-MEASUREMENT_LIMIT) & Q(value__lt=MEASUREMENT_LIMIT),
+                name="lup_benefit_update_value_in_range",
             ),
         ]
 

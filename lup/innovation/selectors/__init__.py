@@ -15,12 +15,17 @@ from .access import (
     may_edit_project,
     startable_enrolments_for,
     team_of,
+    updatable_benefits_for,
 )
 from .benefits import (
+    BenefitRealisation,
     BenefitRollup,
+    BenefitStanding,
     BenefitView,
+    Realisation,
     RollupRow,
     assemble_benefit_view,
+    benefit_realisation,
     benefit_rollup,
     benefit_view,
     oriented,
@@ -37,15 +42,19 @@ from .project_page import ProjectPage, TimelineEntry, project_page, reviews_of
 from .reviews import with_projects_waiting
 
 __all__ = [
+    "BenefitRealisation",
     "BenefitRollup",
+    "BenefitStanding",
     "BenefitView",
     "FieldComparison",
     "ProjectPage",
+    "Realisation",
     "RollupRow",
     "Segment",
     "TimelineEntry",
     "assemble_benefit_view",
     "benefit_programmes_for",
+    "benefit_realisation",
     "benefit_rollup",
     "benefit_view",
     "canvas_history",
@@ -58,6 +67,7 @@ __all__ = [
     "reviews_of",
     "startable_enrolments_for",
     "team_of",
+    "updatable_benefits_for",
     "with_projects_waiting",
     "word_diff",
 ]

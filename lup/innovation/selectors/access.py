@@ -9,7 +9,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from ... import permissions, scoping
 from ...models import Cohort, Participant, Programme, UnitEnrolment
-from ..models import InnovationProject
+from ..models import Benefit, InnovationProject
 
 # Who may start a project for an enrolment: the same people who may edit its project once it
 # exists (see scoping.editable_projects_for): the team, its facilitators, its administrators.
@@ -68,4 +68,16 @@ def may_edit_project(user: Any, project: InnovationProject) -> bool:
     """Whether the user may edit this project (see `editable_own_projects_for`)."""
     return project.enrolment_id is not None and permissions.in_scope(
         scoping.editable_projects_for(user), project
+    )
+
+
+def updatable_benefits_for(user: Any) -> QuerySet[Benefit]:
+    """Benefits whose update at the end of a phase the user may record: those of projects
+    the user may edit, and those the user is the named owner of (who may be outside the
+    team), never of an imported project."""
+    if not user.is_authenticated:
+        return Benefit.objects.none()
+    return Benefit.objects.filter(
+        Q(project__in=editable_own_projects_for(user).values("pk"))
+        | Q(owner_person_id=user.pk, project__enrolment__isnull=False)
     )

@@ -1,13 +1,15 @@
 """Reads of benefits: one benefit with its measurements, chart and next due follow-up, and a
-programme's benefits rolled up by type and unit of measure."""
+programme's benefits rolled up by type and unit of measure, and counted as planned,
+measured and realised with those overdue."""
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
-from django.db.models import Min, OuterRef, Subquery
+from django.db.models import Exists, Min, OuterRef, Subquery
 from django.utils import timezone
 
 from ...models import Programme, UnitEnrolment
@@ -17,6 +19,7 @@ from ..models import (
     Benefit,
     BenefitMeasurement,
     BenefitType,
+    BenefitUpdate,
     InnovationProject,
     MeasureUnit,
     PhaseChange,
@@ -189,3 +192,149 @@ def benefit_rollup(programme: Programme) -> BenefitRollup:
         measured=measured,
         today=timezone.localdate(),
     )
+
+
+# Planned, measured and realised: where each of a programme's benefits stands
+
+
+class Realisation:
+    """Where a benefit stands: planned (nothing measured or updated yet), measured (a
+    follow-up measurement or phase update, target not reached) or realised (updated as
+    realised, or its latest value reaches the target)."""
+
+    PLANNED = "planned"
+    MEASURED = "measured"
+    REALISED = "realised"
+
+
+@dataclass(frozen=True)
+class BenefitStanding:
+    """One benefit of the programme, where it stands and whether a follow-up is overdue."""
+
+    benefit_id: int
+    description: str
+    project_id: int
+    project_title: str
+    realisation: str
+    overdue_since: dt.date | None
+
+    @property
+    def overdue(self) -> bool:
+        return self.overdue_since is not None
+
+
+@dataclass(frozen=True)
+class BenefitRealisation:
+    """A programme's benefits as planned, measured and realised, and those overdue (see
+    `benefit_realisation`)."""
+
+    planned: int
+    measured: int
+    realised: int
+    overdue: list[BenefitStanding]
+    today: dt.date
+
+    @property
+    def total(self) -> int:
+        return self.planned + self.measured + self.realised
+
+
+def benefit_realisation(
+    programme: Programme, *, today: dt.date | None = None
+) -> BenefitRealisation:
+    """The programme's benefits (withdrawn teams left out) counted as planned, measured and
+    realised, with those whose follow-up measurement is overdue: a due date (counted from
+    the pilot's start, `services.due_dates`) passed without a measurement or update covering
+    it. Three queries, however many benefits."""
+    today = today or timezone.localdate()
+    latest_measurement = BenefitMeasurement.objects.filter(benefit=OuterRef("pk")).order_by(
+        "-measured_on"
+    )
+    latest_update = BenefitUpdate.objects.filter(benefit=OuterRef("pk")).order_by(
+        "-measured_on", "-pk"
+    )
+    pilot = PhaseChange.objects.filter(
+        project=OuterRef("project_id"), phase__starts_pilot=True
+    ).order_by("entered_on")
+    rows = list(
+        Benefit.objects.filter(project__enrolment__cohort__programme=programme)
+        .exclude(project__enrolment__status=UnitEnrolment.Status.WITHDRAWN)
+        .annotate(
+            measurement_value=Subquery(latest_measurement.values("value")[:1]),
+            measurement_on=Subquery(latest_measurement.values("measured_on")[:1]),
+            update_value=Subquery(latest_update.values("value")[:1]),
+            update_on=Subquery(latest_update.values("measured_on")[:1]),
+            realised_update=Exists(
+                BenefitUpdate.objects.filter(
+                    benefit=OuterRef("pk"), status=BenefitUpdate.Status.REALISED
+                )
+            ),
+            pilot_started_on=Subquery(pilot.values("entered_on")[:1]),
+        )
+        .values(
+            "pk",
+            "description",
+            "project_id",
+            "project__title",
+            "baseline_value",
+            "target_value",
+            "measurement_value",
+            "measurement_on",
+            "update_value",
+            "update_on",
+            "realised_update",
+            "pilot_started_on",
+        )
+        .order_by("project__title", "pk")
+    )
+    # Filtered by programme, not by a list of ids: the same queries whatever the count.
+    in_programme = {"benefit__project__enrolment__cohort__programme": programme}
+    measured_days: dict[int, list[dt.date]] = {}
+    for benefit_id, day in (
+        *BenefitMeasurement.objects.filter(**in_programme).values_list("benefit_id", "measured_on"),
+        *BenefitUpdate.objects.filter(**in_programme).values_list("benefit_id", "measured_on"),
+    ):
+        measured_days.setdefault(benefit_id, []).append(day)
+    counts = {Realisation.PLANNED: 0, Realisation.MEASURED: 0, Realisation.REALISED: 0}
+    overdue: list[BenefitStanding] = []
+    for row in rows:
+        realisation = _realisation(row)
+        counts[realisation] += 1
+        passed = [day for day in services.due_dates(row["pilot_started_on"]) if day <= today]
+        since = services.next_due_date(passed, measured_days.get(row["pk"], []))
+        if since is not None:
+            overdue.append(
+                BenefitStanding(
+                    benefit_id=row["pk"],
+                    description=row["description"],
+                    project_id=row["project_id"],
+                    project_title=row["project__title"],
+                    realisation=realisation,
+                    overdue_since=since,
+                )
+            )
+    return BenefitRealisation(
+        planned=counts[Realisation.PLANNED],
+        measured=counts[Realisation.MEASURED],
+        realised=counts[Realisation.REALISED],
+        overdue=sorted(overdue, key=lambda standing: (standing.overdue_since, standing.benefit_id)),
+        today=today,
+    )
+
+
+def _realisation(row: dict[str, Any]) -> str:
+    """Planned, measured or realised, from a row of `benefit_realisation`'s query."""
+    if row["realised_update"]:
+        return Realisation.REALISED
+    candidates = [
+        (row["measurement_on"], row["measurement_value"]),
+        (row["update_on"], row["update_value"]),
+    ]
+    known = [(day, value) for day, value in candidates if day is not None]
+    if not known:
+        return Realisation.PLANNED
+    _day, latest = max(known, key=lambda pair: pair[0])
+    benefit = Benefit(baseline_value=row["baseline_value"], target_value=row["target_value"])
+    if oriented(benefit, latest) >= oriented(benefit, row["target_value"]):
+        return Realisation.REALISED
+    return Realisation.MEASURED

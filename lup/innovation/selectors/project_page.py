@@ -1,6 +1,6 @@
-"""Everything the project page shows, in a fixed number of queries (eight whatever the
-project's size: members, timeline, phases, canvas, benefits, measurements, pilot start,
-reviews)."""
+"""Everything the project page shows, in a fixed number of queries (nine whatever the
+project's size: members, timeline, phases, canvas, benefits, measurements, phase updates,
+pilot start, reviews)."""
 
 from __future__ import annotations
 
@@ -8,10 +8,13 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from django.db.models import Prefetch
+
 from ...models import Participant
 from .. import services
 from ..models import (
     Benefit,
+    BenefitUpdate,
     CanvasVersion,
     InnovationProject,
     PhaseChange,
@@ -46,6 +49,9 @@ class ProjectPage:
     reviews: list[ProjectReview]
     pilot_started_on: dt.date | None
     next_due: dt.date | None
+    # The phase the project finished last, and its benefits not yet updated for it.
+    finished_phase: ProjectPhase | None = None
+    pending_updates: list[Benefit] | None = None
 
 
 def project_page(project: InnovationProject) -> ProjectPage:
@@ -84,8 +90,27 @@ def project_page(project: InnovationProject) -> ProjectPage:
     canvas = latest_canvas(project)
     benefits = list(
         Benefit.objects.filter(project=project)
-        .prefetch_related("measurements")
+        .select_related("owner_person")
+        .prefetch_related(
+            "measurements",
+            Prefetch(
+                "updates",
+                queryset=BenefitUpdate.objects.select_related("phase").order_by(
+                    "measured_on", "pk"
+                ),
+            ),
+        )
         .order_by("created_at", "pk")
+    )
+    finished = services.finished_phase_from(changes)
+    pending = (
+        [
+            benefit
+            for benefit in benefits
+            if not any(update.phase_id == finished.pk for update in benefit.updates.all())
+        ]
+        if finished is not None and project.enrolment_id is not None
+        else []
     )
     views = [
         assemble_benefit_view(
@@ -105,6 +130,8 @@ def project_page(project: InnovationProject) -> ProjectPage:
         reviews=reviews,
         pilot_started_on=pilot_started_on,
         next_due=min(upcoming, default=None),
+        finished_phase=finished,
+        pending_updates=pending,
     )
 
 

@@ -1,4 +1,5 @@
-"""Writes on a project's expected benefits (gevinster) and their follow-up measurements."""
+"""Writes on a project's expected benefits (gevinster) and their follow-up measurements, and
+who may be named a benefit's owner."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Min
+from django.db.models import Min, Q, QuerySet
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
@@ -29,6 +30,48 @@ BENEFIT_FIELDS = (
     "target_on",
     "owner",
 )
+# The benefit realisation plan's fields (the owner person, class, benefit map, baseline
+# method): the workspace's form sets them; a caller that does not give them (the API)
+# leaves them as they are.
+PLAN_FIELDS = ("owner_person", "benefit_class", "leads_from_change", "effect", "baseline_method")
+
+
+def owner_candidates(project: InnovationProject) -> QuerySet[User]:
+    """The people who may be named a benefit's owner: active people of the project unit's
+    organisation (its line organisation), on any of its units' teams or on its staff; they
+    need not be on the project's team."""
+    if project.enrolment is None:
+        return User.objects.none()
+    organisation_id = project.enrolment.unit.organisation_id
+    people = User.objects.filter(is_active=True).filter(
+        Q(lup_memberships__organisation_id=organisation_id)
+        | Q(lup_participations__enrolment__unit__organisation_id=organisation_id)
+    )
+    # distinct through a subquery, so callers may still order and filter freely
+    return User.objects.filter(pk__in=people.values("pk")).order_by(
+        "last_name", "first_name", "username"
+    )
+
+
+def _set_plan(benefit: Benefit, values: dict[str, Any]) -> None:
+    """Set the plan's fields given in `values` (an empty text for None)."""
+    for name in PLAN_FIELDS:
+        if name not in values:
+            continue
+        if name == "owner_person":
+            benefit.owner_person = values[name]
+        else:
+            setattr(benefit, name, values[name] or "")
+
+
+def _check_owner_person(benefit: Benefit) -> None:
+    """The named owner must belong to the project unit's organisation."""
+    if benefit.owner_person_id is None:
+        return
+    if not owner_candidates(benefit.project).filter(pk=benefit.owner_person_id).exists():
+        raise ValidationError(
+            {"owner_person": _("The benefit owner must be a person in the unit's organisation.")}
+        )
 
 
 def _check_benefit(benefit: Benefit) -> None:
@@ -52,12 +95,15 @@ def _check_benefit(benefit: Benefit) -> None:
 def add_benefit(*, project: InnovationProject, **values: Any) -> Benefit:
     """Add an expected benefit with its baseline (nullpunkt) and target.
 
-    `values` are the benefit's fields (BENEFIT_FIELDS). The target must differ from the
+    `values` are the benefit's fields (BENEFIT_FIELDS, and PLAN_FIELDS where given); a
+    named owner person must belong to the unit's organisation. The target must differ from the
     baseline (it gives the direction of improvement) and the baseline cannot be future.
     """
     require_own_project(project)
     benefit = Benefit(project=project, **{name: values.get(name) for name in BENEFIT_FIELDS})
+    _set_plan(benefit, values)
     _check_benefit(benefit)
+    _check_owner_person(benefit)
     benefit.full_clean()
     benefit.save()
     return benefit
@@ -65,10 +111,13 @@ def add_benefit(*, project: InnovationProject, **values: Any) -> Benefit:
 
 @transaction.atomic
 def update_benefit(*, benefit: Benefit, **values: Any) -> Benefit:
-    """Change a benefit's description, baseline, target or owner (see `add_benefit`)."""
+    """Change a benefit's description, baseline, target or owner (see `add_benefit`); the
+    plan's fields (PLAN_FIELDS) only when given."""
     for name in BENEFIT_FIELDS:
         setattr(benefit, name, values.get(name))
+    _set_plan(benefit, values)
     _check_benefit(benefit)
+    _check_owner_person(benefit)
     first = benefit.measurements.aggregate(first=Min("measured_on"))["first"]
     if first is not None and benefit.baseline_on > first:
         raise ValidationError(

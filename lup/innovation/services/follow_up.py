@@ -1,11 +1,12 @@
-"""When a benefit's follow-up measurements are due, and reminding the teams' managers of
+"""When a benefit's follow-up measurements are due, and reminding the benefits' owners of
 those due.
 
 The clock starts when a project enters the phase that starts the pilot; follow-ups are due
-LUP_BENEFIT_REMINDER_MONTHS after it. The unit's manager, who owns the benefits, is told
-(a BENEFIT_DUE notification, lup.notifications) once per project and due date, with a link
-to where the measurements are recorded; only while the due date is recent
-(BENEFIT_REMINDER_GRACE_DAYS), never for one measured already.
+LUP_BENEFIT_REMINDER_MONTHS after it. A benefit's named owner (`owner_person`) is told of
+it; a benefit without one goes to the unit's managers. Each is told (a BENEFIT_DUE
+notification, lup.notifications) once per project and due date, with a link to where the
+measurements are recorded; only while the due date is recent (BENEFIT_REMINDER_GRACE_DAYS),
+never for one measured already.
 """
 
 from __future__ import annotations
@@ -77,11 +78,13 @@ def _pilot_starts(projects: Iterable[int]) -> dict[int, dt.date]:
 
 
 def send_benefit_reminders(*, today: dt.date | None = None) -> int:
-    """Tell the manager of each team whose benefit follow-ups fell due (within
-    BENEFIT_REMINDER_GRACE_DAYS) and are not yet measured: one BENEFIT_DUE notification per
-    project and due date, listing its benefits, linking to where they are measured. Each
-    benefit and due date once (BenefitReminder). Returns the number of reminders made (one
-    per project and due date). One run at a time across workers (`lup.locks.exclusive`)."""
+    """Tell the owners of benefits whose follow-ups fell due (within
+    BENEFIT_REMINDER_GRACE_DAYS) and are not yet measured: each named owner of their own
+    benefits, the team's managers of those without a named owner; one BENEFIT_DUE
+    notification per recipient, project and due date, listing the benefits, linking to where
+    they are measured. Each benefit and due date once (BenefitReminder). Returns the number
+    of projects and due dates reminded of. One run at a time across workers
+    (`lup.locks.exclusive`)."""
     today = today or timezone.localdate()
     # Two runs at once (two workers, two beat schedulers) would both find the same
     # reminders due: the second waits, then finds them recorded.
@@ -99,7 +102,7 @@ def _due_benefits(today: dt.date) -> dict[tuple[int, dt.date], list[Benefit]]:
             project__phase_changes__phase__starts_pilot=True,
         )
         .exclude(project__enrolment__status=UnitEnrolment.Status.WITHDRAWN)
-        .select_related("project__organisation")
+        .select_related("project__organisation", "owner_person")
         .prefetch_related("measurements", "reminders")
         .distinct()
         .order_by("project_id", "pk")
@@ -135,32 +138,51 @@ def _remind_due(today: dt.date) -> int:
         managers[project_id].append(manager)
     reminded = 0
     for (project_id, due_on), benefits in sorted(due.items()):
-        if not managers.get(project_id):
-            # Nobody leads the team now: nothing is recorded, so a manager who takes over
-            # within the grace period is still told.
-            continue
-        project = benefits[0].project
-        if len(benefits) == 1:
-            page = reverse("lup:benefit-detail", args=[benefits[0].pk])
-        else:
-            page = reverse("lup:project-detail", args=[project_id]) + "#benefits-heading"
-        key = f"benefit:{project_id}:{due_on.isoformat()}"
-        notify(
-            recipients=managers[project_id],
-            kind=Notification.Kind.BENEFIT_DUE,
-            key=key,
-            about=key,
-            context={
-                "project": project.title,
-                "due_on": due_on.isoformat(),
-                "benefits": [benefit.description for benefit in benefits],
-                "organisation": project.organisation.name,
-            },
-            url=app_settings.SITE_URL() + page,
-        )
-        BenefitReminder.objects.bulk_create(
-            [BenefitReminder(benefit=benefit, due_on=due_on) for benefit in benefits],
-            ignore_conflicts=True,
-        )
-        reminded += 1
+        # Named owners are told of their own benefits; the managers of the rest.
+        groups: dict[int | None, list[Benefit]] = defaultdict(list)
+        for benefit in benefits:
+            groups[benefit.owner_person_id].append(benefit)
+        told = False
+        for owner_id, group in groups.items():
+            if owner_id is None:
+                recipients = managers.get(project_id, [])
+            else:
+                recipients = [group[0].owner_person]
+            if not recipients:
+                # Nobody leads the team now: nothing is recorded, so a manager who takes
+                # over within the grace period is still told.
+                continue
+            _remind(project_id, due_on, group, recipients)
+            told = True
+        reminded += told
     return reminded
+
+
+def _remind(
+    project_id: int, due_on: dt.date, benefits: list[Benefit], recipients: list[object]
+) -> None:
+    """One BENEFIT_DUE notification to `recipients` of `benefits` due on `due_on`, and
+    each benefit recorded as reminded for the date."""
+    project = benefits[0].project
+    if len(benefits) == 1:
+        page = reverse("lup:benefit-detail", args=[benefits[0].pk])
+    else:
+        page = reverse("lup:project-detail", args=[project_id]) + "#benefits-heading"
+    key = f"benefit:{project_id}:{due_on.isoformat()}"
+    notify(
+        recipients=recipients,
+        kind=Notification.Kind.BENEFIT_DUE,
+        key=key,
+        about=key,
+        context={
+            "project": project.title,
+            "due_on": due_on.isoformat(),
+            "benefits": [benefit.description for benefit in benefits],
+            "organisation": project.organisation.name,
+        },
+        url=app_settings.SITE_URL() + page,
+    )
+    BenefitReminder.objects.bulk_create(
+        [BenefitReminder(benefit=benefit, due_on=due_on) for benefit in benefits],
+        ignore_conflicts=True,
+    )

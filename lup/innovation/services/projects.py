@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from ...models import Participant, Programme, UnitEnrolment
 from ..models import DEFAULT_PHASES, InnovationProject, PhaseChange, ProjectPhase
+from .phase_updates import finished_phase, request_benefit_updates
 
 
 @transaction.atomic
@@ -124,7 +125,8 @@ def change_phase(
 
     The change is kept as a dated entry, so the timeline shows the whole path, going back
     included. A date before the project's latest phase change would draw the timeline out
-    of order and is refused.
+    of order and is refused. The benefits' owners are then asked to update them for the
+    phase the project finished (`phase_updates.request_benefit_updates`).
     """
     programme = project.programme
     if programme is None or phase.programme_id != programme.pk:
@@ -148,4 +150,8 @@ def change_phase(
     change.save()
     project.phase = phase
     project.save(update_fields=["phase", "updated_at"])
+    # The end of a phase is when each benefit is updated: ask its owner for it.
+    finished = finished_phase(project)
+    if finished is not None:
+        request_benefit_updates(project=project, phase=finished, ended_on=entered_on)
     return change

@@ -11,7 +11,13 @@ project but not change it get 404 on the editing pages and a read-only project p
 - `review`: the facilitators' review.
 """
 
-from .benefits import benefit_create, benefit_detail, benefit_edit, programme_benefits
+from .benefits import (
+    benefit_create,
+    benefit_detail,
+    benefit_edit,
+    benefit_update,
+    programme_benefits,
+)
 from .canvas import canvas_history, canvas_version, project_canvas
 from .projects import project_detail, project_edit, project_phase, project_start, project_submit
 from .review import project_review
@@ -20,6 +26,7 @@ __all__ = [
     "benefit_create",
     "benefit_detail",
     "benefit_edit",
+    "benefit_update",
     "canvas_history",
     "canvas_version",
     "programme_benefits",

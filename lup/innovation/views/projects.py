@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from ... import permissions, scoping
 from .. import selectors, services
 from ..form_errors import add_service_errors
-from ..forms import PhaseForm, ProjectForm
+from ..forms import BenefitUpdateForm, PhaseForm, ProjectForm
 from ..models import InnovationProject, ProjectPhase
 
 
@@ -62,6 +62,12 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
     can_review = permissions.in_scope(scoping.reviewable_projects_for(request.user), project)
     # Sharing needs the unit manager's consent: only they see publish and withdraw.
     can_publish = permissions.in_scope(scoping.publishable_projects_for(request.user), project)
+    # After a phase change the team is asked to update each benefit for the phase it left.
+    update_forms = [
+        (benefit, BenefitUpdateForm(prefix=f"update-{benefit.pk}"))
+        for benefit in (page.pending_updates or [])
+        if can_edit
+    ]
     return render(
         request,
         "lup/innovation/project_detail.html",
@@ -71,6 +77,7 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_edit": can_edit,
             "can_review": can_review,
             "can_publish": can_publish,
+            "update_forms": update_forms,
             "today": timezone.localdate(),
         },
     )

@@ -56,6 +56,7 @@ def benefit_data(**changes):
         "target_value": "600",
         "target_on": "",
         "owner": "Enhetsleder",
+        "benefit_class": "capacity",
     }
     data.update(changes)
     return data
