@@ -324,6 +324,7 @@ def _team_page(
             "can_announce": permissions.can_announce(
                 request.user, enrolment.cohort.programme, enrolment.cohort
             ),
+            "can_see_barometer": permissions.can_see_team_barometer(request.user, enrolment),
             "size": services.team_size(enrolment) if can_manage else None,
             "invite_form": invite_form or TeamInviteForm(),
             "handover_form": HandOverForm(

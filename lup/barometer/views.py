@@ -3,7 +3,6 @@ programme's results with a chart and tables, and the researchers' pseudonymous C
 
 from __future__ import annotations
 
-import csv
 import secrets
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -17,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from .. import permissions, scoping
+from ..excel_csv import write_excel_csv
 from ..models import UnitEnrolment
 from . import selectors, services
 from .charts import share_chart
@@ -260,10 +260,9 @@ def barometer_export(request: HttpRequest, slug: str) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="barometer-{programme.slug}.csv"'
     response["Cache-Control"] = PRIVATE
-    writer = csv.writer(response)
-    writer.writerow(
+    table: list[list[Any]] = [
         ["unit", "cohort", "sector", "moment", "version", "answered_on", *[c[0] for c in columns]]
-    )
+    ]
     for row in rows:
         unit = row["round__enrolment__unit_id"]
         if unit not in pseudonyms:
@@ -280,11 +279,11 @@ def barometer_export(request: HttpRequest, slug: str) -> HttpResponse:
             if item is not None:
                 value = (value or {}).get(item)
             if isinstance(value, list):
-                value = ";".join(value)
+                value = "|".join(value)  # several options in one cell
             elif isinstance(value, bool):
                 value = int(value)
             cells.append("" if value is None else value)
-        writer.writerow(
+        table.append(
             [
                 pseudonyms[unit],
                 cohort,
@@ -295,4 +294,7 @@ def barometer_export(request: HttpRequest, slug: str) -> HttpResponse:
                 *cells,
             ]
         )
+    # The guarded writer (Norwegian Excel's format): an answer never becomes a formula in
+    # the researcher's spreadsheet.
+    write_excel_csv(response, table)
     return response

@@ -32,6 +32,14 @@ from tests.roles import build_world
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def _messages_in_english():
+    """The refusals are matched by their English wording (the site writes bokmål first)."""
+    with translation.override("en"):
+        yield
+
+
 START = dt.date(2025, 8, 1)  # CohortFactory's start
 END = dt.date(2026, 1, 31)  # and end
 
@@ -326,7 +334,7 @@ def test_results_page_and_csv_for_administrators_and_hr_only(client: Any, world:
         assert b"<rect" in page.content
         assert b'id="barometer-cohorts"' in page.content
     body = client.get(export).content.decode()
-    rows = list(csv.reader(io.StringIO(body)))
+    rows = list(csv.reader(io.StringIO(body.removeprefix("\ufeff")), delimiter=";"))
     assert rows[0][:4] == ["unit", "cohort", "sector", "moment"]
     assert len(rows) == 6
     for forbidden in ["Secret", "Person", "@", world.team_u1.unit.name, cohort.name, "Enhet"]:
