@@ -53,10 +53,10 @@ def add_months(day: dt.date, months: int) -> dt.date:
 
 def settings_for(programme: Programme) -> BarometerSettings:
     """The programme's barometer settings (unsaved defaults when it has none)."""
-    try:
-        return programme.barometer_settings  # type: ignore[attr-defined]
-    except BarometerSettings.DoesNotExist:
-        return BarometerSettings(programme=programme)
+    # A query by the model, not the reverse accessor, so the type is the same whether or
+    # not mypy's cache has seen the reverse relation.
+    found = BarometerSettings.objects.filter(programme=programme).first()
+    return found if found is not None else BarometerSettings(programme=programme)
 
 
 def save_settings(
@@ -78,7 +78,7 @@ def save_settings(
 def current_question_set(programme: Programme) -> BarometerQuestionSet:
     """The programme's current (highest) question set version; the default set becomes
     version 1 the first time it is needed."""
-    latest = programme.barometer_question_sets.order_by("-version").first()  # type: ignore[attr-defined]
+    latest = BarometerQuestionSet.objects.filter(programme=programme).order_by("-version").first()
     if latest is not None:
         return latest
     try:
