@@ -199,32 +199,42 @@ def rated_items(question_set: BarometerQuestionSet) -> dict[str, list[tuple[str,
     }
 
 
-def response_rows(programme: Programme) -> list[dict[str, Any]]:
-    """Every response of the programme with its moment, cohort and sector: one query."""
-    responses = (
-        BarometerResponse.objects.filter(round__enrolment__cohort__programme=programme)
-        .order_by("round__enrolment__cohort__starts_on", "round__enrolment_id", "round__moment")
-        .values(
-            "answers",
-            "innovative",
-            "answered_at",
-            "question_set__version",
-            "round__moment",
-            "round__enrolment_id",
-            "round__enrolment__unit_id",
-            "round__enrolment__cohort_id",
-            "round__enrolment__cohort__name",
-            "round__enrolment__unit__sector_id",
-            "round__enrolment__unit__sector__name",
-        )
+def response_rows(
+    programme: Programme, answered_until: dt.date | None = None
+) -> list[dict[str, Any]]:
+    """Every response of the programme with its moment, cohort and sector (only those
+    answered by the end of `answered_until`, when given): one query."""
+    responses = BarometerResponse.objects.filter(round__enrolment__cohort__programme=programme)
+    if answered_until is not None:
+        responses = responses.filter(answered_at__date__lte=answered_until)
+    rows = responses.order_by(
+        "round__enrolment__cohort__starts_on", "round__enrolment_id", "round__moment"
+    ).values(
+        "answers",
+        "innovative",
+        "answered_at",
+        "question_set__version",
+        "round__moment",
+        "round__enrolment_id",
+        "round__enrolment__unit_id",
+        "round__enrolment__cohort_id",
+        "round__enrolment__cohort__name",
+        "round__enrolment__unit__sector_id",
+        "round__enrolment__unit__sector__name",
     )
-    return [dict(row) for row in responses]
+    return [dict(row) for row in rows]
 
 
-def programme_results(programme: Programme, question_set: BarometerQuestionSet) -> ProgrammeResults:
-    """The programme's barometer results, whole and by cohort and by sector. Three queries
-    however many units answered (the responses, the settings; the question set is given)."""
-    rows = response_rows(programme)
+def programme_results(
+    programme: Programme,
+    question_set: BarometerQuestionSet,
+    answered_until: dt.date | None = None,
+) -> ProgrammeResults:
+    """The programme's barometer results, whole and by cohort and by sector; with
+    `answered_until`, as they stood at the end of that day (later answers left out). Two
+    queries however many units answered (the responses, the settings; the question set is
+    given)."""
+    rows = response_rows(programme, answered_until)
     items = rated_items(question_set)
     cohorts: dict[int, list[dict[str, Any]]] = defaultdict(list)
     sectors: dict[int | None, list[dict[str, Any]]] = defaultdict(list)

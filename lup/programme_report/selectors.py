@@ -1,15 +1,22 @@
 """The programme report's figures for one period, in a fixed number of queries whatever the
-number of units, projects, reuses and prizes (eleven: the dashboard's selector twice (three
-each), projects, benefits (two), reuses, winners)."""
+number of units, projects, reuses, prizes and barometer answers (fourteen: the dashboard's
+selector twice (three each), projects, benefits (two), reuses, winners, and the barometer's
+question set, answers and settings)."""
 
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.db.models import Count, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from ..barometer import selectors as barometer_selectors
+from ..barometer.models import BarometerRound
+from ..barometer.services import current_question_set
 from ..innovation import selectors as innovation_selectors
 from ..innovation.models import InnovationProject, Nomination, ProjectReuse
 from ..models import Programme, UnitEnrolment
@@ -80,6 +87,80 @@ class Story:
     story: str
 
 
+Moment = BarometerRound.Moment
+
+
+@dataclass(frozen=True)
+class ShareCell:
+    """A group's share of innovative units at one moment: `shown` with its percent and its
+    number of answers, or too few answers to show (under MIN_ANSWERS: not even how many),
+    or no answers at all."""
+
+    state: str  # "shown", "too_few" or "none"
+    percent: int | None = None
+    answers: int | None = None
+
+
+@dataclass(frozen=True)
+class ShareRow:
+    """The programme or one cohort: its share at the start, the end and the follow-up, and
+    the change in percentage points from the start to the latest moment shown."""
+
+    name: str
+    cells: list[ShareCell]
+    change_points: int | None
+
+
+@dataclass(frozen=True)
+class FactorCell:
+    """A mean rating: hidden (too few answers at that moment) or None (too few rated it)."""
+
+    hidden: bool
+    mean: float | None
+
+
+@dataclass(frozen=True)
+class FactorRow:
+    label: str
+    start: FactorCell
+    latest: FactorCell
+
+    @property
+    def change(self) -> float | None:
+        if self.start.hidden or self.latest.hidden:
+            return None
+        if self.start.mean is None or self.latest.mean is None:
+            return None
+        return round(self.latest.mean - self.start.mean, 1)
+
+
+@dataclass(frozen=True)
+class FactorTable:
+    key: str
+    caption: str
+    rows: list[FactorRow]
+
+
+@dataclass(frozen=True)
+class BarometerBeforeAfter:
+    """The innovation barometer's before and after, as the units had answered by the end of
+    the period (`answered_until`): the share of innovative units for the programme and each
+    cohort, the national reference, and the programme's mean enabler and barrier ratings at
+    the start and at the latest moment shown (`latest_moment`: the follow-up, or else the
+    end). `results` are the barometer's own, for its chart."""
+
+    answered_until: dt.date
+    has_answers: bool
+    moments: list[tuple[str, str]]
+    groups: list[ShareRow]
+    reference_percent: int | None
+    reference_source: str
+    latest_moment: str | None
+    latest_label: str
+    factors: list[FactorTable]
+    results: barometer_selectors.ProgrammeResults
+
+
 @dataclass(frozen=True)
 class ProgrammeReport:
     """Everything the report shows (see `programme_report`)."""
@@ -97,6 +178,7 @@ class ProgrammeReport:
     benefits: innovation_selectors.BenefitRollup
     spreading: Spreading
     stories: list[Story]
+    barometer: BarometerBeforeAfter
 
     @property
     def period_is_empty(self) -> bool:
@@ -125,7 +207,7 @@ def default_period(programme: Programme, today: dt.date | None = None) -> Period
 
 
 def programme_report(programme: Programme, period: Period) -> ProgrammeReport:
-    """The programme's report for `period`, in eleven queries.
+    """The programme's report for `period`, in fourteen queries.
 
     Completions are the dashboard's (units of the population, first completion counts):
     those completed by the end of the period less those completed before it starts; the
@@ -133,7 +215,8 @@ def programme_report(programme: Programme, period: Period) -> ProgrammeReport:
     of the programme's teams (withdrawn teams left out) created by the end of the period, in
     their phase today. Benefits are read as they are today, as the units reported them.
     Reuses are those marked in the period, of the programme's projects or by the
-    organisation's units; stories are the prize winners of the period's years.
+    organisation's units; stories are the prize winners of the period's years. The
+    barometer counts the answers given by the end of the period (`_barometer`).
     """
     progress = programme_target_progress(programme, today=period.ends_on)
     before = programme_target_progress(programme, today=period.starts_on - dt.timedelta(days=1))
@@ -154,6 +237,7 @@ def programme_report(programme: Programme, period: Period) -> ProgrammeReport:
         benefits=innovation_selectors.benefit_rollup(programme),
         spreading=_spreading(programme, period),
         stories=_stories(programme, period),
+        barometer=_barometer(programme, period),
     )
 
 
@@ -297,3 +381,79 @@ def _stories(programme: Programme, period: Period) -> list[Story]:
         )
         for winner in winners
     ]
+
+
+def _percent(share: float | Decimal) -> int:
+    """A share as whole per cent, halves rounded up (as people round, not to even)."""
+    return math.floor(float(share) * 100 + 0.5)
+
+
+def _latest_moment(group: barometer_selectors.GroupResult) -> str | None:
+    """The moment the group's change runs to: the follow-up, or else the end (the
+    barometer's own rule, `barometer.selectors._group`)."""
+    return next(
+        (moment for moment in (Moment.FOLLOW_UP, Moment.END) if group.moments[moment].shown),
+        None,
+    )
+
+
+def _share_row(group: barometer_selectors.GroupResult) -> ShareRow:
+    cells = []
+    for moment in Moment.values:
+        figures = group.moments[moment]
+        if figures.shown and figures.innovative_share is not None:
+            cells.append(ShareCell("shown", _percent(figures.innovative_share), figures.answers))
+        else:
+            cells.append(ShareCell("too_few" if figures.answers else "none"))
+    change = None
+    latest = _latest_moment(group)
+    if group.change is not None and latest is not None:
+        # From the percents shown, so the change adds up for the reader.
+        index = Moment.values.index(latest)
+        change = (cells[index].percent or 0) - (cells[0].percent or 0)
+    return ShareRow(name=group.name, cells=cells, change_points=change)
+
+
+def _barometer(programme: Programme, period: Period) -> BarometerBeforeAfter:
+    """The barometer's before and after as answered by the end of the period: three
+    queries (the question set, the answers, the settings), through the barometer's own
+    selectors, so groups under MIN_ANSWERS answers are never shown here either."""
+    question_set = current_question_set(programme)
+    results = barometer_selectors.programme_results(
+        programme, question_set, answered_until=period.ends_on
+    )
+    groups = [results.programme, *results.cohorts]
+    latest = _latest_moment(results.programme)
+    factors = []
+    for table in barometer_selectors.factor_tables(results):
+        rows = []
+        for row in table["rows"]:
+            start = row["cells"][0]
+            if latest is None:
+                # Nothing later to compare with: the column says so.
+                later = FactorCell(hidden=True, mean=None)
+            else:
+                cell = row["cells"][Moment.values.index(latest)]
+                later = FactorCell(hidden=cell["hidden"], mean=cell["mean"])
+            rows.append(
+                FactorRow(
+                    label=row["label"],
+                    start=FactorCell(hidden=start["hidden"], mean=start["mean"]),
+                    latest=later,
+                )
+            )
+        factors.append(FactorTable(key=table["key"], caption=table["caption"], rows=rows))
+    return BarometerBeforeAfter(
+        answered_until=period.ends_on,
+        has_answers=any(figures.answers for figures in results.programme.moments.values()),
+        moments=[(str(value), str(label)) for value, label in Moment.choices],
+        groups=[_share_row(group) for group in groups],
+        reference_percent=(
+            _percent(results.reference_share) if results.reference_share is not None else None
+        ),
+        reference_source=results.reference_source,
+        latest_moment=latest,
+        latest_label=str(Moment(latest).label) if latest is not None else _("Latest"),
+        factors=factors,
+        results=results,
+    )

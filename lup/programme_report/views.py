@@ -10,9 +10,12 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
 from .. import scoping
+from ..barometer.charts import share_chart
+from ..barometer.selectors import MIN_ANSWERS
 from ..charts import burn_up_chart
 from ..models import Programme
 from . import selectors
+from .charts import reuse_graph
 from .forms import PeriodForm
 from .pdf import render_report_pdf
 
@@ -50,6 +53,9 @@ def programme_report(request: HttpRequest, slug: str) -> HttpResponse:
             "report": report,
             "progress": report.progress,
             "chart": burn_up_chart(report.progress),
+            "barometer_chart": share_chart(report.barometer.results),
+            "min_answers": MIN_ANSWERS,
+            "reuse_graph": reuse_graph(report.spreading),
             "query": request.GET.urlencode(),
         },
     )

@@ -1,12 +1,14 @@
 """The programme's own report (issue 22, part 4): its figures against a small known world, the
-empty period, bad dates, who may read it, the tenant wall, the PDF's text and a fixed number
-of queries."""
+barometer's before and after, the reuse graph, the empty period, bad dates, who may read it,
+the tenant wall, the PDF's text and a fixed number of queries."""
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 import subprocess
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import Group
@@ -14,9 +16,12 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from lup.barometer.models import BarometerResponse, BarometerRound
+from lup.barometer.services import current_question_set, save_settings
 from lup.innovation.models import Nomination, PrizeCategory, ProjectReuse
 from lup.models import OrganisationMembership
-from lup.programme_report.selectors import Period, programme_report
+from lup.programme_report.charts import reuse_graph
+from lup.programme_report.selectors import Period, ShareCell, programme_report
 from lup.roles import HR_GROUP, ensure_role_groups
 from tests.conftest import administrator_permissions
 from tests.factories import (
@@ -53,6 +58,25 @@ def reuse(source, unit, day):
     reused = ProjectReuse.objects.create(source=source, unit=unit)
     ProjectReuse.objects.filter(pk=reused.pk).update(created_at=noon(day))
     return reused
+
+
+def barometer_answer(enrolment, moment, day, *, innovative, leadership=None):
+    """The unit's barometer answered on `day` (stored directly: the barometer's own tests
+    cover answering; here only the figures matter)."""
+    made = BarometerRound.objects.create(
+        enrolment=enrolment, moment=moment, opens_on=day, closes_on=day
+    )
+    return BarometerResponse.objects.create(
+        round=made,
+        question_set=current_question_set(enrolment.cohort.programme),
+        answers={
+            "introduced": innovative,
+            "enablers": {} if leadership is None else {"leadership": leadership},
+            "barriers": {},
+        },
+        innovative=innovative,
+        answered_at=noon(day),
+    )
 
 
 @pytest.fixture
@@ -128,6 +152,10 @@ def world(administrator):
         ServiceUnitFactory(organisation=asker, name="Asker bibliotek"),
         dt.date(2026, 3, 1),
     )
+
+    # Two start answers: too few to show, but the programme has its question set.
+    barometer_answer(enrolment_a, "start", dt.date(2025, 8, 5), innovative=False)
+    barometer_answer(enrolment_b, "start", dt.date(2025, 8, 5), innovative=True)
 
     category = PrizeCategory.objects.create(
         programme=programme, key="arets", name="Årets innovasjon"
@@ -213,6 +241,204 @@ def test_a_later_period_counts_only_what_happened_in_it(world):
     assert report.spreading.across_municipalities == 1
 
 
+# The barometer's before and after
+
+
+@pytest.fixture
+def barometer(world):
+    """The first cohort (named "Kull høst 2025") gets five more units: one of five
+    innovative at the start (with the world's two: 2 of 7), four of five at the end, all five
+    at the follow-up in August 2026. The second ("Kull vår 2026") gets four start answers,
+    all innovative: too few to show. Leadership is rated 2 at the start, 5 at the end, 6 at
+    the follow-up. The national figure is 75 %, from KS."""
+    first, second = world.cohorts.order_by("starts_on")
+    first.name, second.name = "Kull høst 2025", "Kull vår 2026"
+    first.save(update_fields=["name"])
+    second.save(update_fields=["name"])
+    organisation = world.organisation
+    for number in range(5):
+        enrolment = UnitEnrolmentFactory(
+            cohort=first, unit=ServiceUnitFactory(organisation=organisation, name=f"Enhet {number}")
+        )
+        barometer_answer(
+            enrolment, "start", dt.date(2025, 8, 5), innovative=number == 0, leadership=2
+        )
+        barometer_answer(
+            enrolment, "end", dt.date(2026, 1, 20), innovative=number < 4, leadership=5
+        )
+        barometer_answer(enrolment, "follow_up", dt.date(2026, 8, 1), innovative=True, leadership=6)
+    for number in range(4):
+        enrolment = UnitEnrolmentFactory(
+            cohort=second, unit=ServiceUnitFactory(organisation=organisation, name=f"Vår {number}")
+        )
+        barometer_answer(enrolment, "start", dt.date(2026, 2, 5), innovative=True, leadership=2)
+    save_settings(
+        programme=world,
+        follow_up_months=6,
+        reference_share="0.75",
+        reference_source="KS Innovasjonsbarometer 2020",
+    )
+    return world
+
+
+def cells(row):
+    return [(cell.state, cell.percent, cell.answers) for cell in row.cells]
+
+
+def test_the_barometer_shows_shares_and_changes_and_hides_small_groups(barometer, english_site):
+    report = programme_report(barometer, Period(dt.date(2025, 7, 1), dt.date(2026, 6, 30)))
+    section = report.barometer
+
+    assert section.has_answers
+    programme, first, second = section.groups
+    assert programme.name == "Ledelse av utvikling og innovasjon"
+    # 6 of 11 at the start (54.5 %, shown as 55 %), 4 of 5 at the end.
+    assert cells(programme) == [("shown", 55, 11), ("shown", 80, 5), ("none", None, None)]
+    assert programme.change_points == 25
+    assert first.name == "Kull høst 2025"
+    assert cells(first) == [("shown", 29, 7), ("shown", 80, 5), ("none", None, None)]
+    assert first.change_points == 51
+    # Four answers: the group is named, its figure and even its count are not.
+    assert second.name == "Kull vår 2026"
+    assert cells(second) == [("too_few", None, None), ("none", None, None), ("none", None, None)]
+    assert second.change_points is None
+    assert (section.reference_percent, section.reference_source) == (
+        75,
+        "KS Innovasjonsbarometer 2020",
+    )
+    assert section.latest_moment == "end"
+    leadership = next(
+        row
+        for table in section.factors
+        if table.key == "enablers"
+        for row in table.rows
+        if row.label == "Support from leaders"
+    )
+    assert (leadership.start.mean, leadership.latest.mean, leadership.change) == (2.0, 5.0, 3.0)
+
+
+def test_answers_given_after_the_period_are_left_out(barometer, english_site):
+    within = programme_report(barometer, Period(dt.date(2025, 7, 1), dt.date(2026, 7, 31)))
+    later = programme_report(barometer, Period(dt.date(2025, 7, 1), dt.date(2026, 8, 1)))
+    before_the_end = programme_report(barometer, Period(dt.date(2025, 7, 1), dt.date(2026, 1, 19)))
+
+    assert within.barometer.groups[0].cells[2].state == "none"  # answered on 1 August
+    assert later.barometer.groups[0].cells[2] == ShareCell("shown", 100, 5)
+    assert later.barometer.groups[0].change_points == 45  # to the follow-up now
+    assert later.barometer.latest_moment == "follow_up"
+    # Before the end answers (20 January) and the second cohort's (February): only the
+    # first cohort's seven start answers.
+    programme = before_the_end.barometer.groups[0]
+    assert cells(programme) == [("shown", 29, 7), ("none", None, None), ("none", None, None)]
+    assert programme.change_points is None
+    assert before_the_end.barometer.latest_moment is None
+
+
+def table_row(html, name):
+    match = re.search(rf'<tr>\s*<th scope="row">{re.escape(name)}</th>(.*?)</tr>', html, re.S)
+    assert match, name
+    return match.group(1)
+
+
+def test_the_page_shows_the_barometer_before_and_after(
+    client, administrator, barometer, english_site
+):
+    client.force_login(administrator)
+
+    html = client.get(report_url(**PERIOD)).content.decode()
+
+    assert "Innovation barometer: before and after" in html
+    assert (
+        "National reference: 75 % of units innovative (source: KS Innovasjonsbarometer 2020)."
+        in html
+    )
+    first = table_row(html, "Kull høst 2025")
+    assert "29 %" in first
+    assert "(7 answers)" in first
+    assert "80 %" in first
+    assert "(5 answers)" in first
+    assert "+51" in first
+    second = table_row(html, "Kull vår 2026")
+    assert "Too few answers to show (under 5)" in second
+    assert "%" not in second
+    assert "4 answers" not in second
+    assert 'id="report-barometer-chart"' in html
+    assert re.search(r'<svg[^>]*role="img"[^>]*id="report-barometer-chart"', html)
+    leadership = table_row(html, "Support from leaders")
+    assert ">2.0<" in leadership
+    assert ">5.0<" in leadership
+    assert "+3.0" in leadership
+
+
+def test_a_programme_without_barometer_answers_says_so(client, administrator, world, english_site):
+    BarometerResponse.objects.all().delete()
+    client.force_login(administrator)
+
+    html = client.get(report_url(**PERIOD)).content.decode()
+
+    assert 'id="report-no-barometer"' in html
+    assert "No unit had answered the innovation barometer by June 30, 2026." in html
+    assert 'id="report-barometer-table"' not in html
+
+
+# The reuse graph
+
+
+def test_the_reuse_graph_draws_a_line_per_reuse_styled_by_municipality(
+    client, administrator, world, english_site
+):
+    client.force_login(administrator)
+
+    html = client.get(report_url(**PERIOD)).content.decode()
+
+    svg = re.search(r'<svg[^>]*id="report-reuse-graph".*?</svg>', html, re.S)
+    assert svg, "the graph"
+    graph = svg.group(0)
+    assert 'role="img"' in graph
+    assert 'aria-labelledby="report-reuse-graph-title report-reuse-graph-desc"' in graph
+    assert "<title" in graph
+    assert "<desc" in graph
+    lines = re.findall(r'<line class="reuse (reuse-\w+)"', graph)
+    assert sorted(lines) == ["reuse-across", "reuse-within"]  # two reuses, one across
+    for unit in ("Eiksmarka skole", "Jar skole", "Asker helsehus"):
+        assert unit in graph
+    assert "1 across municipalities (dashed), 1 within the organisation (solid)" in graph
+    # The list is still there, as the graph's text alternative.
+    assert 'id="report-reuse-list"' in html
+    assert "Asker helsehus, Asker kommune (across municipalities)" in html
+
+
+def test_reuses_across_municipalities_differ_by_dash_as_well_as_colour():
+    css = (Path(__file__).resolve().parents[2] / "static" / "site.css").read_text()
+    within = re.search(r"\.chart \.reuse-within \{([^}]*)\}", css).group(1)
+    across = re.search(r"\.chart \.reuse-across \{([^}]*)\}", css).group(1)
+    assert "stroke-dasharray" in across
+    assert "stroke-dasharray" not in within
+    colour = re.compile(r"stroke: ([^;]+);")
+    assert colour.search(across).group(1) != colour.search(within).group(1)
+
+
+def test_two_reuses_between_the_same_two_units_are_two_lines(world, english_site):
+    # Eiksmarka skole again in the second cohort, with a second project Jar skole reuses.
+    first, second = world.cohorts.order_by("starts_on")
+    eiksmarka = first.enrolments.get(unit__name="Eiksmarka skole").unit
+    again = UnitEnrolmentFactory(cohort=second, unit=eiksmarka)
+    night = make_project(again, "Nattevakt", created=dt.date(2026, 3, 1))
+    reuse(night, eiksmarka.organisation.units.get(name="Jar skole"), dt.date(2026, 4, 1))
+    report = programme_report(world, Period(dt.date(2025, 7, 1), dt.date(2026, 6, 30)))
+
+    graph = reuse_graph(report.spreading)
+
+    assert graph is not None
+    assert len(graph.edges) == report.spreading.reuses == 3
+    assert [node.unit for node in graph.sources] == ["Eiksmarka skole"]
+    assert sorted(node.unit for node in graph.reusers) == ["Asker helsehus", "Jar skole"]
+    to_jar = [edge for edge in graph.edges if "Jar skole" in edge.label]
+    assert len(to_jar) == 2
+    assert (to_jar[0].y1, to_jar[0].y2) != (to_jar[1].y1, to_jar[1].y2)
+    assert [edge.other_municipality for edge in graph.edges].count(True) == 1
+
+
 def test_the_page_shows_each_section(client, administrator, world, english_site):
     client.force_login(administrator)
 
@@ -231,6 +457,9 @@ def test_the_page_shows_each_section(client, administrator, world, english_site)
         "report-series-table",
         "report-benefit-sums-table",
         "report-reuse-graph",
+        "report-reuse-list",
+        "report-barometer",
+        "report-barometer-table",
     ):
         assert f'id="{section}"' in html, section
     assert "Benefits, as reported by the units" in html
@@ -270,6 +499,9 @@ def test_a_period_with_no_data_says_so(client, administrator, world, english_sit
     assert 'id="report-no-projects"' in html
     assert 'id="report-no-reuses"' in html
     assert 'id="report-no-stories"' in html
+    # The two start answers came in August: none by the end of July.
+    assert 'id="report-no-barometer"' in html
+    assert "No unit had answered the innovation barometer by July 31, 2025." in html
 
 
 def test_a_period_before_the_programme_started_is_no_error(
@@ -394,6 +626,36 @@ def test_the_pdf_has_the_same_content(client, administrator, world, english_site
     assert "Askers hemmelighet" not in text
 
 
+def test_the_pdf_has_the_barometer_and_the_reuse_graph(
+    client, administrator, barometer, english_site, tmp_path
+):
+    client.force_login(administrator)
+
+    response = client.get(pdf_url(**PERIOD))
+
+    assert response.status_code == 200
+    text = " ".join(pdf_text(response.content, tmp_path).split())
+    assert "Innovation barometer: before and after" in text
+    assert "answers given by June 30, 2026" in text
+    assert (
+        "National reference: 75 % of units innovative (source: KS Innovasjonsbarometer 2020)"
+        in (text)
+    )
+    assert "Kull høst 2025" in text
+    assert "Kull vår 2026" in text
+    assert "29 % (7 answers)" in text
+    assert "80 % (5 answers)" in text
+    assert "+51" in text
+    assert "Too few answers" in text
+    assert "100 %" not in text  # the follow-up came after the period
+    assert "What helped and what held back" in text
+    assert "Support from leaders" in text
+    # The graph's own text, drawn beside its lines, and what the lines mean.
+    assert "Who reused whose" in text
+    assert "dashed green lines: across municipalities" in text
+    assert text.count("Eiksmarka skole") >= 2  # in the graph and in the table
+
+
 def test_the_pdf_is_a4_and_in_the_users_language(client, administrator, world, tmp_path):
     client.force_login(administrator)
 
@@ -422,9 +684,13 @@ def test_an_empty_period_pdf_says_so(client, administrator, world, english_site,
 
 
 def grow(programme, size):
-    """`size` more units, each enrolled, completed, with a project, a benefit, a reuse and a
-    prize winner."""
+    """`size` more units, each enrolled, completed, with a project, a benefit, a reuse within
+    the organisation and one by another municipality's unit, barometer answers at the start
+    and the end, and a prize winner."""
     organisation = programme.organisation
+    elsewhere = ServiceUnitFactory(
+        organisation=OrganisationFactory(name=f"Kommune {size}"), name=f"Enhet {size}"
+    )
     sector = SectorFactory(organisation=organisation)
     cohort = CohortFactory(
         programme=programme, starts_on=dt.date(2025, 9, 1), ends_on=dt.date(2026, 2, 28)
@@ -445,6 +711,9 @@ def grow(programme, size):
         BenefitMeasurementFactory(benefit=BenefitFactory(project=project))
         if previous is not None:
             reuse(previous, unit, dt.date(2026, 3, 1))
+        reuse(project, elsewhere, dt.date(2026, 3, 2))
+        barometer_answer(enrolment, "start", dt.date(2025, 9, 5), innovative=False, leadership=3)
+        barometer_answer(enrolment, "end", dt.date(2026, 2, 20), innovative=True, leadership=5)
         Nomination.objects.create(
             category=category, project=project, year=2026, reason="R", is_winner=number == 0
         )
@@ -453,16 +722,18 @@ def grow(programme, size):
 
 def test_the_selector_runs_a_fixed_number_of_queries(world, django_assert_num_queries):
     period = Period(dt.date(2025, 7, 1), dt.date(2026, 6, 30))
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(14):
         programme_report(world, period)
     grow(world, 12)
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(14):
         report = programme_report(world, period)
     assert report.projects == 15
+    assert report.spreading.reuses == 2 + 11 + 12
+    assert report.barometer.groups[0].cells[1] == ShareCell("shown", 100, 12)
 
 
 def test_the_pages_run_the_same_number_of_queries_at_two_sizes(
-    client, administrator, world, django_assert_num_queries
+    client, administrator, world, django_assert_num_queries, english_site
 ):
     client.force_login(administrator)
     counts = []
@@ -474,5 +745,9 @@ def test_the_pages_run_the_same_number_of_queries_at_two_sizes(
             counts.append(len(queries))
     assert counts[0] == counts[2], counts  # the page
     assert counts[1] == counts[3], counts  # the PDF
+    # The second size drew more reuses and counted more barometer answers, in as many queries.
+    html = client.get(report_url(**PERIOD)).content.decode()
+    assert html.count('<line class="reuse ') == 2 + (1 + 2) + (9 + 10)
+    assert "(12 answers)" in html
     with django_assert_num_queries(counts[0]):
         client.get(report_url(**PERIOD))
