@@ -103,6 +103,48 @@ def publish_question_set(*, programme: Programme, schema: Any) -> BarometerQuest
     )
 
 
+# Said when an edit was made from a version that is no longer the current one.
+STALE_EDIT = N_(
+    "Someone else published a change to the questions (version %(version)s) after you "
+    "opened the page. Nothing is saved: the page now shows their version, make your "
+    "changes again."
+)
+
+
+@transaction.atomic
+def revise_question_set(
+    *, programme: Programme, based_on: int, schema: Any
+) -> BarometerQuestionSet | None:
+    """Publish `schema`, an administrator's edit of version `based_on`, as the next version;
+    None when it asks the same as the current version (no version is made). Refused, with
+    nothing stored (ValidationError): another edit published since `based_on` was read
+    (code "stale": publishing would silently undo it), a question key that an earlier
+    version used for another type of question (the results read answers of every version
+    by key), and anything `validate_schema` refuses."""
+    # Under the programme's row lock, as publish_question_set takes it: two administrators
+    # saving at once are serialised, and the second finds the first's version.
+    Programme.objects.select_for_update().filter(pk=programme.pk).first()
+    current = current_question_set(programme)
+    if current.version != based_on:
+        raise ValidationError(_(STALE_EDIT) % {"version": current.version}, code="stale")
+    if schema == current.schema:
+        return None
+    validate_schema(schema)
+    kinds: dict[str, str] = {}
+    for earlier in BarometerQuestionSet.objects.filter(programme=programme).values_list(
+        "schema", flat=True
+    ):
+        for question in earlier.get("questions", []):
+            kinds.setdefault(question["key"], question["type"])
+    for question in schema["questions"]:
+        if kinds.get(question["key"], question["type"]) != question["type"]:
+            raise ValidationError(
+                _("The question “%(key)s” was another type of question before.")
+                % {"key": question["key"]}
+            )
+    return publish_question_set(programme=programme, schema=schema)
+
+
 def round_window(cohort: Cohort, moment: str, follow_up_months: int) -> tuple[dt.date, dt.date]:
     """The first and last day (inclusive) a cohort's round at `moment` is open."""
     if moment == Moment.START:

@@ -18,6 +18,16 @@ urlpatterns = [
         name="barometer-settings",
     ),
     path(
+        "programmes/<slug:slug>/barometer/questions/",
+        views.barometer_questions,
+        name="barometer-questions",
+    ),
+    path(
+        "programmes/<slug:slug>/barometer/questions/<int:version>/",
+        views.barometer_question_version,
+        name="barometer-question-version",
+    ),
+    path(
         "programmes/<slug:slug>/barometer/export.csv",
         views.barometer_export,
         name="barometer-export",

@@ -1,5 +1,6 @@
 """The barometer's pages: the team's survey (answered on the unit's behalf), the
-programme's results with a chart and tables, and the researchers' pseudonymous CSV."""
+programme's results with a chart and tables, the researchers' pseudonymous CSV, and the
+administrators' editor of the questions (each change a new version) with their history."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -20,8 +22,9 @@ from ..excel_csv import write_excel_csv
 from ..models import UnitEnrolment
 from . import selectors, services
 from .charts import share_chart
-from .models import BarometerRound
-from .questions import question_map
+from .forms import TYPE_LABELS, QuestionSetEditor, entries_key
+from .models import BarometerQuestionSet, BarometerRound
+from .questions import INNOVATIVE_KEY, question_map
 
 PRIVATE = "private, no-store"
 
@@ -43,6 +46,15 @@ def _enrolment(request: HttpRequest, pk: int) -> UnitEnrolment:
 def _programme(request: HttpRequest, slug: str) -> Any:
     programme = get_object_or_404(scoping.programmes_for(request.user), slug=slug)
     if not permissions.can_read_barometer_results(request.user, programme):
+        raise PermissionDenied
+    return programme
+
+
+def _administered_programme(request: HttpRequest, slug: str) -> Any:
+    """The programme, for those who may change its barometer (its administrators): the
+    same permission as the barometer's settings. HR, who read the results, are refused."""
+    programme = _programme(request, slug)
+    if not permissions.can_change_programme(request.user, programme):
         raise PermissionDenied
     return programme
 
@@ -148,24 +160,32 @@ def team_barometer_answer(request: HttpRequest, pk: int, moment: str) -> HttpRes
     errors: dict[str, list[str]] = {}
     general: list[str] = []
     status = 200
+    changed = False
     if request.method == "POST":
         values = _posted_answers(question_set.schema, request.POST)
         try:
             version = int(request.POST.get("version", ""))
         except ValueError:
             version = -1
-        try:
-            round_ = services.open_round(enrolment=enrolment, moment=moment)
-            services.answer_round(round=round_, user=request.user, version=version, answers=values)
-        except ValidationError as error:
-            status = 400
-            if hasattr(error, "error_dict"):
-                errors = error.message_dict
-            else:
-                general = [str(message) for message in error.messages]
+        if 0 < version < question_set.version:
+            # The questions were changed while the team answered: nothing is saved, and the
+            # page says so above the new questions (keeping the answers that still fit).
+            changed, status = True, 400
         else:
-            messages.success(request, _("Thank you: the unit's answers are saved."))
-            return redirect("lup:team-barometer", pk=enrolment.pk)
+            try:
+                round_ = services.open_round(enrolment=enrolment, moment=moment)
+                services.answer_round(
+                    round=round_, user=request.user, version=version, answers=values
+                )
+            except ValidationError as error:
+                status = 400
+                if hasattr(error, "error_dict"):
+                    errors = error.message_dict
+                else:
+                    general = [str(message) for message in error.messages]
+            else:
+                messages.success(request, _("Thank you: the unit's answers are saved."))
+                return redirect("lup:team-barometer", pk=enrolment.pk)
     response = render(
         request,
         "lup/barometer/answer.html",
@@ -177,6 +197,7 @@ def team_barometer_answer(request: HttpRequest, pk: int, moment: str) -> HttpRes
             "questions": _form_questions(question_set.schema, values, errors),
             "errors": general,
             "has_field_errors": bool(errors),
+            "questions_changed": changed,
             "answered": answered,
         },
         status=status,
@@ -204,6 +225,7 @@ def barometer_results(request: HttpRequest, slug: str) -> HttpResponse:
             "min_answers": selectors.MIN_ANSWERS,
             "moments": BarometerRound.Moment.choices,
             "settings": services.settings_for(programme),
+            "question_set": question_set,
             "can_change": permissions.can_change_programme(request.user, programme),
         },
     )
@@ -297,4 +319,123 @@ def barometer_export(request: HttpRequest, slug: str) -> HttpResponse:
     # The guarded writer (Norwegian Excel's format): an answer never becomes a formula in
     # the researcher's spreadsheet.
     write_excel_csv(response, table)
+    return response
+
+
+def _versions(programme: Any) -> list[BarometerQuestionSet]:
+    """Every version of the programme's questions, newest first, each with how many
+    answers were given to it (`answer_count`): one query."""
+    return list(
+        BarometerQuestionSet.objects.filter(programme=programme)
+        .annotate(answer_count=Count("responses"))
+        .order_by("-version")
+    )
+
+
+def _readable(schema: dict[str, Any]) -> list[dict[str, Any]]:
+    """A version's questions as the history page lists them, in the reader's language."""
+    readable = []
+    for number, question in enumerate(schema.get("questions", []), start=1):
+        kind = question["type"]
+        readable.append(
+            {
+                "number": number,
+                "key": question["key"],
+                "text": _(question["text"]),
+                "type": TYPE_LABELS.get(kind, kind),
+                "min": question.get("min"),
+                "max": question.get("max"),
+                "entries": [_(entry["text"]) for entry in question.get(entries_key(kind)) or []],
+                "rated": kind == "ratings",
+                "defines_innovative": question["key"] == INNOVATIVE_KEY,
+            }
+        )
+    return readable
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def barometer_questions(request: HttpRequest, slug: str) -> HttpResponse:
+    """The programme's barometer questions: the editor of the current version (saving
+    publishes a new version; answers already given keep theirs) and the version history."""
+    programme = _administered_programme(request, slug)
+    current = services.current_question_set(programme)
+    versions = _versions(programme)
+    history = [version.schema for version in versions]
+    editor = QuestionSetEditor(current, history=history)
+    status = 200
+    if request.method == "POST":
+        posted = QuestionSetEditor(current, history=history, data=request.POST)
+        edited = posted.edited_version
+        if edited is not None and edited != current.version:
+            # Made from an older version: its rows would not match the current questions.
+            status = 409
+            editor.add_problem(_(services.STALE_EDIT) % {"version": current.version})
+        elif edited is None or not posted.is_valid():
+            status, editor = 400, posted
+        else:
+            try:
+                made = services.revise_question_set(
+                    programme=programme, based_on=edited, schema=posted.schema()
+                )
+            except ValidationError as error:
+                if error.code == "stale":
+                    # Published by someone else between reading and saving: start over.
+                    messages.error(request, " ".join(error.messages))
+                    return redirect("lup:barometer-questions", slug=programme.slug)
+                status, editor = 400, posted
+                for message in error.messages:
+                    editor.add_problem(message)
+            else:
+                if made is None:
+                    messages.info(request, _("No changes: no new version was made."))
+                else:
+                    messages.success(
+                        request,
+                        _(
+                            "Version %(version)s of the questions is published. Answers "
+                            "already given keep the version they were given to."
+                        )
+                        % {"version": made.version},
+                    )
+                return redirect("lup:barometer-questions", slug=programme.slug)
+    response = render(
+        request,
+        "lup/barometer/questions.html",
+        {
+            "programme": programme,
+            "current": current,
+            "versions": versions,
+            "editor": editor,
+            "errors": editor.error_summary(),
+        },
+        status=status,
+    )
+    response["Cache-Control"] = PRIVATE
+    return response
+
+
+@require_GET
+@login_required
+def barometer_question_version(request: HttpRequest, slug: str, version: int) -> HttpResponse:
+    """One version of the programme's questions, read only (404 for a version it never
+    had), with how many answers were given to it."""
+    programme = _administered_programme(request, slug)
+    current = services.current_question_set(programme)
+    shown = get_object_or_404(
+        BarometerQuestionSet.objects.annotate(answer_count=Count("responses")),
+        programme=programme,
+        version=version,
+    )
+    response = render(
+        request,
+        "lup/barometer/question_version.html",
+        {
+            "programme": programme,
+            "current": current,
+            "question_set": shown,
+            "questions": _readable(shown.schema),
+        },
+    )
+    response["Cache-Control"] = PRIVATE
     return response
