@@ -327,6 +327,9 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "ParticipantStatusEnum": "lup.models.Participant.Status",
         "CertificateStatusEnum": [("valid", "valid"), ("revoked", "revoked")],
+        "BenefitUpdateStatusEnum": "lup.innovation.models.BenefitUpdate.Status",
+        "BenefitTypeEnum": "lup.innovation.models.BenefitType",
+        "BarometerQuestionTypeEnum": "lup.barometer.questions.QUESTION_TYPES",
     },
 }
 

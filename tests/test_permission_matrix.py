@@ -111,6 +111,14 @@ RULES: dict[str, dict[str, str]] = {
         "login", "not_found", "not_found", "not_found", "ok", "ok", "not_found", "ok"
     ),
     "lup:barometer-settings": every("method"),
+    # The barometer's questions and their versions: the administrators who change its
+    # settings (HR read the results, but may not change the questions).
+    "lup:barometer-questions": row(
+        "login", "not_found", "not_found", "not_found", "forbidden", "ok", "not_found", "ok"
+    ),
+    "lup:barometer-question-version": row(
+        "login", "not_found", "not_found", "not_found", "forbidden", "ok", "not_found", "ok"
+    ),
     # The team's manager and the organisation's administrators change it (POST only, but the
     # replacement's form page); the enthusiast does not see the team at all.
     "lup:team-invite": every("method"),
@@ -393,6 +401,15 @@ RULES: dict[str, dict[str, str]] = {
     "lup-api:benefit-list": API_SIGNED_IN,
     "lup-api:benefit-detail": row("forbidden", "ok", "ok", "ok", "ok", "ok", "not_found", "ok"),
     "lup-api:benefit-measurements": row("forbidden", *["method"] * 7),  # POST only
+    "lup-api:benefit-updates": row("forbidden", *["method"] * 7),  # POST only
+    # Issue 22: the barometer in the API, as on its pages (a team is its unit's enrolment).
+    "lup-api:team-barometer": row(
+        "forbidden", "ok", "ok", "forbidden", "ok", "ok", "not_found", "ok"
+    ),
+    "lup-api:team-barometer-answer": row("forbidden", *["method"] * 7),  # POST only
+    "lup-api:programme-barometer": row(
+        "forbidden", "not_found", "not_found", "not_found", "ok", "ok", "not_found", "ok"
+    ),
     # the enthusiast's certificate, as its PDF; verification is public (a made-up code here)
     "lup-api:certificate-list": API_SIGNED_IN,
     "lup-api:certificate-detail": row("forbidden", "ok", "ok", "ok", "ok", "ok", "not_found", "ok"),
@@ -817,6 +834,10 @@ POST_RULES: dict[str, dict[str, str]] = {
         "not_found",
         "redirect",
     ),
+    # An empty question editor form lacks the version it was made from: 400, nothing made.
+    "lup:barometer-questions": row(
+        "login", "not_found", "not_found", "not_found", "forbidden", "400", "not_found", "400"
+    ),
     # lup: the empty form comes back with its errors ("ok"), or the write is refused
     # An empty invitation or replacement is a form error (400); an empty hand-over and a
     # removal of the team's only enthusiast are refused with a message on the team page.
@@ -951,6 +972,16 @@ POST_RULES: dict[str, dict[str, str]] = {
     ),
     "lup-api:benefit-measurements": row(
         "forbidden", "400", "400", "400", "forbidden", "400", "not_found", "400"
+    ),
+    # Issue 22: a new benefit (its project's id missing: 400 for everyone signed in); the
+    # update at the end of a phase (the benefit's named owner may too: the world names none);
+    # the barometer's answer (only the unit's team; the world's rounds are closed anyway).
+    "lup-api:benefit-list": row("forbidden", *["400"] * 7),
+    "lup-api:benefit-updates": row(
+        "forbidden", "400", "400", "400", "forbidden", "400", "not_found", "400"
+    ),
+    "lup-api:team-barometer-answer": row(
+        "forbidden", "400", "400", "forbidden", "forbidden", "forbidden", "not_found", "forbidden"
     ),
     "lup-api:certificate-revoke": row("forbidden", *["forbidden"] * 4, "400", "not_found", "400"),
     "lup:cohort-close": row(

@@ -811,6 +811,38 @@ def measurement(ctx: Context) -> Attempt:
     return Attempt("post", {"measured_on": "2026-01-15", "value": "1", "note": "x"}, json=True)
 
 
+def benefit_of_bærums_project(ctx: Context) -> Attempt:
+    """A new benefit for U1's project (issue 22's plan fields included)."""
+    return Attempt(
+        "post",
+        {
+            "project": str(ctx.world.project.public_id),
+            "type": "time",
+            "description": "Overtatt",
+            "indicator": "Turer",
+            "unit_of_measure": "count",
+            "baseline_value": "10",
+            "baseline_on": "2026-01-01",
+            "target_value": "5",
+            "owner": "Enhetsleder",
+            "benefit_class": "budget",
+            "effect": "Overtatt",
+        },
+        json=True,
+        note="a benefit for Bærum's project",
+    )
+
+
+def change_benefit(ctx: Context) -> Attempt:
+    return Attempt("patch", {"description": "Overtatt", "effect": "Overtatt"}, json=True)
+
+
+def benefit_phase_update(ctx: Context) -> Attempt:
+    """The benefit's update at the end of the phase U1's project has left."""
+    today = dt.date.today().isoformat()
+    return Attempt("post", {"value": "900", "measured_on": today, "status": "on_track"}, json=True)
+
+
 def attendance_of_bærum(ctx: Context) -> Attempt:
     """U1's manager (not yet marked present) at Bærum's gathering."""
     return Attempt("post", {"participant": str(ctx.participant("manager").public_id)}, json=True)
@@ -1547,6 +1579,9 @@ RULES: dict[str, Rule] = {
     "lup-api:project-list": api(project_in_bærum, project_with_bærum_members),
     "lup-api:project-detail": api(rename_project),
     "lup-api:benefit-measurements": api(measurement),
+    "lup-api:benefit-list": api(benefit_of_bærums_project),
+    "lup-api:benefit-detail": api(change_benefit),
+    "lup-api:benefit-updates": api(benefit_phase_update),
     "lup-api:gathering-attendance": api(attendance_of_bærum, attendance_in_asker_gathering),
     "lup-api:gathering-attendance-detail": api(),
     "lup-api:certificate-revoke": api(revocation),
@@ -1623,6 +1658,9 @@ RULES: dict[str, Rule] = {
     "lup:team-barometer-answer": posts(
         lambda ctx: {"version": "1", "introduced": "yes", "enablers.leadership": "6"}
     ),
+    "lup-api:team-barometer-answer": api(
+        lambda ctx: Attempt("post", {"version": 1, "answers": {"introduced": "yes"}}, json=True)
+    ),
     "lup:barometer-settings": posts(
         lambda ctx: {
             "follow_up_months": "6",
@@ -1630,6 +1668,8 @@ RULES: dict[str, Rule] = {
             "reference_source": "Asker",
         }
     ),
+    # Bærum's barometer questions published anew, their texts changed a little.
+    "lup:barometer-questions": form,
     "lup-api:announcement-list": api(
         announcement_to("cohort"), announcement_to("team"), announcement_to("programme")
     ),
@@ -1817,6 +1857,9 @@ WOULD_WRITE: dict[str, str] = {
     "courses:activity-edit": "superuser",
     "courses:activity-move": "superuser",
     "lup-api:benefit-measurements": "superuser",
+    "lup-api:benefit-list": "superuser",
+    "lup-api:benefit-detail": "superuser",
+    "lup-api:benefit-updates": "superuser",
     "lup-api:certificate-revoke": "superuser",
     "lup-api:cohort-close": "superuser",
     "lup-api:programme-completion-checks": "superuser",
@@ -1839,6 +1882,7 @@ WOULD_WRITE: dict[str, str] = {
     "lup:team-announcement-write": "superuser",
     "lup:programme-announcement-write": "superuser",
     "lup:barometer-settings": "superuser",
+    "lup:barometer-questions": "superuser",
     "lup-api:announcement-list": "superuser",
     "lup-api:gathering-attendance": "superuser",
     "lup-api:participant-detail": "superuser",

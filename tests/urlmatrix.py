@@ -92,6 +92,7 @@ def arguments_for(route: Route, world: World) -> dict[str, Any]:
         "url": "nowhere/",
         "id": people["enthusiast"].pk,
         "moment": "start",  # a barometer round (lup.barometer)
+        "version": 1,  # the programme's first barometer question set (lup.barometer)
         "object_id": 999999,
         "pk": {
             "lup:cohort-detail": world.cohort_a.pk,
@@ -170,6 +171,10 @@ def arguments_for(route: Route, world: World) -> dict[str, Any]:
         "lup-api:project-detail": world.project,
         "lup-api:benefit-detail": world.benefit,
         "lup-api:benefit-measurements": world.benefit,
+        "lup-api:benefit-updates": world.benefit,
+        "lup-api:team-barometer": world.team_u1,
+        "lup-api:team-barometer-answer": world.team_u1,
+        "lup-api:programme-barometer": world.programme,
     }
     if route.name in {"lup-api:certificate-detail", "lup-api:certificate-revoke"}:
         api_objects[route.name] = world_certificate(world)

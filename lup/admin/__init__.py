@@ -6,15 +6,17 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Prefetch, QuerySet
 from django.http import HttpRequest
 from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from .. import audit, imports
 from ..forms import ParticipantImportForm, UnitImportForm
 from ..innovation.models import (
     Benefit,
+    BenefitUpdate,
     CanvasField,
     InnovationProject,
     PhaseChange,
@@ -37,7 +39,7 @@ from ..models import (
     UnitEnrolment,
 )
 from .csv_import import CsvImportAdminMixin
-from .scoping import ScopedAdmin, ScopedInline
+from .scoping import ScopedAdmin, ScopedChoicesMixin, ScopedInline
 
 
 @admin.register(Organisation)
@@ -265,9 +267,36 @@ class PhaseChangeInline(admin.TabularInline):
         return False
 
 
-class BenefitInline(admin.StackedInline):
+class BenefitInline(ScopedChoicesMixin, admin.StackedInline):
+    """A project's benefits, with their updates at the end of each phase read-only: those
+    are recorded on the update page (or the API), which settles the owner's reminder. The
+    named owner is chosen by raw id among the people the staff member may attach (never
+    another organisation's, never a list of everyone)."""
+
     model = Benefit
     extra = 0
+    raw_id_fields = ["owner_person"]
+    readonly_fields = ["phase_updates"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        updates = BenefitUpdate.objects.select_related("phase").order_by("measured_on", "pk")
+        return super().get_queryset(request).prefetch_related(Prefetch("updates", updates))
+
+    @admin.display(description=_("updates at the end of a phase"))
+    def phase_updates(self, benefit: Benefit) -> str:
+        rows = [
+            (
+                update.phase.name,
+                update.value,
+                update.measured_on.isoformat(),
+                update.get_status_display(),
+                f" – {update.note}" if update.note else "",
+            )
+            for update in (benefit.updates.all() if benefit.pk is not None else [])
+        ]
+        if not rows:
+            return "–"
+        return format_html_join(mark_safe("<br>"), "{}: {} ({}) – {}{}", rows)
 
 
 class ProjectReviewInline(admin.TabularInline):

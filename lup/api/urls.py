@@ -10,6 +10,7 @@ from rest_framework.routers import SimpleRouter
 from . import (
     announcements,
     anonymisation,
+    barometer,
     certificate_reviews,
     certificates,
     cohort_close,
@@ -117,6 +118,18 @@ urlpatterns = [
         name="programme-completion-checks",
     ),
     path("cohorts/<str:id>/close/", cohort_close.cohort_close, name="cohort-close"),
+    # The innovation barometer (lup.barometer): a team is its unit's enrolment in a cohort.
+    path("teams/<str:id>/barometer/", barometer.team_barometer, name="team-barometer"),
+    path(
+        "teams/<str:id>/barometer/<str:moment>/",
+        barometer.team_barometer_answer,
+        name="team-barometer-answer",
+    ),
+    path(
+        "programmes/<str:id>/barometer/",
+        barometer.programme_barometer,
+        name="programme-barometer",
+    ),
     path(
         "people/<str:id>/anonymisation/",
         anonymisation.person_anonymisation,
