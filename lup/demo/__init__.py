@@ -2,7 +2,8 @@
 
 - `seed`: `seed_demo`, the entry point, and the names the commands and tests use;
 - `organisations`, `programmes`, `enrolments`, `logins` (with `two_factor`), `course`,
-  `progress` (with `progress_plan`) and `projects`: what each part of the demo seeds;
+  `progress` (with `progress_plan`), `projects` and `barometer`: what each part of the demo
+  seeds;
 - `common`: reproducible randomness and Oslo times, shared by the parts;
 - `curriculum`: LUP's modules in theory and practice, with answers and feedback;
 - `names`: places, sectors, units and people's names;

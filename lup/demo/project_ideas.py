@@ -1,5 +1,6 @@
-"""Demo innovation projects as text: ideas by sector with their benefits, the canvas text,
-and the municipalities other organisations import projects from (demo data only, bokmål).
+"""Demo innovation projects as text: ideas by sector with their benefits and benefit maps,
+the canvas text, and the municipalities other organisations import projects from (demo
+data only, bokmål).
 
 `lup.demo.projects` turns these into every team's project.
 """
@@ -280,6 +281,127 @@ PLANS: dict[str, list[ProjectPlan]] = {
         ),
     ],
 }
+# Each benefit's map and plan (by its description): the effect the project's change leads to
+# on the way to the benefit, and how its baseline was measured. Where the benefit lands
+# (`BenefitClass`) follows from its type, except where `BENEFIT_CLASSES` says otherwise.
+BENEFIT_MAPS: dict[str, tuple[str, str]] = {
+    "Færre unødvendige tilsynsrunder": (
+        "Nattevakten går inn bare når sensoren varsler",
+        "Runder registrert i turnusplanen i fire uker før oppstart, regnet om til et år",
+    ),
+    "Bedre søvn": (
+        "Beboerne blir ikke vekket av tilsynet",
+        "Nattevaktens søvnregistrering for alle beboere i fire uker",
+    ),
+    "Færre beboere med vekttap": (
+        "Beboerne spiser mer, og oftere sammen med andre",
+        "Månedlig veiing av alle beboere det siste halvåret",
+    ),
+    "Mindre kastet mat": (
+        "Maten lages i riktig mengde på avdelingen",
+        "Matsvinn veid i to uker, ganget med innkjøpsprisen og regnet om til et år",
+    ),
+    "Færre medisinbesøk": (
+        "Dispenseren tar over besøkene som bare gjaldt medisiner",
+        "Kjørelister og besøkstid fra fagsystemet de siste tre månedene, regnet om til et år",
+    ),
+    "Mer tid til samtale": (
+        "Besøkene som er igjen, handler om brukeren",
+        "Spørreundersøkelse blant de ansatte før oppstart (skala 1–5)",
+    ),
+    "Mer fysisk aktivitet": (
+        "Barna er ute store deler av dagen hele året",
+        "Utetid registrert på avdelingstavla i fire uker før oppstart",
+    ),
+    "Lavere sykefravær": (
+        "Mindre smitte og et bedre arbeidsmiljø",
+        "Sykefravær fra personalsystemet de siste tolv månedene",
+    ),
+    "Flere foreldre til samtale": (
+        "Foreldrene møter når det passer dem, med tolk på skjermen",
+        "Oppmøte ved foreldresamtalene forrige barnehageår",
+    ),
+    "Mindre tid til planlegging": (
+        "Færre flyttede avtaler og tolkebestillinger",
+        "Tidsbruk logget av de pedagogiske lederne i fire uker, regnet om til et år",
+    ),
+    "Bedre norskspråk": (
+        "Barna bruker mer språk i leken hver dag",
+        "Språkkartlegging av alle femåringene før oppstart",
+    ),
+    "Mer lesing": (
+        "Elevene leser sammen to ganger i uka",
+        "Spørreundersøkelse om lesevaner på begge trinn før oppstart",
+    ),
+    "Alle har noen å være med": (
+        "Faste leker og aktivitetsledere i hvert friminutt",
+        "Trivselsspørsmålene i elevundersøkelsen forrige skoleår",
+    ),
+    "Mindre tid til konflikter": (
+        "Færre konflikter tas med inn i timene",
+        "Lærernes logg over oppfølging av konflikter i seks uker, regnet om til et år",
+    ),
+    "Spart rettetid": (
+        "Prøvene samles og vurderes i læringsplattformen",
+        "Lærernes timeføring for retting forrige termin, regnet om til et år",
+    ),
+    "Flere besøk": (
+        "Biblioteket er åpent om kvelden og i helgene",
+        "Besøkstelleren i inngangen, snitt for det siste halvåret",
+    ),
+    "Flere unge med et tilbud": (
+        "Ungdommene lager tilbudet de selv vil gå på",
+        "Deltakerlistene fra forrige sommerferie",
+    ),
+    "Mindre kjøring": (
+        "Rutene kjøres etter fyllingsgrad, ikke etter faste dager",
+        "Drivstoff- og kjøretøykostnader fra regnskapet for forrige år",
+    ),
+    "Færre tømminger": (
+        "Dunkene tømmes bare når de er fulle",
+        "Tømminger registrert i renovasjonssystemet forrige år",
+    ),
+    "Raskere oppfølging": (
+        "Avvik meldes med bilde og tas opp på tavlemøtet hver morgen",
+        "Tid fra melding til tiltak for alle avvik de siste tre månedene",
+    ),
+    "Flere i aktivitet": (
+        "Brukeren har én plan og én veileder å forholde seg til",
+        "Status for alle brukerne i målgruppen ved oppstart",
+    ),
+    "Lavere utbetaling av stønad": (
+        "Flere kommer i arbeid eller utdanning",
+        "Utbetalt stønad til målgruppen forrige år, fra regnskapet",
+    ),
+    "Mindre venting i mottaket": (
+        "Innbyggerne kommer til en avtalt tid",
+        "Bemanningsplanen for mottaket og telling av køen i fire uker",
+    ),
+    "Spart tid i kontroll": (
+        "Roboten kontrollerer de faste fakturaene",
+        "Timeføringen i økonomiavdelingen for forrige år",
+    ),
+    "Brev folk forstår": (
+        "Vedtakene er skrevet i klarspråk",
+        "Spørreundersøkelse blant mottakere av vedtak før omskrivingen",
+    ),
+    "Færre telefoner": (
+        "Færre ringer for å få brevet forklart",
+        "Telefonlogg i fire uker, regnet om til et år",
+    ),
+}
+# Benefit classes (`BenefitClass` values) by type, and the benefits that land elsewhere.
+CLASS_BY_TYPE = {
+    "time": "capacity",
+    "costs": "budget",
+    "quality": "non_priced",
+    "satisfaction": "non_priced",
+}
+BENEFIT_CLASSES = {
+    "Lavere sykefravær": "capacity",  # fewer days a substitute is needed
+    "Flere i aktivitet": "public",  # the state's benefits, paid by NAV, fall
+}
+
 # Every idea, for a unit in a sector without ideas of its own.
 OTHER_PLANS = [plan for plans in PLANS.values() for plan in plans]
 

@@ -4,7 +4,10 @@
 programme (withdrawn ones too: they had started) a project in the unit's sector with a
 phase that fits its cohort (finished cohorts got far, the running one is under way, the
 upcoming one has just anchored its project), the phase changes that led there, one or two
-canvas versions, one or two benefits with a baseline and 0–3 follow-up measurements. A
+canvas versions, and (once the cohort has started) one or two benefits with their plan: the
+unit's manager as owner, a class, the benefit map (the change leads to an effect, which
+gives the benefit), a baseline with its date and method, an update at the end of each
+phase finished since, and 0–3 follow-up measurements from the pilot on. A
 share of the finished, approved projects is published by the unit's manager with consent
 and an open licence; some are reused by other units, linking their own projects. The
 organisation has also imported projects shared by other municipalities, and its prize has
@@ -29,6 +32,7 @@ from ..innovation.models import (
     DEFAULT_CANVAS_FIELDS,
     Benefit,
     BenefitMeasurement,
+    BenefitUpdate,
     CanvasVersion,
     InnovationProject,
     Licence,
@@ -43,7 +47,10 @@ from ..innovation.services import ensure_project_phases
 from ..models import Participant, Programme, UnitEnrolment
 from .common import BATCH, at, rng
 from .project_ideas import (
+    BENEFIT_CLASSES,
+    BENEFIT_MAPS,
     CANVAS_TEXTS,
+    CLASS_BY_TYPE,
     DISTRICTS,
     EXTERNAL_MUNICIPALITIES,
     NOMINATION_REASONS,
@@ -58,6 +65,9 @@ PUBLISHED_SHARE = 0.45  # of the finished cohorts' approved projects
 
 # A project as planned: the row, its idea, how many phases it reached, and its start.
 PlannedProject = tuple[InnovationProject, ProjectPlan, int, dt.date]
+# A benefit as planned: the row, the day the pilot started (measurements follow it), the
+# phases finished since it was mapped with the day each ended, and the project's stream.
+PlannedBenefit = tuple[Benefit, dt.date | None, list[tuple[int, dt.date]], random.Random]
 
 
 def _rng(*key: object) -> random.Random:
@@ -115,7 +125,15 @@ def seed_projects(programme: Programme, *, index: int, today: dt.date) -> int:
     imported = _plan_imports(programme, index=index, phases=phases, today=today)
     InnovationProject.objects.bulk_create([row[0] for row in imported], batch_size=BATCH)
     everything = planned + imported
-    _seed_details(everything, phases=phases, index=index, today=today, managers=managers)
+    # The unit's manager owns its benefits, even of a team that has since withdrawn.
+    owners = dict(
+        Participant.objects.filter(
+            enrolment__cohort__programme=programme, role=Participant.Role.MANAGER
+        ).values_list("enrolment_id", "user_id")
+    )
+    _seed_details(
+        everything, phases=phases, index=index, today=today, managers=managers, owners=owners
+    )
     _seed_reuse(programme, [row[0] for row in planned], index=index)
     _seed_prize(programme, categories, index=index, today=today)
     return len(everything)
@@ -220,22 +238,24 @@ def _seed_details(
     index: int,
     today: dt.date,
     managers: dict[int, int],
+    owners: dict[int, int],
 ) -> None:
-    """Phase changes, canvas versions, benefits and measurements of new projects."""
+    """Phase changes, canvas versions, benefit plans, their measurements and their updates
+    at the end of each phase, of new projects."""
     changes: list[PhaseChange] = []
     canvases: list[CanvasVersion] = []
-    benefits: list[tuple[Benefit, dt.date | None, random.Random]] = []
+    benefits: list[PlannedBenefit] = []
     pilot = next((position for position, phase in enumerate(phases) if phase.starts_pilot), 3)
     for project, plan, reached, started in rows:
         project_rng = _rng(index, "details", project.pk)
         author = managers.get(project.enrolment_id) if project.enrolment_id else None
         day = min(started, today)
-        pilot_on: dt.date | None = None
+        entered: list[dt.date] = []  # the day the project entered each phase it reached
         for position in range(reached):
             changes.append(PhaseChange(project=project, phase=phases[position], entered_on=day))
-            if position == pilot:
-                pilot_on = day
+            entered.append(day)
             day = min(today, day + dt.timedelta(days=project_rng.randint(20, 60)))
+        pilot_on = entered[pilot] if pilot < reached else None
         keys = [key for key, _label, _help in DEFAULT_CANVAS_FIELDS]
         versions = 1 if reached < 3 else 2
         for number in range(1, versions + 1):
@@ -244,33 +264,56 @@ def _seed_details(
             canvases.append(
                 CanvasVersion(project=project, number=number, content=content, saved_by_id=author)
             )
-        if reached < 2:
-            continue  # benefits are mapped in the insight phase
+        if started > today:
+            continue  # a coming cohort's team has not mapped its benefits yet
+        # Benefits are mapped in the insight phase; a team still anchoring its project has
+        # a first plan already.
+        mapped = min(1, reached - 1)
         for plan_benefit in plan.benefits:
-            baseline_on = min(today, started + dt.timedelta(days=project_rng.randint(25, 50)))
-            benefits.append(
-                (
-                    Benefit(
-                        project=project,
-                        type=plan_benefit.type,
-                        description=plan_benefit.description,
-                        indicator=plan_benefit.indicator,
-                        unit_of_measure=plan_benefit.unit_of_measure,
-                        baseline_value=Decimal(plan_benefit.baseline),
-                        baseline_on=baseline_on,
-                        target_value=Decimal(plan_benefit.target),
-                        target_on=baseline_on + dt.timedelta(days=365),
-                        owner=plan_benefit.owner,
-                    ),
-                    pilot_on,
-                    project_rng,
-                )
+            effect, method = BENEFIT_MAPS[plan_benefit.description]
+            # The baseline is measured in the phase the benefit is mapped in.
+            baseline_on = min(
+                today, entered[mapped] + dt.timedelta(days=project_rng.randint(3, 15))
             )
+            if mapped + 1 < reached:
+                baseline_on = min(baseline_on, entered[mapped + 1])
+            benefit = Benefit(
+                project=project,
+                type=plan_benefit.type,
+                description=plan_benefit.description,
+                indicator=plan_benefit.indicator,
+                unit_of_measure=plan_benefit.unit_of_measure,
+                baseline_value=Decimal(plan_benefit.baseline),
+                baseline_on=baseline_on,
+                target_value=Decimal(plan_benefit.target),
+                target_on=baseline_on + dt.timedelta(days=365),
+                owner=plan_benefit.owner,
+                # The unit's manager answers for it (an imported project has no one here).
+                owner_person_id=owners.get(project.enrolment_id) if project.enrolment_id else None,
+                benefit_class=BENEFIT_CLASSES.get(
+                    plan_benefit.description, CLASS_BY_TYPE[plan_benefit.type]
+                ),
+                leads_from_change=plan.idea[:300],
+                effect=effect,
+                baseline_method=method,
+            )
+            # Each phase the team finished since mapping the benefit ended with its update.
+            finished = (
+                [(position, entered[position + 1]) for position in range(mapped, reached - 1)]
+                if project.enrolment_id
+                else []
+            )
+            benefits.append((benefit, pilot_on, finished, project_rng))
     PhaseChange.objects.bulk_create(changes, batch_size=BATCH)
     CanvasVersion.objects.bulk_create(canvases, batch_size=BATCH)
     Benefit.objects.bulk_create([row[0] for row in benefits], batch_size=BATCH)
     measurements: list[BenefitMeasurement] = []
-    for benefit, pilot_on, project_rng in benefits:
+    updates: list[BenefitUpdate] = []
+    for benefit, pilot_on, finished, project_rng in benefits:
+        for position, ended_on in finished:
+            updates.append(
+                _phase_update(benefit, phases[position], ended_on, position - pilot, project_rng)
+            )
         if pilot_on is None:
             continue
         count = project_rng.choice([0, 1, 2, 2, 3])
@@ -279,14 +322,57 @@ def _seed_details(
             if measured_on > today:
                 break
             progress = min(1.0, step / 3 + project_rng.uniform(-0.15, 0.2))
-            gap = benefit.target_value - benefit.baseline_value
-            value = benefit.baseline_value + gap * Decimal(str(round(progress, 2)))
             measurements.append(
                 BenefitMeasurement(
-                    benefit=benefit, measured_on=measured_on, value=value.quantize(Decimal("1"))
+                    benefit=benefit, measured_on=measured_on, value=_value(benefit, progress)
                 )
             )
     BenefitMeasurement.objects.bulk_create(measurements, batch_size=BATCH)
+    BenefitUpdate.objects.bulk_create(updates, batch_size=BATCH)
+
+
+def _value(benefit: Benefit, progress: float) -> Decimal:
+    """The indicator's value `progress` of the way from the baseline to the target."""
+    gap = benefit.target_value - benefit.baseline_value
+    value = benefit.baseline_value + gap * Decimal(str(round(progress, 2)))
+    return value.quantize(Decimal("1"))
+
+
+def _phase_update(
+    benefit: Benefit,
+    phase: ProjectPhase,
+    ended_on: dt.date,
+    after_pilot: int,
+    project_rng: random.Random,
+) -> BenefitUpdate:
+    """The benefit's update at the end of `phase` (`after_pilot` phases after the pilot's,
+    negative before it), recorded by its owner: planned until the pilot, then on track or
+    at risk, realised once most of the gain is in."""
+    status = BenefitUpdate.Status.PLANNED
+    progress = 0.0
+    note = "Ingen endring ennå: endringen prøves ut i piloten."
+    if after_pilot >= 0:
+        at_risk = project_rng.random() < 0.2
+        if at_risk:
+            progress = project_rng.uniform(0.0, 0.25)
+            status = BenefitUpdate.Status.AT_RISK
+            note = "Gevinsten kommer saktere enn planlagt: vi justerer tiltaket."
+        else:
+            progress = min(1.0, 0.45 + 0.4 * after_pilot + project_rng.uniform(-0.1, 0.2))
+            status = BenefitUpdate.Status.ON_TRACK
+            note = "Gevinsten er på vei, målt på samme måte som nullpunktet."
+            if progress >= 0.9:
+                status = BenefitUpdate.Status.REALISED
+                note = "Gevinsten er tatt ut og er en del av den nye praksisen."
+    return BenefitUpdate(
+        benefit=benefit,
+        phase=phase,
+        value=_value(benefit, progress),
+        measured_on=max(ended_on, benefit.baseline_on),
+        status=status,
+        note=note,
+        recorded_by_id=benefit.owner_person_id,
+    )
 
 
 def _idea(title: str) -> str:

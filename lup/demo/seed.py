@@ -21,7 +21,8 @@ Each part lives in its own module, in the order the seed runs them: `organisatio
 (organisations, sectors, units), `programmes` (programme, cohorts, gatherings),
 `enrolments` (units' enrolments and outcomes, teams of people), `logins` (the README.md
 logins and their two-factor), `course` (the demo course), `progress` (participants'
-progress) and `projects` (innovation projects).
+progress), `projects` (innovation projects with their benefit plans) and `barometer` (the
+teams' innovation barometer answers before and after).
 """
 
 from __future__ import annotations
@@ -45,6 +46,7 @@ from ..models import (
 )
 from ..roles import ensure_role_groups
 from . import names as demo_names
+from .barometer import seed_barometer
 from .common import plain_ascii, rng
 from .course import seed_curriculum
 from .enrolments import seed_participants, seed_unit_enrolments
@@ -118,6 +120,7 @@ def seed_demo(*, scale: int = 1, today: dt.date | None = None) -> DemoSummary:
         for index, programme in enumerate(programmes):
             seed_progress(index, programme=programme, curriculum=curriculum, today=today)
             seed_projects(programme, index=index, today=today)
+            seed_barometer(programme, index=index, today=today)
         # The certificates completed participants and units have earned, without e-mail.
         certified = programmes[:CERTIFIED_ORGANISATIONS]
         certification.issue_earned_certificates(

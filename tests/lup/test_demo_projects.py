@@ -11,13 +11,17 @@ from django.urls import reverse
 from lup.demo.seed import seed_demo
 from lup.innovation.models import (
     Benefit,
+    BenefitClass,
     BenefitMeasurement,
+    BenefitUpdate,
     CanvasVersion,
     InnovationProject,
     Nomination,
     PhaseChange,
+    ProjectPhase,
     ProjectReuse,
 )
+from lup.innovation.services.benefits import owner_candidates
 from lup.models import Participant
 from tests.factories import UserFactory
 
@@ -96,3 +100,44 @@ def test_the_catalogue_shows_the_demo(client):
     assert response.status_code == 200
     assert response.context["page"].paginator.count >= 1
     assert response.context["result"].winners
+
+
+def test_demo_benefits_have_a_plan_in_every_phase_and_updates_for_phases_passed():
+    seed_demo(today=TODAY)
+
+    team_benefits = Benefit.objects.filter(
+        project__enrolment__cohort__programme__slug="lup"
+    ).select_related("project__phase", "project__enrolment__unit")
+    phases = set(ProjectPhase.objects.filter(programme__slug="lup").values_list("key", flat=True))
+    # Projects in every phase of the roadmap have benefits with their plan.
+    assert {benefit.project.phase.key for benefit in team_benefits} == phases
+    updates: dict[int, list[BenefitUpdate]] = {}
+    for update in BenefitUpdate.objects.select_related("phase"):
+        updates.setdefault(update.benefit_id, []).append(update)
+    assert updates
+    for benefit in team_benefits:
+        benefit.full_clean()
+        assert benefit.owner_person_id is not None
+        assert owner_candidates(benefit.project).filter(pk=benefit.owner_person_id).exists()
+        assert benefit.benefit_class in BenefitClass.values
+        assert benefit.leads_from_change
+        assert benefit.effect
+        assert benefit.baseline_method
+        assert benefit.baseline_on <= TODAY
+        # An update at the end of each phase finished since the insight phase (where the
+        # benefit was mapped), recorded by its owner, between the baseline and today.
+        position = benefit.project.phase.position
+        mine = updates.get(benefit.pk, [])
+        assert len(mine) == max(0, position - 2), benefit.project.phase.key
+        assert sorted(u.phase.position for u in mine) == list(range(2, position))
+        for update in mine:
+            update.full_clean()
+            assert benefit.baseline_on <= update.measured_on <= TODAY
+            assert update.recorded_by_id == benefit.owner_person_id
+    statuses = set(BenefitUpdate.objects.values_list("status", flat=True))
+    assert statuses == set(BenefitUpdate.Status.values)
+    # Imported projects keep their plans' class and map, but have no owner here.
+    imported = Benefit.objects.filter(project__enrolment__isnull=True)
+    assert imported.exists()
+    assert not imported.filter(owner_person__isnull=False).exists()
+    assert not imported.filter(benefit_class="").exists()
