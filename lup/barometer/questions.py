@@ -231,7 +231,10 @@ def clean_answers(schema: Mapping[str, Any], raw: Mapping[str, Any]) -> dict[str
             else:
                 cleaned[key] = number
         elif kind == "choice":
-            if value not in {option["key"] for option in question["options"]}:
+            # A list or mapping (from JSON) is no option either, and is not hashable.
+            if not isinstance(value, str) or value not in {
+                option["key"] for option in question["options"]
+            }:
                 errors[key] = _("Choose one of the options.")
             else:
                 cleaned[key] = value

@@ -107,6 +107,14 @@ def test_a_team_member_answers_and_the_answers_are_normalised() -> None:
         {"introduced": "maybe"},
         {"introduced": ""},
         {"unknown_question": "x"},
+        # Shapes a JSON client can send that no form would: refused, never a crash.
+        {"origin": ["own", "others"]},
+        {"origin": {"own": True}},
+        {"kinds": {"service": True}},
+        {"kinds": [["service"]]},
+        {"introduced": ["yes"]},
+        {"how_many": [1]},
+        {"enablers": {"leadership": ["3"]}},
     ],
 )
 def test_answers_that_do_not_fit_are_refused_and_nothing_is_stored(changes: Any) -> None:
