@@ -139,6 +139,8 @@ class GroupResult:
     name: str
     moments: dict[str, MomentFigures]
     change: float | None
+    # The moment the change runs to: the follow-up if shown, else the end (None: neither).
+    latest_moment: str | None = None
 
 
 @dataclass
@@ -180,14 +182,13 @@ def _group(
         by_moment[row["round__moment"]].append(row)
     moments = {moment: _figures(by_moment.get(moment, []), items) for moment in Moment.values}
     before = moments[Moment.START]
-    after = next(
-        (moments[moment] for moment in (Moment.FOLLOW_UP, Moment.END) if moments[moment].shown),
-        None,
+    latest = next(
+        (moment for moment in (Moment.FOLLOW_UP, Moment.END) if moments[moment].shown), None
     )
     change = None
-    if before.shown and after is not None:
-        change = (after.innovative_share or 0) - (before.innovative_share or 0)
-    return GroupResult(name=name, moments=moments, change=change)
+    if before.shown and latest is not None:
+        change = (moments[latest].innovative_share or 0) - (before.innovative_share or 0)
+    return GroupResult(name=name, moments=moments, change=change, latest_moment=latest)
 
 
 def rated_items(question_set: BarometerQuestionSet) -> dict[str, list[tuple[str, str]]]:

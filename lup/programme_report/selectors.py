@@ -388,15 +388,6 @@ def _percent(share: float | Decimal) -> int:
     return math.floor(float(share) * 100 + 0.5)
 
 
-def _latest_moment(group: barometer_selectors.GroupResult) -> str | None:
-    """The moment the group's change runs to: the follow-up, or else the end (the
-    barometer's own rule, `barometer.selectors._group`)."""
-    return next(
-        (moment for moment in (Moment.FOLLOW_UP, Moment.END) if group.moments[moment].shown),
-        None,
-    )
-
-
 def _share_row(group: barometer_selectors.GroupResult) -> ShareRow:
     cells = []
     for moment in Moment.values:
@@ -406,7 +397,7 @@ def _share_row(group: barometer_selectors.GroupResult) -> ShareRow:
         else:
             cells.append(ShareCell("too_few" if figures.answers else "none"))
     change = None
-    latest = _latest_moment(group)
+    latest = group.latest_moment
     if group.change is not None and latest is not None:
         # From the percents shown, so the change adds up for the reader.
         index = Moment.values.index(latest)
@@ -423,7 +414,7 @@ def _barometer(programme: Programme, period: Period) -> BarometerBeforeAfter:
         programme, question_set, answered_until=period.ends_on
     )
     groups = [results.programme, *results.cohorts]
-    latest = _latest_moment(results.programme)
+    latest = results.programme.latest_moment
     factors = []
     for table in barometer_selectors.factor_tables(results):
         rows = []
