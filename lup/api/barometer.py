@@ -10,7 +10,6 @@ can_read_barometer_results), as for the pages."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -29,7 +28,7 @@ from rest_framework.response import Response
 from .. import permissions, scoping
 from ..barometer import selectors, services
 from ..barometer.models import BarometerResponse, BarometerRound
-from ..barometer.questions import QUESTION_TYPES, question_map
+from ..barometer.questions import QUESTION_TYPES
 from ..models import Programme, UnitEnrolment
 from .base import ID_PARAMETER, api_view, extend_schema, is_uuid
 
@@ -268,21 +267,6 @@ def team_barometer(request: Request, id: str) -> Response:
 # Answering ----------------------------------------------------------------------------------
 
 
-def _as_given(schema: dict[str, Any], answers: dict[str, Any]) -> dict[str, Any]:
-    """The JSON answers as the service checks them. A choice's answer is an option's key:
-    any other JSON value (a list, an object) becomes its JSON text, which is no option's
-    key, so the service refuses it with its own words, beside any other mistake."""
-    questions = question_map(schema)
-    given = {}
-    for key, value in answers.items():
-        question = questions.get(key)
-        is_choice = question is not None and question["type"] == "choice"
-        if is_choice and value is not None and not isinstance(value, str):
-            value = json.dumps(value)
-        given[key] = value
-    return given
-
-
 @extend_schema(
     summary="Answer a team's barometer round",
     parameters=[TEAM_PARAMETER, MOMENT_PARAMETER],
@@ -305,7 +289,6 @@ def team_barometer_answer(request: Request, id: str, moment: str) -> Response:
     given = AnswerSerializer(data=request.data)
     given.is_valid(raise_exception=True)
     data = given.validated_data
-    question_set = services.current_question_set(enrolment.cohort.programme)
     answered_before = BarometerResponse.objects.filter(
         round__enrolment=enrolment, round__moment=moment
     ).exists()
@@ -317,7 +300,7 @@ def team_barometer_answer(request: Request, id: str, moment: str) -> Response:
                 round=round_,
                 user=request.user,
                 version=data["version"],
-                answers=_as_given(question_set.schema, data["answers"]),
+                answers=data["answers"],
             )
     except DjangoValidationError as error:
         if hasattr(error, "error_dict"):  # by question
