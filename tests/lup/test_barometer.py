@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import threading
 from typing import Any
 
 import pytest
@@ -19,6 +20,7 @@ from lup.barometer.models import BarometerResponse, BarometerRound
 from lup.barometer.questions import default_schema
 from lup.models import Participant
 from lup.notifications.models import Notification
+from tests.concurrency import on_postgresql, race
 from tests.factories import (
     CohortFactory,
     ParticipantFactory,
@@ -386,3 +388,29 @@ def test_the_daily_reminders_run_opens_rounds_and_reminds() -> None:
     assert BarometerRound.objects.get().enrolment == enrolment
     assert Notification.objects.get(kind=Notification.Kind.BAROMETER_DUE).recipient == manager
     assert send_reminders(today=START).barometer == 0
+
+
+# Races (PostgreSQL) ------------------------------------------------------------------------
+
+
+@on_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_two_team_members_answering_at_once_leave_one_round_and_one_response() -> None:
+    """The manager and an enthusiast send the start survey at the same moment: the round is
+    made once (its unique constraint, get_or_create) and the response once (the round's row
+    lock): the later answer replaces the earlier, it never adds a second."""
+    enrolment, manager = team()
+    enthusiast = ParticipantFactory(enrolment=enrolment).user
+    barrier = threading.Barrier(2, timeout=30)
+    people = iter([manager, enthusiast])
+    lock = threading.Lock()
+
+    def answer_once() -> None:
+        with lock:
+            person = next(people)
+        barrier.wait()
+        answer(enrolment, person)
+
+    assert race(answer_once) == []
+    assert BarometerRound.objects.filter(enrolment=enrolment).count() == 1
+    assert BarometerResponse.objects.filter(round__enrolment=enrolment).count() == 1
