@@ -6,9 +6,11 @@ the programme's roll-up as planned, measured and realised with overdue follow-up
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -18,6 +20,7 @@ from lup.innovation import selectors, services
 from lup.innovation.models import Benefit, BenefitUpdate, PhaseChange, ProjectPhase
 from lup.notifications.models import Delivery, Notification
 from lup.notifications.services import choose_delivery
+from tests.concurrency import on_postgresql, race
 from tests.factories import BenefitFactory, BenefitMeasurementFactory
 from tests.roles import build_world
 from tests.smtp import Received
@@ -419,3 +422,35 @@ def test_the_project_page_runs_a_fixed_number_of_queries_with_updates(
         )
     with django_assert_num_queries(len(small.captured_queries)):
         assert client.get(url).status_code == 200
+
+
+@on_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_the_owner_and_the_team_recording_the_same_update_at_once_store_one():
+    """Both pass the "updated already?" check at the same moment: the unique constraint on
+    (benefit, phase) keeps one, and the other is told so (a ValidationError, not a 500)."""
+    world = build_world()
+    PhaseChange.objects.filter(project=world.project).update(entered_on=dt.date(2024, 1, 1))
+    owner = world.people["other_manager"]
+    benefit = BenefitFactory.create(project=world.project, owner_person=owner)
+    next_phase(world)
+    barrier = threading.Barrier(2, timeout=30)
+    people = iter([owner, world.people["enthusiast"]])
+    lock = threading.Lock()
+
+    def record() -> None:
+        with lock:
+            person = next(people)
+        barrier.wait()
+        services.record_benefit_update(
+            benefit=benefit,
+            value=Decimal(900),
+            measured_on=TODAY,
+            status="on_track",
+            recorded_by=person,
+        )
+
+    errors = race(record)
+    assert BenefitUpdate.objects.filter(benefit=benefit).count() == 1
+    assert len(errors) == 1
+    assert isinstance(errors[0], ValidationError)
